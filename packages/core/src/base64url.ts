@@ -1,0 +1,171 @@
+import { TesseraError } from './errors.ts';
+
+/*
+ * Base64url without padding: RFC 4648 §5, as the JSON forms of WebAuthn L3
+ * §5.1.8–§5.1.9 use it. Decoding is strict: only canonical text is accepted, so one byte string has exactly one
+ * spelling and ids compare as strings.
+ */
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Sextet value of each ASCII code, or -1 outside the base64url alphabet. */
+const SEXTET_OF: Int8Array = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = i;
+  return table;
+})();
+
+/** Encoding of every 12-bit value as two characters, so encoding does one lookup per 1.5 bytes. */
+const PAIRS: readonly string[] = (() => {
+  const pairs: string[] = [];
+  for (let i = 0; i < 4096; i++) pairs.push(ALPHABET[i >> 6]! + ALPHABET[i & 63]!);
+  return pairs;
+})();
+
+function encode(bytes: Uint8Array): string {
+  return encodeRange(bytes, 0, bytes.length);
+}
+
+/**
+ * Encodes `bytes[start..end)` without making a view of them.
+ *
+ * @internal used by the random pool, which encodes straight from its buffer
+ */
+export function encodeRange(bytes: Uint8Array, start: number, end: number): string {
+  let text = '';
+  const whole = end - ((end - start) % 3);
+  let i = start;
+  for (; i < whole; i += 3) {
+    const group = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    text += PAIRS[group >> 12]! + PAIRS[group & 4095]!;
+  }
+  const rest = end - whole;
+  if (rest === 1) {
+    const b0 = bytes[i]!;
+    text += ALPHABET[b0 >> 2]! + ALPHABET[(b0 & 3) << 4]!;
+  } else if (rest === 2) {
+    const b0 = bytes[i]!;
+    const b1 = bytes[i + 1]!;
+    text += ALPHABET[b0 >> 2]! + ALPHABET[((b0 & 3) << 4) | (b1 >> 4)]! + ALPHABET[(b1 & 15) << 2]!;
+  }
+  return text;
+}
+
+function sextetAt(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return code < 128 ? SEXTET_OF[code]! : -1;
+}
+
+/**
+ * Why `text` is not canonical unpadded base64url, or `undefined` if it is. The reasons name positions and
+ * rules, never the text itself, so they are safe to show even when the text is a secret.
+ */
+function canonicalProblem(text: string): string | undefined {
+  if (typeof text !== 'string') return 'expected a string';
+  const { length } = text;
+  if (length % 4 === 1) return 'a length of 1 mod 4 cannot be produced by any byte string';
+  for (let i = 0; i < length; i++) {
+    if (sextetAt(text, i) < 0) {
+      const char = text[i];
+      if (char === '=') return 'padding is not allowed';
+      if (char === '+' || char === '/') return 'standard base64 characters "+" and "/" are not base64url';
+      return `character at index ${i} is outside the base64url alphabet`;
+    }
+  }
+  // The unused low bits of the last character must be zero (RFC 4648 §3.5), else two spellings decode alike.
+  const tail = length % 4;
+  if (tail !== 0) {
+    const last = sextetAt(text, length - 1);
+    if ((tail === 2 && (last & 15) !== 0) || (tail === 3 && (last & 3) !== 0)) {
+      return 'non-canonical trailing bits';
+    }
+  }
+  return undefined;
+}
+
+function decode(text: string): Uint8Array {
+  const problem = canonicalProblem(text);
+  if (problem !== undefined) throw new TesseraError('invalid_base64url', `Invalid base64url: ${problem}.`);
+  const bytes = new Uint8Array(base64urlByteLength(text));
+  let out = 0;
+  let i = 0;
+  const whole = text.length - (text.length % 4);
+  for (; i < whole; i += 4) {
+    const group =
+      (sextetAt(text, i) << 18) | (sextetAt(text, i + 1) << 12) | (sextetAt(text, i + 2) << 6) | sextetAt(text, i + 3);
+    bytes[out++] = group >> 16;
+    bytes[out++] = (group >> 8) & 255;
+    bytes[out++] = group & 255;
+  }
+  const tail = text.length - whole;
+  if (tail >= 2) {
+    const group = (sextetAt(text, i) << 18) | (sextetAt(text, i + 1) << 12) | (tail === 3 ? sextetAt(text, i + 2) << 6 : 0);
+    bytes[out++] = group >> 16;
+    if (tail === 3) bytes[out++] = (group >> 8) & 255;
+  }
+  return bytes;
+}
+
+/**
+ * Strict unpadded base64url, RFC 4648 §5 (WebAuthn L3 §5.1.8–§5.1.9 `Base64URLString`).
+ *
+ * - `encode` never pads.
+ * - `decode` accepts only canonical text: it rejects padding, `+`, `/`, whitespace, any other character,
+ *   a length of 1 mod 4 and non-zero trailing bits, each with a {@link TesseraError} of code
+ *   `invalid_base64url`.
+ *
+ * @example
+ * ```ts
+ * base64url.encode(new Uint8Array([1, 2, 3])); // 'AQID'
+ * base64url.decode('AQID'); // Uint8Array [1, 2, 3]
+ * base64url.decode('AQI='); // throws TesseraError('invalid_base64url')
+ * ```
+ */
+export const base64url: {
+  /** @param bytes - any bytes @returns their unpadded base64url text */
+  encode(bytes: Uint8Array): string;
+  /**
+   * @param text - canonical unpadded base64url
+   * @returns the bytes it spells
+   * @throws {TesseraError} `invalid_base64url` for any non-canonical text
+   */
+  decode(text: string): Uint8Array;
+} = { encode, decode };
+
+const ONLY_BASE64URL_CHARACTERS = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Whether `text` is canonical unpadded base64url (what {@link base64url}.decode accepts), without decoding it.
+ * This is the fast path every schema runs; {@link base64urlProblem} explains a rejection.
+ *
+ * @param text - the candidate
+ * @returns `true` exactly when `base64url.decode(text)` would succeed
+ */
+export function isBase64url(text: string): boolean {
+  if (typeof text !== 'string' || text.length % 4 === 1 || !ONLY_BASE64URL_CHARACTERS.test(text)) return false;
+  const tail = text.length % 4;
+  if (tail === 0) return true;
+  const last = sextetAt(text, text.length - 1);
+  return tail === 2 ? (last & 15) === 0 : (last & 3) === 0;
+}
+
+/**
+ * Why `text` is not canonical unpadded base64url, as a sentence fragment free of the text itself, or
+ * `undefined` when it is canonical. Used by schemas to explain a rejection without leaking secrets.
+ *
+ * @param text - the candidate
+ * @returns the reason, or `undefined`
+ */
+export function base64urlProblem(text: string): string | undefined {
+  return canonicalProblem(text);
+}
+
+/**
+ * Number of bytes that canonical base64url `text` decodes to, computed from its length alone.
+ *
+ * @param text - canonical base64url (not checked here)
+ * @returns the decoded byte length
+ */
+export function base64urlByteLength(text: string): number {
+  return Math.floor((text.length * 3) / 4);
+}

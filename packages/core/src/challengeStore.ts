@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { challengeSchema } from './challenge.ts';
+import { credentialIdSchema } from './credentialDescriptor.ts';
+import { TesseraError } from './errors.ts';
+import { publicKeyCredentialHintSchema } from './hints.ts';
+import { rpIdSchema } from './rpId.ts';
+import { userHandleSchema } from './userHandle.ts';
+import { userVerificationRequirementSchema } from './userVerification.ts';
+
+/**
+ * Schema of what a relying party remembers about an authentication ceremony between issuing options and
+ * verifying the browser's answer: everything WebAuthn L3 §7.2 needs from the request (the challenge for
+ * step 11, the RP ID for step 15, the allowed credentials for step 5, the user for step 6, the user
+ * verification requirement for step 17) and when the request stops being redeemable.
+ */
+export const authenticationChallengeRecordSchema: z.ZodObject<
+  {
+    ceremony: z.ZodLiteral<'authentication'>;
+    challenge: typeof challengeSchema;
+    rpId: typeof rpIdSchema;
+    userId: z.ZodOptional<typeof userHandleSchema>;
+    allowCredentialIds: z.ZodArray<typeof credentialIdSchema>;
+    userVerification: typeof userVerificationRequirementSchema;
+    hints: z.ZodArray<typeof publicKeyCredentialHintSchema>;
+    expiresAt: z.ZodNumber;
+  },
+  z.core.$strict
+> = z.strictObject({
+  ceremony: z.literal('authentication'),
+  challenge: challengeSchema,
+  rpId: rpIdSchema,
+  userId: userHandleSchema.optional(),
+  allowCredentialIds: z.array(credentialIdSchema),
+  userVerification: userVerificationRequirementSchema,
+  hints: z.array(publicKeyCredentialHintSchema),
+  expiresAt: z.number().int().nonnegative(),
+});
+
+/** The stored context of one authentication ceremony; see {@link authenticationChallengeRecordSchema}. */
+export type AuthenticationChallengeRecord = z.output<typeof authenticationChallengeRecordSchema>;
+
+/**
+ * Schema of any record a {@link ChallengeStore} holds, told apart by `ceremony`. Stores that serialise
+ * records (Redis, a database) validate what they read back with it.
+ */
+export const challengeRecordSchema: z.ZodDiscriminatedUnion<[typeof authenticationChallengeRecordSchema], 'ceremony'> =
+  z.discriminatedUnion('ceremony', [authenticationChallengeRecordSchema]);
+
+/** Any record a {@link ChallengeStore} holds; see {@link challengeRecordSchema}. */
+export type ChallengeRecord = z.output<typeof challengeRecordSchema>;
+
+/**
+ * One-time storage for ceremony contexts, keyed by an unguessable ticket.
+ *
+ * A challenge must be redeemable once (WebAuthn L3 §13.4.3: the relying party keeps the challenge only for
+ * the ceremony it was issued for), so the contract is:
+ *
+ * - `save(key, record, ttlMs)` stores `record` for `ttlMs` milliseconds. It never overwrites a live record:
+ *   saving under a key that holds one rejects with `challenge_store_conflict`.
+ * - `consume(key)` atomically removes and returns the record, or `undefined` if there is none or it has
+ *   expired. Across all callers, processes and servers sharing the store, a saved record is returned by
+ *   **at most one** `consume`, ever.
+ *
+ * Prove a new implementation with the suite in `@tessera/core/testing`.
+ */
+export interface ChallengeStore {
+  /**
+   * @param key - the ticket
+   * @param record - the ceremony context
+   * @param ttlMs - lifetime in milliseconds, a positive integer
+   * @throws {TesseraError} `challenge_store_conflict` if `key` holds a live record; `invalid_argument` for a bad key or TTL
+   */
+  save(key: string, record: ChallengeRecord, ttlMs: number): Promise<void>;
+  /**
+   * @param key - the ticket
+   * @returns the record if it was live, removing it; otherwise `undefined`
+   */
+  consume(key: string): Promise<ChallengeRecord | undefined>;
+}
+
+/** Longest key a store must accept; keys are tickets, 32 characters in practice. */
+export const MAX_CHALLENGE_STORE_KEY_LENGTH = 256;
+
+/**
+ * Checks the arguments every {@link ChallengeStore} receives, so that all implementations reject the same
+ * bad calls with the same error.
+ *
+ * @param key - must be a non-empty string of at most 256 characters
+ * @param ttlMs - if given, must be a positive safe integer
+ * @throws {TesseraError} `invalid_argument`
+ */
+export function assertChallengeStoreArguments(key: string, ttlMs?: number): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_CHALLENGE_STORE_KEY_LENGTH) {
+    throw new TesseraError('invalid_argument', `Challenge store key must be a string of 1–${MAX_CHALLENGE_STORE_KEY_LENGTH} characters.`);
+  }
+  if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
+    throw new TesseraError('invalid_argument', 'Challenge store TTL must be a positive whole number of milliseconds.');
+  }
+}

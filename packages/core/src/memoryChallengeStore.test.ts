@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { challengeStoreConformance, sampleChallengeRecord } from './testing/index.ts';
+import { isTesseraError } from './errors.ts';
+import { MemoryChallengeStore } from './memoryChallengeStore.ts';
+
+function fakeClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
+  let time = start;
+  return { now: () => time, advance: (ms) => void (time += ms) };
+}
+
+describe('MemoryChallengeStore conformance, with an injected clock', () => {
+  const clock = fakeClock();
+  for (const { name, run } of challengeStoreConformance({
+    createStore: () => new MemoryChallengeStore({ now: clock.now }),
+    disposeStore: (store) => (store as MemoryChallengeStore).dispose(),
+    advanceTime: clock.advance,
+    concurrency: 1000,
+  })) {
+    it(name, run);
+  }
+});
+
+describe('MemoryChallengeStore conformance, in real time', () => {
+  for (const { name, run } of challengeStoreConformance({
+    createStore: () => new MemoryChallengeStore(),
+    disposeStore: (store) => (store as MemoryChallengeStore).dispose(),
+    expiryTtlMs: 50,
+  })) {
+    it(name, run);
+  }
+});
+
+describe('MemoryChallengeStore bounds and sweeping', () => {
+  it('evicts the oldest saved record when full', async () => {
+    const store = new MemoryChallengeStore({ maxEntries: 3, sweepIntervalMs: 0 });
+    for (const key of ['a', 'b', 'c', 'd']) await store.save(key, sampleChallengeRecord(key.charCodeAt(0)), 60_000);
+    expect(store.size).toBe(3);
+    expect(await store.consume('a')).toBeUndefined();
+    for (const key of ['b', 'c', 'd']) expect(await store.consume(key)).toEqual(sampleChallengeRecord(key.charCodeAt(0)));
+  });
+
+  it('stays within maxEntries under a flood of saves', async () => {
+    const store = new MemoryChallengeStore({ maxEntries: 100, sweepIntervalMs: 0 });
+    for (let index = 0; index < 5000; index++) await store.save(`flood-${index}`, sampleChallengeRecord(index % 4096), 60_000);
+    expect(store.size).toBe(100);
+    expect(await store.consume('flood-4999')).toBeDefined();
+    expect(await store.consume('flood-4899')).toBeUndefined();
+  });
+
+  it('lets an expired key be saved again', async () => {
+    const clock = fakeClock();
+    const store = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 });
+    await store.save('reused', sampleChallengeRecord(1), 1_000);
+    clock.advance(1_000);
+    await store.save('reused', sampleChallengeRecord(2), 1_000);
+    expect(await store.consume('reused')).toEqual(sampleChallengeRecord(2));
+  });
+
+  it('treats a record as expired at exactly its TTL', async () => {
+    const clock = fakeClock();
+    const store = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 });
+    await store.save('edge', sampleChallengeRecord(1), 1_000);
+    clock.advance(999);
+    await store.save('edge-2', sampleChallengeRecord(2), 1_000);
+    clock.advance(1);
+    expect(await store.consume('edge')).toBeUndefined();
+    expect(await store.consume('edge-2')).toBeDefined();
+  });
+
+  it('sweeps expired records in the background, and keeps live ones', async () => {
+    const clock = fakeClock();
+    const store = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 10 });
+    await store.save('old', sampleChallengeRecord(1), 1_000);
+    await store.save('new', sampleChallengeRecord(2), 60_000);
+    clock.advance(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(store.size).toBe(1);
+    expect(await store.consume('new')).toBeDefined();
+    store.dispose();
+  });
+
+  it('sweep() removes expired records on demand and reports how many', async () => {
+    const clock = fakeClock();
+    const store = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 });
+    for (let index = 0; index < 10; index++) await store.save(`k${index}`, sampleChallengeRecord(index), index < 4 ? 100 : 10_000);
+    clock.advance(500);
+    expect(store.sweep()).toBe(4);
+    expect(store.size).toBe(6);
+  });
+
+  it('rejects bad options with invalid_argument', () => {
+    for (const options of [{ maxEntries: 0 }, { maxEntries: 1.5 }, { maxEntries: -1 }, { sweepIntervalMs: -1 }, { sweepIntervalMs: Number.NaN }]) {
+      let error: unknown;
+      try {
+        new MemoryChallengeStore(options);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isTesseraError(error, 'invalid_argument'), JSON.stringify(options)).toBe(true);
+    }
+  });
+
+  it('does not keep the process alive: a script that saved a record exits at once', () => {
+    const storeModule = fileURLToPath(new URL('./memoryChallengeStore.ts', import.meta.url));
+    const script = `
+      import { MemoryChallengeStore } from ${JSON.stringify(storeModule)};
+      const store = new MemoryChallengeStore({ sweepIntervalMs: 1000 });
+      await store.save('ticket', { ceremony: 'authentication' }, 3_600_000);
+      console.log('saved');
+    `;
+    const started = Date.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('saved');
+    expect(child.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

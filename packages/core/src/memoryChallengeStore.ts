@@ -1,0 +1,155 @@
+import type { ChallengeRecord, ChallengeStore } from './challengeStore.ts';
+import { assertChallengeStoreArguments } from './challengeStore.ts';
+import { TesseraError } from './errors.ts';
+
+/** Default {@link MemoryChallengeStoreOptions.maxEntries}. */
+export const DEFAULT_MEMORY_STORE_MAX_ENTRIES = 10_000;
+/** Default {@link MemoryChallengeStoreOptions.sweepIntervalMs}: one minute. */
+export const DEFAULT_MEMORY_STORE_SWEEP_INTERVAL_MS = 60_000;
+
+/** Options for {@link MemoryChallengeStore}. */
+export interface MemoryChallengeStoreOptions {
+  /**
+   * Most records held at once; default 10000. When a save would exceed it, the **oldest saved** record is
+   * evicted first (first in, first out), so memory stays bounded even under a flood of started ceremonies.
+   */
+  maxEntries?: number;
+  /**
+   * How often expired records are swept out, in ms; default 60000; `0` turns sweeping off (expiry is still
+   * enforced on `consume`). The timer starts with the first save and never keeps the process alive.
+   */
+  sweepIntervalMs?: number;
+  /** Clock in epoch milliseconds; default `Date.now`. Inject one to test expiry without waiting. */
+  now?: () => number;
+}
+
+interface Entry {
+  readonly record: ChallengeRecord;
+  readonly expiresAt: number;
+}
+
+/** A timer handle as Node and Bun return it (an object with `unref`) or Deno and browsers do (a number). */
+type TimerHandle = ReturnType<typeof setInterval> & { unref?: () => void };
+
+/** Lets the process exit while `timer` is pending: `unref()` on Node and Bun, `Deno.unrefTimer` on Deno. */
+function unrefTimer(timer: TimerHandle): void {
+  if (typeof timer.unref === 'function') timer.unref();
+  else if (typeof timer === 'number') {
+    (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(timer);
+  }
+}
+
+/**
+ * In-process {@link ChallengeStore}: the default, needing nothing. Right for one server process; for several
+ * servers behind a load balancer use a shared store such as `@tessera/store-redis`, or the browser's answer
+ * may reach a process that never saw the challenge.
+ *
+ * - One-time: `consume` deletes before it returns, and JavaScript runs it without interleaving, so
+ *   concurrent consumes of one key yield the record once.
+ * - Bounded: at most `maxEntries` records; beyond that the oldest saved is evicted.
+ * - Expiry: enforced on every `consume`, and expired records are swept in the background by an unref'd
+ *   timer (call {@link MemoryChallengeStore.dispose} to stop it early).
+ *
+ * @example
+ * ```ts
+ * const rp = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'],
+ *   challengeStore: new MemoryChallengeStore() });
+ * ```
+ */
+export class MemoryChallengeStore implements ChallengeStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxEntries: number;
+  readonly #sweepIntervalMs: number;
+  readonly #now: () => number;
+  #timer: TimerHandle | undefined;
+
+  /**
+   * @param options - bounds, sweeping and clock; see {@link MemoryChallengeStoreOptions}
+   * @throws {TesseraError} `invalid_argument` for a non-positive `maxEntries` or a negative `sweepIntervalMs`
+   */
+  constructor(options: MemoryChallengeStoreOptions = {}) {
+    const { maxEntries = DEFAULT_MEMORY_STORE_MAX_ENTRIES, sweepIntervalMs = DEFAULT_MEMORY_STORE_SWEEP_INTERVAL_MS } = options;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+      throw new TesseraError('invalid_argument', 'MemoryChallengeStore maxEntries must be a positive whole number.');
+    }
+    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
+      throw new TesseraError('invalid_argument', 'MemoryChallengeStore sweepIntervalMs must be a whole number of ms, 0 to disable.');
+    }
+    this.#maxEntries = maxEntries;
+    this.#sweepIntervalMs = sweepIntervalMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Number of records held, expired ones not yet swept included. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** {@inheritDoc ChallengeStore.save} */
+  async save(key: string, record: ChallengeRecord, ttlMs: number): Promise<void> {
+    assertChallengeStoreArguments(key, ttlMs);
+    const now = this.#now();
+    const existing = this.#entries.get(key);
+    if (existing !== undefined) {
+      if (existing.expiresAt > now) {
+        throw new TesseraError('challenge_store_conflict', 'A live challenge record already exists under this key.');
+      }
+      this.#entries.delete(key);
+    }
+    while (this.#entries.size >= this.#maxEntries) this.#evictOldest();
+    this.#entries.set(key, { record, expiresAt: now + ttlMs });
+    this.#startSweeping();
+  }
+
+  /** {@inheritDoc ChallengeStore.consume} */
+  async consume(key: string): Promise<ChallengeRecord | undefined> {
+    assertChallengeStoreArguments(key);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    return entry.expiresAt > this.#now() ? entry.record : undefined;
+  }
+
+  /**
+   * Removes every expired record now. Runs by itself every `sweepIntervalMs`.
+   *
+   * @returns how many records were removed
+   */
+  sweep(): number {
+    const now = this.#now();
+    let removed = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt <= now) {
+        this.#entries.delete(key);
+        removed++;
+      }
+    }
+    if (this.#entries.size === 0) this.#stopSweeping();
+    return removed;
+  }
+
+  /** Stops the background sweep and drops every record. The store remains usable; a later save restarts the sweep. */
+  dispose(): void {
+    this.#stopSweeping();
+    this.#entries.clear();
+  }
+
+  #evictOldest(): void {
+    // Maps iterate in insertion order, so the first key is the oldest saved.
+    const oldest = this.#entries.keys().next();
+    if (!oldest.done) this.#entries.delete(oldest.value);
+  }
+
+  #startSweeping(): void {
+    if (this.#timer !== undefined || this.#sweepIntervalMs === 0) return;
+    const timer: TimerHandle = setInterval(() => this.sweep(), this.#sweepIntervalMs);
+    unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  #stopSweeping(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,237 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base64url } from './base64url.ts';
+import { challengeRecordSchema, type ChallengeStore } from './challengeStore.ts';
+import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+import { MemoryChallengeStore } from './memoryChallengeStore.ts';
+import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
+
+const NOW = 1_700_000_000_000;
+const USER = base64url.encode(new TextEncoder().encode('user-7f3a'));
+const ID_A = base64url.encode(new Uint8Array(16).fill(0xa1));
+const ID_B = base64url.encode(new Uint8Array(16).fill(0xb2));
+
+function setup(overrides: Partial<RelyingPartyConfig> = {}) {
+  const store = new MemoryChallengeStore({ now: () => NOW, sweepIntervalMs: 0 });
+  const saves: Array<{ key: string; ttlMs: number }> = [];
+  const challengeStore: ChallengeStore = {
+    save: (key, record, ttlMs) => {
+      saves.push({ key, ttlMs });
+      return store.save(key, record, ttlMs);
+    },
+    consume: (key) => store.consume(key),
+  };
+  const rp = createRelyingParty({
+    rpId: 'example.com',
+    rpName: 'Example',
+    origins: ['https://example.com'],
+    challengeStore,
+    now: () => NOW,
+    ...overrides,
+  });
+  return { rp, store, saves };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TesseraErrorCode> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isTesseraError(error)) return error.code;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+function configError(config: unknown): string {
+  try {
+    createRelyingParty(config as RelyingPartyConfig);
+  } catch (error) {
+    if (isTesseraError(error, 'invalid_config')) return error.message;
+    throw error;
+  }
+  throw new Error('expected invalid_config');
+}
+
+describe('createRelyingParty', () => {
+  it('exposes its RP ID, name and origins, frozen', () => {
+    const { rp } = setup({ origins: ['https://example.com', 'https://login.example.com'] });
+    expect(rp.rpId).toBe('example.com');
+    expect(rp.rpName).toBe('Example');
+    expect(rp.origins).toEqual(['https://example.com', 'https://login.example.com']);
+    expect(Object.isFrozen(rp)).toBe(true);
+    expect(Object.isFrozen(rp.origins)).toBe(true);
+  });
+
+  it('accepts https origins, http on localhost and Android app origins', () => {
+    const origins = [
+      'https://example.com',
+      'https://example.com:8443',
+      'http://localhost:3000',
+      'http://localhost',
+      'http://app.localhost:5173',
+      `android:apk-key-hash:${base64url.encode(new Uint8Array(32).fill(3))}`,
+    ];
+    expect(setup({ origins }).rp.origins).toEqual(origins);
+  });
+
+  it.each([
+    ['http://example.com', 'plain http off localhost'],
+    ['https://example.com/', 'a trailing slash'],
+    ['https://example.com/login', 'a path'],
+    ['https://EXAMPLE.com', 'an uppercase host'],
+    ['https://example.com:443', 'the default port spelt out'],
+    ['example.com', 'no scheme'],
+    ['ftp://example.com', 'another scheme'],
+    ['android:apk-key-hash:short', 'a truncated APK hash'],
+  ])('rejects the origin %j (%s)', (origin) => {
+    expect(configError({ rpId: 'example.com', rpName: 'Example', origins: [origin], challengeStore: new MemoryChallengeStore() })).toMatch(
+      /origins\.0/,
+    );
+  });
+
+  it('rejects a missing or broken configuration with invalid_config', () => {
+    const store = new MemoryChallengeStore();
+    const base = { rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore: store };
+    expect(configError(undefined)).toMatch(/Invalid relying party configuration/);
+    expect(configError({ ...base, rpId: 'https://example.com' })).toMatch(/rpId/);
+    expect(configError({ ...base, rpName: '  ' })).toMatch(/rpName/);
+    expect(configError({ ...base, origins: [] })).toMatch(/origins/);
+    expect(configError({ ...base, challengeStore: {} })).toMatch(/challengeStore/);
+    expect(configError({ ...base, challengeTtlMs: 0 })).toMatch(/challengeTtlMs/);
+    expect(configError({ ...base, timeout: 10 })).toMatch(/timeout/);
+    expect(configError({ ...base, orgins: ['https://example.com'] })).toMatch(/orgins/);
+  });
+});
+
+describe('RelyingParty.startAuthentication', () => {
+  it('returns options for the browser and a ticket, and stores the whole request context under the ticket', async () => {
+    const { rp, store } = setup();
+    const { options, ticket } = await rp.startAuthentication({
+      userId: USER,
+      allowCredentials: [{ id: ID_A, transports: ['usb', 'cable'] }, { id: ID_B }, { id: ID_A, transports: ['nfc'] }],
+      userVerification: 'required',
+      hints: ['security-key'],
+      timeout: 120_000,
+    });
+    expect(options).toStrictEqual({
+      challenge: expect.any(String),
+      timeout: 120_000,
+      rpId: 'example.com',
+      allowCredentials: [
+        { id: ID_A, type: 'public-key', transports: ['usb', 'hybrid', 'nfc'] },
+        { id: ID_B, type: 'public-key' },
+      ],
+      userVerification: 'required',
+      hints: ['security-key'],
+    });
+    const record = await store.consume(ticket);
+    expect(record).toStrictEqual({
+      ceremony: 'authentication',
+      challenge: options.challenge,
+      rpId: 'example.com',
+      userId: USER,
+      allowCredentialIds: [ID_A, ID_B],
+      userVerification: 'required',
+      hints: ['security-key'],
+      expiresAt: NOW + 120_000 + 30_000,
+    });
+    expect(challengeRecordSchema.parse(record)).toStrictEqual(record);
+  });
+
+  it('works with no input at all: a discoverable-credential sign-in', async () => {
+    const { rp, store } = setup();
+    const { options, ticket } = await rp.startAuthentication();
+    expect(Object.keys(options)).toEqual(['challenge', 'timeout', 'rpId', 'userVerification']);
+    expect(await store.consume(ticket)).toMatchObject({ allowCredentialIds: [], hints: [], userVerification: 'preferred' });
+    expect((await store.consume(ticket)) === undefined).toBe(true);
+  });
+
+  it('issues tickets of at least 128 random bits that are not the challenge', async () => {
+    const { rp } = setup();
+    const tickets = new Set<string>();
+    for (let round = 0; round < 2000; round++) {
+      const { options, ticket } = await rp.startAuthentication();
+      expect(base64url.decode(ticket).length * 8).toBeGreaterThanOrEqual(128);
+      expect(ticket).not.toBe(options.challenge);
+      expect(options.challenge).not.toContain(ticket);
+      tickets.add(ticket);
+    }
+    expect(tickets.size).toBe(2000);
+  });
+
+  it('keeps the record a little longer than the timeout, or for challengeTtlMs when set', async () => {
+    const defaults = setup();
+    await defaults.rp.startAuthentication();
+    await defaults.rp.startAuthentication({ timeout: 60_000 });
+    expect(defaults.saves.map(({ ttlMs }) => ttlMs)).toEqual([330_000, 90_000]);
+
+    const fixed = setup({ challengeTtlMs: 45_000 });
+    await fixed.rp.startAuthentication({ timeout: 60_000 });
+    expect(fixed.saves.map(({ ttlMs }) => ttlMs)).toEqual([45_000]);
+  });
+
+  it('applies the relying party’s defaults for timeout, userVerification and transport policy', async () => {
+    const { rp } = setup({ timeout: 90_000, userVerification: 'required', transportPolicy: 'strict' });
+    const { options } = await rp.startAuthentication();
+    expect(options.timeout).toBe(90_000);
+    expect(options.userVerification).toBe('required');
+    expect(await rejection(rp.startAuthentication({ allowCredentials: [{ id: ID_A, transports: ['lora'] }] }))).toBe('unknown_transport');
+    expect((await rp.startAuthentication({ userVerification: 'discouraged' })).options.userVerification).toBe('discouraged');
+  });
+
+  it('rejects bad input with invalid_options and stores nothing', async () => {
+    const { rp, store } = setup();
+    const bad: unknown[] = [
+      { userId: 'not base64url!' },
+      { userId: '' },
+      { userId: base64url.encode(new Uint8Array(65)) },
+      { allowCredentials: [{ id: 'AB' }] },
+      { rpId: 'evil.example' },
+      { challenge: base64url.encode(new Uint8Array(32)) },
+      { hints: ['nope'] },
+      { timeout: 0 },
+      'example.com',
+    ];
+    for (const input of bad) {
+      expect(await rejection(rp.startAuthentication(input as never)), JSON.stringify(input)).toBe('invalid_options');
+    }
+    expect(store.size).toBe(0);
+  });
+
+  it('passes a store failure through to the caller', async () => {
+    const failing: ChallengeStore = {
+      save: async () => {
+        throw new Error('store is down');
+      },
+      consume: async () => undefined,
+    };
+    const { rp } = setup({ challengeStore: failing });
+    await expect(rp.startAuthentication()).rejects.toThrow('store is down');
+  });
+
+  it('every valid request stores a record that passes the record schema', async () => {
+    const { rp, store } = setup();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            userId: fc.uint8Array({ minLength: 1, maxLength: 64 }).map(base64url.encode),
+            allowCredentials: fc.array(fc.record({ id: fc.uint8Array({ minLength: 1, maxLength: 64 }).map(base64url.encode) }), {
+              maxLength: 5,
+            }),
+            userVerification: fc.constantFrom('required', 'preferred', 'discouraged' as const),
+          },
+          { requiredKeys: [] },
+        ),
+        async (input) => {
+          const { options, ticket } = await rp.startAuthentication(input);
+          const record = challengeRecordSchema.parse(await store.consume(ticket));
+          expect(record.challenge).toBe(options.challenge);
+          expect(record.allowCredentialIds).toEqual((options.allowCredentials ?? []).map(({ id }) => id));
+          expect(record.userId).toBe(input.userId);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,7 @@
+/**
+ * `@tessera/core/testing`: tools to prove your own implementations against the core's contracts.
+ *
+ * @module
+ */
+export { challengeStoreConformance, sampleChallengeRecord } from './challengeStoreConformance.ts';
+export type { ChallengeStoreConformanceOptions, ConformanceCase } from './challengeStoreConformance.ts';
