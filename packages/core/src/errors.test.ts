@@ -28,8 +28,8 @@ describe('isTesseraError', () => {
   });
 
   it('recognises a TesseraError from another copy of the package by its shape', () => {
-    const foreign = Object.assign(new Error('x'), { name: 'TesseraError', code: 'invalid_challenge' });
-    expect(isTesseraError(foreign, 'invalid_challenge')).toBe(true);
+    const foreign = Object.assign(new Error('x'), { name: 'TesseraError', code: 'invalid_options' });
+    expect(isTesseraError(foreign, 'invalid_options')).toBe(true);
   });
 
   it('rejects everything else', () => {

@@ -10,8 +10,6 @@ export const TESSERA_ERROR_CODES = [
   'invalid_base64url',
   /** A function argument is outside its documented range (a challenge size, a TTL, a store option). */
   'invalid_argument',
-  /** A caller-supplied challenge is not canonical base64url of 16–64 bytes (WebAuthn L3 §13.4.3). */
-  'invalid_challenge',
   /** Input to an options builder fails its schema (WebAuthn L3 §5.5 and the descriptors, hints and extensions in it). */
   'invalid_options',
   /** A transport outside WebAuthn L3 §5.8.4 was given while `transportPolicy` is `'strict'`. */
