@@ -18,6 +18,52 @@ export const TESSERA_ERROR_CODES = [
   'invalid_config',
   /** A challenge store was asked to save a record under a key that already holds a live record. */
   'challenge_store_conflict',
+
+  // Verifying what the browser sent back (WebAuthn L3 §7.1 registration, §7.2 authentication)
+  /** The browser's response is not well-formed: JSON shape, base64url, clientDataJSON, authenticator data, CBOR (§5.2, §6.1, §6.5). */
+  'malformed_response',
+  /** A COSE_Key (stored with the credential, or inside attested credential data) is malformed (§6.5.1.1, RFC 9052 §7). */
+  'malformed_public_key',
+  /** The ticket names no live ceremony of the expected kind: unknown, expired, already used, or for another ceremony. */
+  'ticket_not_found',
+  /** `id` and `rawId` disagree, or the assertion is not from the credential it was checked against (§7.2 steps 5–7). */
+  'credential_mismatch',
+  /** The credential is not one of the ceremony's `allowCredentials` (§7.2 step 5). */
+  'credential_not_allowed',
+  /** `response.userHandle` does not name the ceremony's user or the credential's owner (§7.2 step 6). */
+  'user_handle_mismatch',
+  /** `clientDataJSON.type` is not the expected ceremony, or the credential type is not `public-key` (§7.1 step 7, §7.2 step 10). */
+  'unexpected_type',
+  /** `clientDataJSON.challenge` is not the challenge of the ceremony (§7.1 step 8, §7.2 step 11). */
+  'challenge_mismatch',
+  /** `clientDataJSON.origin` is not an expected origin (§7.1 step 9, §7.2 step 12). */
+  'origin_mismatch',
+  /** The ceremony ran in a cross-origin iframe (`crossOrigin`, `topOrigin`) that the relying party does not allow (§7.1 step 10, §7.2 step 13). */
+  'cross_origin_not_allowed',
+  /** `rpIdHash` in the authenticator data is not the SHA-256 of an expected RP ID (§7.1 step 13, §7.2 step 15). */
+  'rp_id_mismatch',
+  /** The UP flag is not set (§7.1 step 14, §7.2 step 16). */
+  'user_not_present',
+  /** User verification was required and the UV flag is not set (§7.1 step 15, §7.2 step 17). */
+  'user_not_verified',
+  /** The BS flag is set while BE is not, which §6.1 forbids (§6.3.3). */
+  'invalid_backup_flags',
+  /** The credential's backup eligibility differs from the stored value and the policy rejects that (§7.2 step 18). */
+  'backup_eligibility_changed',
+  /** The credential's algorithm is not supported here, or not allowed by policy (RS1 unless enabled) (§5.8.5). */
+  'unsupported_algorithm',
+  /** The signature does not verify (§7.2 step 20, §8). */
+  'invalid_signature',
+  /** The signature counter did not increase, suggesting a cloned authenticator (§6.1.1, §7.2 step 21). */
+  'sign_count_regression',
+  /** The attestation statement format is not supported (§7.1 step 19, §8). */
+  'unsupported_attestation_format',
+  /** The attestation statement does not verify (§7.1 step 21, §8). */
+  'invalid_attestation',
+  /** The attestation verified but its trust path was rejected by the relying party's trust hook (§7.1 step 23). */
+  'untrusted_attestation',
+  /** The credential id is already registered (§7.1 step 25). */
+  'credential_already_registered',
 ] as const;
 
 /** One of {@link TESSERA_ERROR_CODES}. */
