@@ -44,4 +44,17 @@ describe('randomBase64url (the random pool)', () => {
     randomBase64url(32);
     expect(draws()).toBe(before + 1);
   });
+
+  it('throws the pool away when the time origin changes, which catches new processes that reuse a pid', () => {
+    randomBase64url(32);
+    const before = draws();
+    vi.spyOn(performance, 'timeOrigin', 'get').mockReturnValue(performance.timeOrigin + 1);
+    randomBase64url(32);
+    expect(draws()).toBe(before + 1);
+  });
+
+  it('rejects sizes that are not positive integers', () => {
+    for (const size of [0, -1, 1.5, Number.NaN]) expect(() => randomBase64url(size)).toThrow(/positive integer/);
+    expect(base64url.decode(randomBase64url(32))).toHaveLength(32);
+  });
 });

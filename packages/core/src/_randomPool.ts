@@ -1,5 +1,6 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { base64url, encodeRange } from './base64url.ts';
+import { TesseraError } from './errors.ts';
 
 /*
  * CSPRNG bytes for challenges and tickets, drawn 4 KiB at a time.
@@ -10,11 +11,13 @@ import { base64url, encodeRange } from './base64url.ts';
  * randomBytes and serve slices of it.
  *
  * This is the one piece of module state in @tessera/core, and it is safe because:
- * - every byte is CSPRNG output and is handed out exactly once, then overwritten with zeros, so bytes already
- *   served cannot be read back from memory later;
+ * - every byte is CSPRNG output and is handed out exactly once; the pool's copy is then overwritten with
+ *   zeros (the encoded string the caller keeps is, of course, the caller's);
  * - bytes not yet served never leave this module;
- * - if the process id changes between draws (a process started from a V8 startup snapshot taken after a draw,
- *   or any clone of the heap), the pool is thrown away before use, so two processes never serve the same bytes.
+ * - a heap that is cloned into another process or realm (a V8 startup snapshot taken after a draw) must not
+ *   replay the same bytes. Every draw checks that the process id and `performance.timeOrigin` (the start of
+ *   the current process or realm) are those of the refill; if either differs the pool is thrown away. The
+ *   time origin catches what the pid misses: containers whose processes all run as pid 1.
  * - Nothing happens at import time: the pool is filled on first use.
  */
 
@@ -23,17 +26,23 @@ const POOL_BYTES = 4096;
 
 let pool = new Uint8Array(0);
 let offset = 0;
-let owner: number | undefined;
+let ownerProcessId: number | undefined;
+let ownerTimeOrigin: number | undefined;
 
-function currentProcessId(): number | undefined {
+function processId(): number | undefined {
   return (globalThis as { process?: { pid?: number } }).process?.pid;
+}
+
+function timeOrigin(): number | undefined {
+  return globalThis.performance?.timeOrigin;
 }
 
 function refill(): void {
   pool.fill(0);
   pool = randomBytes(POOL_BYTES);
   offset = 0;
-  owner = currentProcessId();
+  ownerProcessId = processId();
+  ownerTimeOrigin = timeOrigin();
 }
 
 /**
@@ -42,8 +51,9 @@ function refill(): void {
  * @internal used by `generateChallenge` and the relying party's tickets
  */
 export function randomBase64url(size: number): string {
+  if (!Number.isSafeInteger(size) || size < 1) throw new TesseraError('invalid_argument', 'Random size must be a positive integer.');
   if (size > POOL_BYTES) return base64url.encode(randomBytes(size));
-  if (offset + size > pool.length || owner !== currentProcessId()) refill();
+  if (offset + size > pool.length || ownerProcessId !== processId() || ownerTimeOrigin !== timeOrigin()) refill();
   const start = offset;
   offset += size;
   const text = encodeRange(pool, start, offset);

@@ -3,8 +3,11 @@ import { TesseraError, type TesseraErrorCode } from './errors.ts';
 
 /**
  * Parses `value` with `schema`, turning a failure into a {@link TesseraError} whose message lists each
- * problem by path (`allowCredentials.0.id: …`). Zod's issues carry messages, not the input, so no secret
- * bytes reach the message; the `ZodError` is kept as `cause` for logs.
+ * problem by path (`allowCredentials.0.id: …`). Our schemas' messages name rules and sizes, never values;
+ * the only input that can reach a message is a key name (an unrecognised option, which helps find a typo),
+ * and record keys in paths that are credential ids are masked. The `ZodError` is kept as `cause` for logs.
+ *
+ * Anything the input throws while being read (a getter, a Proxy trap) becomes a `TesseraError` too.
  *
  * @internal
  */
@@ -14,11 +17,27 @@ export function parseOrThrow<Schema extends z.ZodType>(
   code: TesseraErrorCode,
   subject: string,
 ): z.output<Schema> {
-  const result = schema.safeParse(value);
+  let result: z.ZodSafeParseResult<z.output<Schema>>;
+  try {
+    result = schema.safeParse(value);
+  } catch (error) {
+    throw new TesseraError(code, `Invalid ${subject}: the value could not be read.`, { cause: error });
+  }
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
+    const path = describePath(issue.path);
     return path === '' ? issue.message : `${path}: ${issue.message}`;
   });
   throw new TesseraError(code, `Invalid ${subject}: ${problems.join('; ')}.`, { cause: result.error });
+}
+
+/** Keys of these records are credential ids (privacy-sensitive, WebAuthn L3 §14.6.3): shown as `<credential id>`. */
+const RECORDS_KEYED_BY_CREDENTIAL_ID = new Set<PropertyKey>(['evalByCredential']);
+
+function describePath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) =>
+      index > 0 && RECORDS_KEYED_BY_CREDENTIAL_ID.has(path[index - 1]!) ? '<credential id>' : String(segment),
+    )
+    .join('.');
 }

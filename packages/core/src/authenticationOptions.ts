@@ -7,11 +7,11 @@ import {
   publicKeyCredentialDescriptorJSONSchema,
 } from './credentialDescriptor.ts';
 import { TesseraError } from './errors.ts';
-import { authenticationExtensionsInputSchema } from './extensions.ts';
+import { authenticationExtensionsInputSchema, type AuthenticationExtensionsClientInputsJSON } from './extensions.ts';
 import { dedupeHints, publicKeyCredentialHintSchema } from './hints.ts';
 import { rpIdSchema } from './rpId.ts';
 import { DEFAULT_TIMEOUT_MS, timeoutSchema } from './timeout.ts';
-import { TRANSPORT_POLICIES } from './transports.ts';
+import { transportPolicySchema } from './transports.ts';
 import { userVerificationRequirementSchema } from './userVerification.ts';
 
 /**
@@ -27,7 +27,7 @@ export const authenticationOptionsInputSchema: z.ZodObject<
     allowCredentials: z.ZodOptional<z.ZodArray<typeof credentialDescriptorInputSchema>>;
     hints: z.ZodOptional<z.ZodArray<typeof publicKeyCredentialHintSchema>>;
     extensions: z.ZodOptional<typeof authenticationExtensionsInputSchema>;
-    transportPolicy: z.ZodOptional<z.ZodEnum<{ lenient: 'lenient'; strict: 'strict' }>>;
+    transportPolicy: z.ZodOptional<typeof transportPolicySchema>;
   },
   z.core.$strict
 > = z.strictObject({
@@ -38,7 +38,7 @@ export const authenticationOptionsInputSchema: z.ZodObject<
   allowCredentials: z.array(credentialDescriptorInputSchema).optional(),
   hints: z.array(publicKeyCredentialHintSchema).optional(),
   extensions: authenticationExtensionsInputSchema.optional(),
-  transportPolicy: z.enum(TRANSPORT_POLICIES).optional(),
+  transportPolicy: transportPolicySchema.optional(),
 });
 
 /** Input of {@link buildAuthenticationOptions}; see {@link authenticationOptionsInputSchema}. */
@@ -46,8 +46,9 @@ export type AuthenticationOptionsInput = z.input<typeof authenticationOptionsInp
 
 /**
  * Schema of `PublicKeyCredentialRequestOptionsJSON` (WebAuthn L3 §5.1.9, the JSON form of §5.5
- * `PublicKeyCredentialRequestOptions`) as this library emits it: exactly what the browser's
- * `PublicKeyCredential.parseRequestOptionsFromJSON()` accepts.
+ * `PublicKeyCredentialRequestOptions`) as this library emits it: a strict subset of what the browser's
+ * `PublicKeyCredential.parseRequestOptionsFromJSON()` accepts (our bounds on challenge size and timeout,
+ * and no members the builder does not emit).
  */
 export const publicKeyCredentialRequestOptionsJSONSchema: z.ZodObject<
   {
@@ -129,7 +130,9 @@ export function assembleAuthenticationOptions(
   if (input.extensions !== undefined && Object.keys(input.extensions).length > 0) {
     checkPrfCredentials(input.extensions.prf?.evalByCredential, options.allowCredentials);
     checkLargeBlobWrite(input.extensions.largeBlob?.write, options.allowCredentials);
-    options.extensions = input.extensions;
+    // A deep copy through JSON (the schema proved it is JSON): drops members given as undefined, and keeps
+    // later changes to the caller's objects out of the options.
+    options.extensions = JSON.parse(JSON.stringify(input.extensions)) as AuthenticationExtensionsClientInputsJSON;
   }
   return options;
 }

@@ -106,6 +106,19 @@ describe('base64url', () => {
     expect((decodeError('AB') as Error).message).toMatch(/trailing bits/);
   });
 
+  it('encodes only Uint8Arrays (a Buffer is one), rejecting others with invalid_argument', () => {
+    expect(base64url.encode(Buffer.from([1, 2, 3]))).toBe('AQID');
+    for (const value of [undefined, null, 'AQID', [1, 2, 3], new ArrayBuffer(3), new Uint16Array(2)]) {
+      let error: unknown;
+      try {
+        base64url.encode(value as unknown as Uint8Array);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isTesseraError(error, 'invalid_argument'), String(value)).toBe(true);
+    }
+  });
+
   it('rejects values that are not strings with a TesseraError, not a TypeError', () => {
     for (const value of [undefined, null, 42, {}, ['QQ'], new Uint8Array(2)]) {
       expect(isTesseraError(decodeError(value as unknown as string), 'invalid_base64url')).toBe(true);

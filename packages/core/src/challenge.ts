@@ -33,7 +33,7 @@ export interface GenerateChallengeOptions {
  * ```
  */
 export function generateChallenge(options?: GenerateChallengeOptions): string {
-  const bytes = options?.bytes ?? DEFAULT_CHALLENGE_BYTES;
+  const bytes = options === undefined || options === null ? DEFAULT_CHALLENGE_BYTES : (options.bytes ?? DEFAULT_CHALLENGE_BYTES);
   if (!Number.isInteger(bytes) || bytes < MIN_CHALLENGE_BYTES || bytes > MAX_CHALLENGE_BYTES) {
     throw new TesseraError(
       'invalid_argument',

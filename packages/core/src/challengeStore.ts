@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { challengeSchema } from './challenge.ts';
+import { authenticationExtensionsInputSchema } from './extensions.ts';
 import { credentialIdSchema } from './credentialDescriptor.ts';
 import { TesseraError } from './errors.ts';
 import { publicKeyCredentialHintSchema } from './hints.ts';
@@ -9,9 +10,10 @@ import { userVerificationRequirementSchema } from './userVerification.ts';
 
 /**
  * Schema of what a relying party remembers about an authentication ceremony between issuing options and
- * verifying the browser's answer: everything WebAuthn L3 §7.2 needs from the request (the challenge for
- * step 11, the RP ID for step 15, the allowed credentials for step 5, the user for step 6, the user
- * verification requirement for step 17) and when the request stops being redeemable.
+ * verifying the browser's answer: everything WebAuthn L3 §7.2 needs from the request (the allowed
+ * credentials for step 5, the user for step 6, the challenge for step 11, the RP ID for step 14 — or the
+ * `appid` extension's, the user verification requirement for step 16, the extensions for step 19) and when
+ * the request stops being redeemable.
  */
 export const authenticationChallengeRecordSchema: z.ZodObject<
   {
@@ -22,6 +24,7 @@ export const authenticationChallengeRecordSchema: z.ZodObject<
     allowCredentialIds: z.ZodArray<typeof credentialIdSchema>;
     userVerification: typeof userVerificationRequirementSchema;
     hints: z.ZodArray<typeof publicKeyCredentialHintSchema>;
+    extensions: z.ZodOptional<typeof authenticationExtensionsInputSchema>;
     expiresAt: z.ZodNumber;
   },
   z.core.$strict
@@ -33,6 +36,7 @@ export const authenticationChallengeRecordSchema: z.ZodObject<
   allowCredentialIds: z.array(credentialIdSchema),
   userVerification: userVerificationRequirementSchema,
   hints: z.array(publicKeyCredentialHintSchema),
+  extensions: authenticationExtensionsInputSchema.optional(),
   expiresAt: z.number().int().nonnegative(),
 });
 

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { base64urlBytesSchema } from './_base64urlSchema.ts';
-import { authenticatorTransportSchema, normalizeTransports, type AuthenticatorTransport, type TransportPolicy } from './transports.ts';
+import {
+  appendTransports,
+  authenticatorTransportSchema,
+  normalizeTransports,
+  type AuthenticatorTransport,
+  type TransportPolicy,
+} from './transports.ts';
 
 /** Longest credential ID in bytes: WebAuthn L3 §4 ("Credential ID": at most 1023 bytes). */
 export const MAX_CREDENTIAL_ID_BYTES = 1023;
@@ -56,27 +62,31 @@ export type PublicKeyCredentialDescriptorJSON = z.output<typeof publicKeyCredent
 
 /**
  * Turns validated descriptors into the JSON form: descriptors with the same id collapse into one at the
- * position of the first (their transports merged in order), transports are normalised by
- * {@link normalizeTransports}, and an empty transports list is omitted (WebAuthn L3 §5.8.3: absent means
- * "any transport").
+ * position of the first, transports are normalised by {@link normalizeTransports} and merged in order.
+ * A descriptor with no known transports means "any transport" (WebAuthn L3 §5.8.3), so if any copy of an
+ * id says that, the merged descriptor says it too, by omitting `transports`.
  *
  * @param descriptors - descriptors whose ids are already canonical (parsed by {@link credentialDescriptorInputSchema})
  * @param policy - what to do with unknown transports
  * @returns one descriptor per distinct id
  * @throws {TesseraError} `unknown_transport` under the `'strict'` policy
+ * @internal
  */
 export function normalizeCredentialDescriptors(
   descriptors: readonly z.output<typeof credentialDescriptorInputSchema>[],
   policy: TransportPolicy,
 ): PublicKeyCredentialDescriptorJSON[] {
-  const transportsById = new Map<string, AuthenticatorTransport[]>();
+  /** Transports per id, or `undefined` once some copy of the id allowed any transport. */
+  const transportsById = new Map<string, AuthenticatorTransport[] | undefined>();
   for (const { id, transports } of descriptors) {
-    const merged = transportsById.get(id) ?? [];
-    transportsById.set(id, transports === undefined ? merged : normalizeTransports(transports, policy, merged));
+    const known = transportsById.has(id) ? transportsById.get(id) : [];
+    const normalised = transports === undefined ? [] : normalizeTransports(transports, policy);
+    const anyTransport = known === undefined || normalised.length === 0;
+    transportsById.set(id, anyTransport ? undefined : appendTransports(known, normalised, policy));
   }
   const result: PublicKeyCredentialDescriptorJSON[] = [];
   for (const [id, transports] of transportsById) {
-    result.push(transports.length > 0 ? { id, type: 'public-key', transports } : { id, type: 'public-key' });
+    result.push(transports === undefined ? { id, type: 'public-key' } : { id, type: 'public-key', transports });
   }
   return result;
 }

@@ -26,6 +26,8 @@ export const TESSERA_ERROR_CODES = [
   'malformed_public_key',
   /** The ticket names no live ceremony of the expected kind: unknown, expired, already used, or for another ceremony. */
   'ticket_not_found',
+  /** No credential record exists for the credential the browser used, for example because it was deleted (§7.2 step 6). */
+  'unknown_credential',
   /** `id` and `rawId` disagree, or the assertion is not from the credential it was checked against (§7.2 steps 5–7). */
   'credential_mismatch',
   /** The credential is not one of the ceremony's `allowCredentials` (§7.2 step 5). */
@@ -40,23 +42,23 @@ export const TESSERA_ERROR_CODES = [
   'origin_mismatch',
   /** The ceremony ran in a cross-origin iframe (`crossOrigin`, `topOrigin`) that the relying party does not allow (§7.1 step 10, §7.2 step 13). */
   'cross_origin_not_allowed',
-  /** `rpIdHash` in the authenticator data is not the SHA-256 of an expected RP ID (§7.1 step 13, §7.2 step 15). */
+  /** `rpIdHash` in the authenticator data is not the SHA-256 of an expected RP ID (§7.1 step 13, §7.2 step 14). */
   'rp_id_mismatch',
-  /** The UP flag is not set (§7.1 step 14, §7.2 step 16). */
+  /** The UP flag is not set (§7.1 step 14, §7.2 step 15). */
   'user_not_present',
-  /** User verification was required and the UV flag is not set (§7.1 step 15, §7.2 step 17). */
+  /** User verification was required and the UV flag is not set (§7.1 step 15, §7.2 step 16). */
   'user_not_verified',
-  /** The BS flag is set while BE is not, which §6.1 forbids (§6.3.3). */
+  /** The BS flag is set while BE is not, which §6.3.3 forbids (§7.1 step 16, §7.2 step 17). */
   'invalid_backup_flags',
   /** The credential's backup eligibility differs from the stored value and the policy rejects that (§7.2 step 18). */
   'backup_eligibility_changed',
   /** The credential's algorithm is not supported here, or not allowed by policy (RS1 unless enabled) (§5.8.5). */
   'unsupported_algorithm',
-  /** The signature does not verify (§7.2 step 20, §8). */
+  /** The signature does not verify (§7.2 step 21, §6.5.5). */
   'invalid_signature',
-  /** The signature counter did not increase, suggesting a cloned authenticator (§6.1.1, §7.2 step 21). */
+  /** The signature counter did not increase, suggesting a cloned authenticator (§6.1.1, §7.2 step 22). */
   'sign_count_regression',
-  /** The attestation statement format is not supported (§7.1 step 19, §8). */
+  /** The attestation statement format is not supported (§7.1 step 20, §8). */
   'unsupported_attestation_format',
   /** The attestation statement does not verify (§7.1 step 21, §8). */
   'invalid_attestation',

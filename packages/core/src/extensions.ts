@@ -43,14 +43,15 @@ export const prfExtensionInputSchema: z.ZodObject<
 
 /**
  * `largeBlob` authentication inputs (WebAuthn L3 §10.1.5 `AuthenticationExtensionsLargeBlobInputs`):
- * `read: true` or `write` (base64url bytes), not both; `support` belongs to registration only.
+ * `read` or `write` (base64url bytes), never both members (the client rejects that with NotSupportedError);
+ * `support` belongs to registration only.
  */
 export const largeBlobAuthenticationInputSchema: z.ZodObject<
   { read: z.ZodOptional<z.ZodBoolean>; write: z.ZodOptional<typeof extensionBytesSchema> },
   z.core.$strict
 > = z
   .strictObject({ read: z.boolean().optional(), write: extensionBytesSchema.optional() })
-  .refine((input) => !(input.read === true && input.write !== undefined), 'largeBlob cannot both read and write');
+  .refine((input) => input.read === undefined || input.write === undefined, 'largeBlob takes read or write, not both');
 
 /** `getCredBlob` (CTAP 2.1 §12.2 `credBlob`, requested in `get()`): whether to return the credential's blob. */
 export const getCredBlobExtensionInputSchema: z.ZodBoolean = z.boolean();

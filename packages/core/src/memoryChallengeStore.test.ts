@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { challengeStoreConformance, sampleChallengeRecord } from './testing/index.ts';
 import { isTesseraError } from './errors.ts';
-import { MemoryChallengeStore } from './memoryChallengeStore.ts';
+import { MemoryChallengeStore, type MemoryChallengeStoreOptions } from './memoryChallengeStore.ts';
 
 function fakeClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
   let time = start;
@@ -39,6 +39,18 @@ describe('MemoryChallengeStore bounds and sweeping', () => {
     expect(store.size).toBe(3);
     expect(await store.consume('a')).toBeUndefined();
     for (const key of ['b', 'c', 'd']) expect(await store.consume(key)).toEqual(sampleChallengeRecord(key.charCodeAt(0)));
+  });
+
+  it('drops expired records before evicting a live one', async () => {
+    const clock = fakeClock();
+    const store = new MemoryChallengeStore({ maxEntries: 3, now: clock.now, sweepIntervalMs: 0 });
+    await store.save('stale-1', sampleChallengeRecord(1), 1_000);
+    await store.save('stale-2', sampleChallengeRecord(2), 1_000);
+    await store.save('victim', sampleChallengeRecord(3), 60_000);
+    clock.advance(2_000);
+    await store.save('new-1', sampleChallengeRecord(4), 60_000);
+    await store.save('new-2', sampleChallengeRecord(5), 60_000);
+    expect(await store.consume('victim')).toEqual(sampleChallengeRecord(3));
   });
 
   it('stays within maxEntries under a flood of saves', async () => {
@@ -91,7 +103,8 @@ describe('MemoryChallengeStore bounds and sweeping', () => {
   });
 
   it('rejects bad options with invalid_argument', () => {
-    for (const options of [{ maxEntries: 0 }, { maxEntries: 1.5 }, { maxEntries: -1 }, { sweepIntervalMs: -1 }, { sweepIntervalMs: Number.NaN }]) {
+    const invalid = [{ maxEntries: 0 }, { maxEntries: 1.5 }, { maxEntries: -1 }, { sweepIntervalMs: -1 }, { sweepIntervalMs: Number.NaN }, { sweepIntervalMs: 3e9 }, { now: 5 }];
+    for (const options of invalid as MemoryChallengeStoreOptions[]) {
       let error: unknown;
       try {
         new MemoryChallengeStore(options);

@@ -6,17 +6,22 @@ import { TesseraError } from './errors.ts';
 export const DEFAULT_MEMORY_STORE_MAX_ENTRIES = 10_000;
 /** Default {@link MemoryChallengeStoreOptions.sweepIntervalMs}: one minute. */
 export const DEFAULT_MEMORY_STORE_SWEEP_INTERVAL_MS = 60_000;
+/** Largest delay timers accept (2³¹ − 1 ms); larger ones fire at once, every millisecond. */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 /** Options for {@link MemoryChallengeStore}. */
 export interface MemoryChallengeStoreOptions {
   /**
-   * Most records held at once; default 10000. When a save would exceed it, the **oldest saved** record is
-   * evicted first (first in, first out), so memory stays bounded even under a flood of started ceremonies.
+   * Most records held at once; default 10000. When a save would exceed it, expired records at the old end
+   * are dropped first; if the store is still full, the **oldest saved** live record is evicted (first in,
+   * first out). Memory stays bounded under a flood of started ceremonies, but a flood can still push out
+   * live ones: rate-limit the endpoint that starts ceremonies.
    */
   maxEntries?: number;
   /**
    * How often expired records are swept out, in ms; default 60000; `0` turns sweeping off (expiry is still
-   * enforced on `consume`). The timer starts with the first save and never keeps the process alive.
+   * enforced on `consume`); at most 2147483647 (the largest timer delay). The timer starts with the first
+   * save and never keeps the process alive.
    */
   sweepIntervalMs?: number;
   /** Clock in epoch milliseconds; default `Date.now`. Inject one to test expiry without waiting. */
@@ -46,7 +51,7 @@ function unrefTimer(timer: TimerHandle): void {
  *
  * - One-time: `consume` deletes before it returns, and JavaScript runs it without interleaving, so
  *   concurrent consumes of one key yield the record once.
- * - Bounded: at most `maxEntries` records; beyond that the oldest saved is evicted.
+ * - Bounded: at most `maxEntries` records; beyond that expired ones go first, then the oldest saved.
  * - Expiry: enforced on every `consume`, and expired records are swept in the background by an unref'd
  *   timer (call {@link MemoryChallengeStore.dispose} to stop it early).
  *
@@ -67,17 +72,23 @@ export class MemoryChallengeStore implements ChallengeStore {
    * @param options - bounds, sweeping and clock; see {@link MemoryChallengeStoreOptions}
    * @throws {TesseraError} `invalid_argument` for a non-positive `maxEntries` or a negative `sweepIntervalMs`
    */
-  constructor(options: MemoryChallengeStoreOptions = {}) {
-    const { maxEntries = DEFAULT_MEMORY_STORE_MAX_ENTRIES, sweepIntervalMs = DEFAULT_MEMORY_STORE_SWEEP_INTERVAL_MS } = options;
+  constructor(options?: MemoryChallengeStoreOptions) {
+    const { maxEntries = DEFAULT_MEMORY_STORE_MAX_ENTRIES, sweepIntervalMs = DEFAULT_MEMORY_STORE_SWEEP_INTERVAL_MS } = options ?? {};
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new TesseraError('invalid_argument', 'MemoryChallengeStore maxEntries must be a positive whole number.');
     }
-    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw new TesseraError('invalid_argument', 'MemoryChallengeStore sweepIntervalMs must be a whole number of ms, 0 to disable.');
+    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0 || sweepIntervalMs > MAX_TIMER_DELAY_MS) {
+      throw new TesseraError(
+        'invalid_argument',
+        `MemoryChallengeStore sweepIntervalMs must be a whole number of ms up to ${MAX_TIMER_DELAY_MS}, 0 to disable.`,
+      );
+    }
+    if (options?.now !== undefined && typeof options.now !== 'function') {
+      throw new TesseraError('invalid_argument', 'MemoryChallengeStore now must be a function returning epoch milliseconds.');
     }
     this.#maxEntries = maxEntries;
     this.#sweepIntervalMs = sweepIntervalMs;
-    this.#now = options.now ?? Date.now;
+    this.#now = options?.now ?? Date.now;
   }
 
   /** Number of records held, expired ones not yet swept included. */
@@ -96,7 +107,7 @@ export class MemoryChallengeStore implements ChallengeStore {
       }
       this.#entries.delete(key);
     }
-    while (this.#entries.size >= this.#maxEntries) this.#evictOldest();
+    if (this.#entries.size >= this.#maxEntries) this.#makeRoom(now);
     this.#entries.set(key, { record, expiresAt: now + ttlMs });
     this.#startSweeping();
   }
@@ -134,10 +145,21 @@ export class MemoryChallengeStore implements ChallengeStore {
     this.#entries.clear();
   }
 
-  #evictOldest(): void {
-    // Maps iterate in insertion order, so the first key is the oldest saved.
-    const oldest = this.#entries.keys().next();
-    if (!oldest.done) this.#entries.delete(oldest.value);
+  /**
+   * Frees one slot. Maps iterate in insertion order, so the first entries are the oldest saved: expired ones
+   * there go first (amortised O(1), since each is removed once), then the oldest live one if still full.
+   */
+  #makeRoom(now: number): void {
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size < this.#maxEntries) return;
+      if (entry.expiresAt > now) break;
+      this.#entries.delete(key);
+    }
+    while (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done) return;
+      this.#entries.delete(oldest.value);
+    }
   }
 
   #startSweeping(): void {

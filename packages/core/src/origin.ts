@@ -34,3 +34,18 @@ export const originSchema: z.ZodString = z
     isValidOrigin,
     'must be a serialised origin such as "https://example.com" (https, or http on localhost; no path or trailing slash)',
   );
+
+/**
+ * Whether a web origin can use `rpId` without Related Origin Requests: its host is the RP ID or a subdomain
+ * of it (WebAuthn L3 §5.1.4.1 and §5.1.3: the RP ID must be a registrable domain suffix of, or equal to,
+ * the origin's effective domain). Android app origins are not web origins and always pass.
+ *
+ * @param origin - an origin accepted by {@link isValidOrigin}
+ * @param rpId - a valid RP ID
+ * @returns `true` if a browser on `origin` can use `rpId`
+ */
+export function isOriginOfRpId(origin: string, rpId: string): boolean {
+  if (ANDROID_APK_ORIGIN.test(origin)) return true;
+  const host = new URL(origin).hostname;
+  return host === rpId || host.endsWith(`.${rpId}`);
+}

@@ -62,16 +62,29 @@ describe('createRelyingParty', () => {
     expect(Object.isFrozen(rp.origins)).toBe(true);
   });
 
-  it('accepts https origins, http on localhost and Android app origins', () => {
+  it('accepts https origins on the RP ID or its subdomains, and Android app origins', () => {
     const origins = [
       'https://example.com',
       'https://example.com:8443',
-      'http://localhost:3000',
-      'http://localhost',
-      'http://app.localhost:5173',
+      'https://login.example.com',
       `android:apk-key-hash:${base64url.encode(new Uint8Array(32).fill(3))}`,
     ];
     expect(setup({ origins }).rp.origins).toEqual(origins);
+  });
+
+  it('accepts http origins on localhost for RP ID localhost', () => {
+    const origins = ['http://localhost:3000', 'http://localhost', 'http://app.localhost:5173'];
+    expect(setup({ rpId: 'localhost', origins }).rp.origins).toEqual(origins);
+  });
+
+  it('rejects origins that cannot use the RP ID, unless listed as related origins (§5.11)', () => {
+    const store = new MemoryChallengeStore();
+    const base = { rpId: 'example.com', rpName: 'Example', challengeStore: store };
+    for (const origin of ['https://evil.test', 'https://notexample.com', 'https://example.com.evil.test', 'http://localhost:3000']) {
+      expect(configError({ ...base, origins: [origin] })).toMatch(/cannot use RP ID example\.com.*relatedOrigins/);
+    }
+    const rp = createRelyingParty({ ...base, origins: ['https://example.com'], relatedOrigins: ['https://example.co.uk'] });
+    expect(rp.origins).toEqual(['https://example.com', 'https://example.co.uk']);
   });
 
   it.each([
@@ -99,6 +112,8 @@ describe('createRelyingParty', () => {
     expect(configError({ ...base, challengeStore: {} })).toMatch(/challengeStore/);
     expect(configError({ ...base, challengeTtlMs: 0 })).toMatch(/challengeTtlMs/);
     expect(configError({ ...base, timeout: 10 })).toMatch(/timeout/);
+    expect(configError({ ...base, challengeTtlMs: 60_000 })).toMatch(/challengeTtlMs \(60000\) must be at least the timeout \(300000\)/);
+    expect(configError({ ...base, now: 'yesterday' })).toMatch(/now/);
     expect(configError({ ...base, orgins: ['https://example.com'] })).toMatch(/orgins/);
   });
 });
@@ -165,9 +180,10 @@ describe('RelyingParty.startAuthentication', () => {
     await defaults.rp.startAuthentication({ timeout: 60_000 });
     expect(defaults.saves.map(({ ttlMs }) => ttlMs)).toEqual([330_000, 90_000]);
 
-    const fixed = setup({ challengeTtlMs: 45_000 });
-    await fixed.rp.startAuthentication({ timeout: 60_000 });
+    const fixed = setup({ challengeTtlMs: 45_000, timeout: 30_000 });
+    await fixed.rp.startAuthentication({ timeout: 40_000 });
     expect(fixed.saves.map(({ ttlMs }) => ttlMs)).toEqual([45_000]);
+    expect(await rejection(fixed.rp.startAuthentication({ timeout: 60_000 }))).toBe('invalid_options');
   });
 
   it('applies the relying party’s defaults for timeout, userVerification and transport policy', async () => {
@@ -195,6 +211,22 @@ describe('RelyingParty.startAuthentication', () => {
     for (const input of bad) {
       expect(await rejection(rp.startAuthentication(input as never)), JSON.stringify(input)).toBe('invalid_options');
     }
+    expect(store.size).toBe(0);
+  });
+
+  it('stores the extensions, and nothing the caller holds aliases the stored record', async () => {
+    const { rp, store } = setup();
+    const extensions = { appid: 'https://example.com/appid.json', custom: { nested: [1] } };
+    const { options, ticket } = await rp.startAuthentication({ hints: ['hybrid'], extensions });
+    options.hints!.push('security-key');
+    (options.extensions!['custom'] as { nested: number[] }).nested.push(2);
+    extensions.custom.nested.push(3);
+    expect(await store.consume(ticket)).toMatchObject({ hints: ['hybrid'], extensions: { appid: 'https://example.com/appid.json', custom: { nested: [1] } } });
+  });
+
+  it('refuses to store a record when the clock is broken', async () => {
+    const { rp, store } = setup({ now: () => Number.NaN });
+    expect(await rejection(rp.startAuthentication())).toBe('invalid_config');
     expect(store.size).toBe(0);
   });
 

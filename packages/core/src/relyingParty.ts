@@ -5,19 +5,24 @@ import {
   authenticationOptionsInputSchema,
   type PublicKeyCredentialRequestOptionsJSON,
 } from './authenticationOptions.ts';
-import type { AuthenticationChallengeRecord, ChallengeStore } from './challengeStore.ts';
+import {
+  authenticationChallengeRecordSchema,
+  type AuthenticationChallengeRecord,
+  type ChallengeStore,
+} from './challengeStore.ts';
 import { DEFAULT_TIMEOUT_MS, timeoutSchema } from './timeout.ts';
-import { originSchema } from './origin.ts';
+import { isOriginOfRpId, originSchema } from './origin.ts';
+import { TesseraError } from './errors.ts';
 import { rpIdSchema } from './rpId.ts';
 import { generateTicket } from './ticket.ts';
-import { TRANSPORT_POLICIES } from './transports.ts';
+import { transportPolicySchema } from './transports.ts';
 import { userHandleSchema } from './userHandle.ts';
 import { userVerificationRequirementSchema } from './userVerification.ts';
 
 /**
  * How long a ceremony stays redeemable beyond its `timeout` when `challengeTtlMs` is not set: 30 s, for the
- * network round trip and clocks that disagree. WebAuthn L3 §13.4.3 asks that a challenge stay valid for
- * about the ceremony's timeout.
+ * network round trip and clocks that disagree. The browser may use the whole timeout (WebAuthn L3 §5.5,
+ * §15.1), so the record must outlive it.
  */
 export const CHALLENGE_TTL_GRACE_MS = 30_000;
 
@@ -36,11 +41,12 @@ export const relyingPartyConfigSchema: z.ZodObject<
     rpId: typeof rpIdSchema;
     rpName: z.ZodString;
     origins: z.ZodArray<typeof originSchema>;
+    relatedOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
     challengeStore: typeof challengeStoreSchema;
     challengeTtlMs: z.ZodOptional<z.ZodNumber>;
     timeout: z.ZodOptional<typeof timeoutSchema>;
     userVerification: z.ZodOptional<typeof userVerificationRequirementSchema>;
-    transportPolicy: z.ZodOptional<z.ZodEnum<{ lenient: 'lenient'; strict: 'strict' }>>;
+    transportPolicy: z.ZodOptional<typeof transportPolicySchema>;
     now: z.ZodOptional<z.ZodCustom<() => number>>;
   },
   z.core.$strict
@@ -48,13 +54,33 @@ export const relyingPartyConfigSchema: z.ZodObject<
   rpId: rpIdSchema,
   rpName: z.string().trim().min(1, 'rpName must not be empty').max(256, 'rpName must be at most 256 characters'),
   origins: z.array(originSchema).min(1, 'origins must list at least one origin'),
+  relatedOrigins: z.array(originSchema).optional(),
   challengeStore: challengeStoreSchema,
   challengeTtlMs: z.number().int().positive('challengeTtlMs must be positive').optional(),
   timeout: timeoutSchema.optional(),
   userVerification: userVerificationRequirementSchema.optional(),
-  transportPolicy: z.enum(TRANSPORT_POLICIES).optional(),
+  transportPolicy: transportPolicySchema.optional(),
   now: z.custom<() => number>((value) => typeof value === 'function', 'now must be a function').optional(),
 });
+
+/** Cross-member rules of the configuration, checked after its schema. */
+function checkConfig(settings: z.output<typeof relyingPartyConfigSchema>): void {
+  for (const origin of settings.origins) {
+    if (!isOriginOfRpId(origin, settings.rpId)) {
+      throw new TesseraError(
+        'invalid_config',
+        `Invalid relying party configuration: origin ${origin} cannot use RP ID ${settings.rpId} (its host must be the RP ID or a subdomain of it, WebAuthn L3 §5.1.4.1); list origins on other domains in relatedOrigins (§5.11).`,
+      );
+    }
+  }
+  const timeout = settings.timeout ?? DEFAULT_TIMEOUT_MS;
+  if (settings.challengeTtlMs !== undefined && settings.challengeTtlMs < timeout) {
+    throw new TesseraError(
+      'invalid_config',
+      `Invalid relying party configuration: challengeTtlMs (${settings.challengeTtlMs}) must be at least the timeout (${timeout}), or ceremonies expire before the browser gives up.`,
+    );
+  }
+}
 
 /** Configuration of {@link createRelyingParty}; see {@link relyingPartyConfigSchema}. */
 export type RelyingPartyConfig = z.input<typeof relyingPartyConfigSchema>;
@@ -99,7 +125,10 @@ export interface RelyingParty {
   readonly rpId: string;
   /** The human-palatable RP name (WebAuthn L3 §5.4.1), shown by authenticators at registration. */
   readonly rpName: string;
-  /** The origins whose `clientDataJSON.origin` will be accepted (WebAuthn L3 §7.2 step 12). */
+  /**
+   * The origins whose `clientDataJSON.origin` will be accepted (WebAuthn L3 §7.2 step 12): `origins`
+   * followed by `relatedOrigins`.
+   */
   readonly origins: readonly string[];
   /**
    * Starts an authentication ceremony (WebAuthn L3 §5.5, §7.2): builds request options and stores their
@@ -140,8 +169,9 @@ export interface RelyingParty {
  */
 export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   const settings = parseOrThrow(relyingPartyConfigSchema, config, 'invalid_config', 'relying party configuration');
+  checkConfig(settings);
   const { rpId, rpName, challengeStore, challengeTtlMs, transportPolicy = 'lenient' } = settings;
-  const origins = Object.freeze([...settings.origins]);
+  const origins = Object.freeze([...settings.origins, ...(settings.relatedOrigins ?? [])]);
   const now = settings.now ?? Date.now;
   const defaultTimeout = settings.timeout ?? DEFAULT_TIMEOUT_MS;
   const defaultUserVerification = settings.userVerification ?? 'preferred';
@@ -153,24 +183,31 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       'invalid_options',
       'authentication request',
     );
-    const options = assembleAuthenticationOptions({
-      ...request,
-      rpId,
-      timeout: request.timeout ?? defaultTimeout,
-      userVerification: request.userVerification ?? defaultUserVerification,
-      transportPolicy,
-    });
-    const ttlMs = challengeTtlMs ?? (options.timeout ?? defaultTimeout) + CHALLENGE_TTL_GRACE_MS;
-    const record: AuthenticationChallengeRecord = {
-      ceremony: 'authentication',
-      challenge: options.challenge,
-      rpId,
-      ...(userId === undefined ? {} : { userId }),
-      allowCredentialIds: options.allowCredentials?.map((descriptor) => descriptor.id) ?? [],
-      userVerification: options.userVerification ?? defaultUserVerification,
-      hints: options.hints ?? [],
-      expiresAt: now() + ttlMs,
-    };
+    const timeout = request.timeout ?? defaultTimeout;
+    if (challengeTtlMs !== undefined && timeout > challengeTtlMs) {
+      throw new TesseraError('invalid_options', 'Invalid authentication request: timeout exceeds the relying party\'s challengeTtlMs.');
+    }
+    const userVerification = request.userVerification ?? defaultUserVerification;
+    const options = assembleAuthenticationOptions({ ...request, rpId, timeout, userVerification, transportPolicy });
+    const ttlMs = challengeTtlMs ?? timeout + CHALLENGE_TTL_GRACE_MS;
+    // Built from the options' own values and fresh arrays, then validated, so nothing the caller holds
+    // aliases the stored record, and a broken clock cannot store a record that never expires.
+    const record: AuthenticationChallengeRecord = parseOrThrow(
+      authenticationChallengeRecordSchema,
+      {
+        ceremony: 'authentication',
+        challenge: options.challenge,
+        rpId,
+        ...(userId === undefined ? {} : { userId }),
+        allowCredentialIds: options.allowCredentials?.map((descriptor) => descriptor.id) ?? [],
+        userVerification,
+        hints: [...(options.hints ?? [])],
+        ...(options.extensions === undefined ? {} : { extensions: JSON.parse(JSON.stringify(options.extensions)) as unknown }),
+        expiresAt: now() + ttlMs,
+      },
+      'invalid_config',
+      'challenge record (is the now() clock returning epoch milliseconds?)',
+    );
     const ticket = generateTicket();
     await challengeStore.save(ticket, record, ttlMs);
     return { options, ticket };

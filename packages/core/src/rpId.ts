@@ -6,7 +6,8 @@ import { z } from 'zod';
  */
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const HOST_NAME = new RegExp(`^(?:${LABEL}\\.)*${LABEL}$`);
-const ALL_DIGITS = /^[0-9]+$/;
+/** What the URL Standard's "ends in a number" checker takes for an IPv4 part: decimal, or 0x-prefixed hex. */
+const IPV4_NUMBER = /^(?:[0-9]+|0x[0-9a-f]*)$/;
 
 /**
  * Whether `value` is a valid relying party identifier for this library: a lowercase host name
@@ -14,16 +15,17 @@ const ALL_DIGITS = /^[0-9]+$/;
  *
  * Accepted: `example.com`, `login.example.com`, `xn--bcher-kva.example`, `localhost`.
  * Rejected: uppercase, a scheme (`https://…`), a port, a path, a trailing dot or empty label, an IPv4 or
- * IPv6 literal (WebAuthn needs a domain: an IP address cannot be an RP ID), names over 253 characters.
+ * IPv6 literal in any spelling the URL Standard accepts (`127.0.0.1`, `0x7f000001`) (WebAuthn needs a domain: an IP address cannot be an RP ID), names over 253 characters.
  *
  * @param value - the candidate
  * @returns `true` if it is an acceptable RP ID
  */
 export function isValidRpId(value: string): boolean {
-  if (value.length === 0 || value.length > 253 || !HOST_NAME.test(value)) return false;
-  // An all-numeric last label makes it an IPv4 literal (RFC 3696 §2: TLDs are never all-numeric).
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !HOST_NAME.test(value)) return false;
+  // A last label that is a number makes the URL Standard parse the host as IPv4 ("ends in a number"),
+  // e.g. 127.0.0.1, 0x7f000001 or example.0x10.
   const lastLabel = value.slice(value.lastIndexOf('.') + 1);
-  return !ALL_DIGITS.test(lastLabel);
+  return !IPV4_NUMBER.test(lastLabel);
 }
 
 /**

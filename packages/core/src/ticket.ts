@@ -16,5 +16,5 @@ export function generateTicket(): string {
   return randomBase64url(TICKET_BYTES);
 }
 
-/** Schema of a ticket coming back from a client: canonical base64url of 16–64 bytes. */
-export const ticketSchema: z.ZodString = base64urlBytesSchema('ticket', 16, 64);
+/** Schema of a ticket coming back from a client: canonical base64url of exactly {@link TICKET_BYTES} bytes. */
+export const ticketSchema: z.ZodString = base64urlBytesSchema('ticket', TICKET_BYTES, TICKET_BYTES);

@@ -27,32 +27,43 @@ export type TransportPolicy = (typeof TRANSPORT_POLICIES)[number];
  * Renamed transports: `cable` was the pre-standard name of what WebAuthn L3 §5.8.4 calls `hybrid`
  * (caBLE, cloud-assisted BLE); browsers and stored credentials from that era still report it.
  */
-const LEGACY_TRANSPORTS: Readonly<Record<string, AuthenticatorTransport>> = { cable: 'hybrid' };
+const LEGACY_TRANSPORTS: ReadonlyMap<string, AuthenticatorTransport> = new Map([['cable', 'hybrid']]);
 
-const KNOWN = new Set<string>(AUTHENTICATOR_TRANSPORTS);
+const KNOWN: ReadonlySet<string> = new Set<string>(AUTHENTICATOR_TRANSPORTS);
+
+/** Schema of a {@link TransportPolicy}. */
+export const transportPolicySchema: z.ZodEnum<{ [P in TransportPolicy]: P }> = z.enum(TRANSPORT_POLICIES);
 
 /**
  * Normalises a list of transport strings (WebAuthn L3 §5.8.4): `cable` becomes `hybrid`, duplicates are
  * removed keeping the first occurrence, and unknown values are dropped (`'lenient'`) or rejected (`'strict'`).
  *
  * @param transports - transports as reported by a browser or stored with a credential
- * @param policy - what to do with unknown values; default `'lenient'`
- * @param into - an existing list to append to (used to merge descriptors); values already in it are skipped
- * @returns the normalised list (`into` itself when given)
+ * @param policy - what to do with unknown values (anything but a §5.8.4 string or `cable`); default `'lenient'`
+ * @returns the normalised list
  * @throws {TesseraError} `unknown_transport` under `'strict'` when a value is not in §5.8.4
  */
-export function normalizeTransports(
-  transports: readonly string[],
-  policy: TransportPolicy = 'lenient',
-  into: AuthenticatorTransport[] = [],
+export function normalizeTransports(transports: readonly unknown[], policy: TransportPolicy = 'lenient'): AuthenticatorTransport[] {
+  return appendTransports([], transports, policy);
+}
+
+/**
+ * {@link normalizeTransports} into an existing list, skipping values already in it.
+ *
+ * @internal used to merge the transports of repeated descriptors
+ */
+export function appendTransports(
+  into: AuthenticatorTransport[],
+  transports: readonly unknown[],
+  policy: TransportPolicy,
 ): AuthenticatorTransport[] {
   for (const raw of transports) {
-    const transport = KNOWN.has(raw) ? (raw as AuthenticatorTransport) : LEGACY_TRANSPORTS[raw];
+    const transport = typeof raw !== 'string' ? undefined : KNOWN.has(raw) ? (raw as AuthenticatorTransport) : LEGACY_TRANSPORTS.get(raw);
     if (transport === undefined) {
       if (policy === 'strict') {
         throw new TesseraError(
           'unknown_transport',
-          `Unknown authenticator transport ${JSON.stringify(raw.slice(0, 32))}; expected one of ${AUTHENTICATOR_TRANSPORTS.join(', ')}.`,
+          `Unknown authenticator transport; expected one of ${AUTHENTICATOR_TRANSPORTS.join(', ')} (or the legacy cable).`,
         );
       }
       continue;

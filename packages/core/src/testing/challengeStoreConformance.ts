@@ -170,10 +170,20 @@ export function challengeStoreConformance(options: ChallengeStoreConformanceOpti
       },
     ],
     [
+      'a key whose record expired can be saved again',
+      async (store) => {
+        await store.save('recycled', sampleChallengeRecord(35), ttl);
+        await advanceTime(ttl * 2 + 50);
+        await store.save('recycled', sampleChallengeRecord(36), longTtl);
+        check(sameJson(await store.consume('recycled'), sampleChallengeRecord(36)), 'the new record was not stored');
+      },
+    ],
+    [
       'invalid keys and TTLs are rejected with invalid_argument',
       async (store) => {
         const attempts: Array<[string, () => Promise<unknown>]> = [
           ['an empty key', () => store.save('', sampleChallengeRecord(40), longTtl)],
+          ['a key over 256 characters', () => store.save('k'.repeat(257), sampleChallengeRecord(40), longTtl)],
           ['a zero TTL', () => store.save('ttl', sampleChallengeRecord(40), 0)],
           ['a negative TTL', () => store.save('ttl', sampleChallengeRecord(40), -5)],
           ['a fractional TTL', () => store.save('ttl', sampleChallengeRecord(40), 1.5)],
