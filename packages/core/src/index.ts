@@ -72,6 +72,55 @@ export {
 } from './memoryChallengeStore.ts';
 export type { MemoryChallengeStoreOptions } from './memoryChallengeStore.ts';
 
+// What the browser sends back (WebAuthn L3 §5.1, §5.8.1, §6.1, §6.5)
+export {
+  authenticationResponseJSONSchema,
+  authenticatorAssertionResponseJSONSchema,
+  authenticatorAttestationResponseJSONSchema,
+  parseAuthenticationResponse,
+  parseRegistrationResponse,
+  registrationResponseJSONSchema,
+} from './responseJSON.ts';
+export type { AuthenticationResponseJSON, RegistrationResponseJSON } from './responseJSON.ts';
+export { MAX_CLIENT_DATA_JSON_BYTES, collectedClientDataSchema, parseClientDataJSON } from './clientData.ts';
+export type { CollectedClientData } from './clientData.ts';
+export { MAX_AUTHENTICATOR_DATA_BYTES, parseAuthenticatorData } from './authenticatorData.ts';
+export type { AttestedCredentialData, AuthenticatorData, AuthenticatorDataFlags } from './authenticatorData.ts';
+export { MAX_ATTESTATION_OBJECT_BYTES, parseAttestationObject } from './attestationObject.ts';
+export type { AttestationObject } from './attestationObject.ts';
+
+// Keys and signatures (WebAuthn L3 §5.8.5, §6.5.1.1, §6.5.5)
+export {
+  COSE_ALGORITHMS,
+  COSE_ALGORITHM_NAMES,
+  COSE_CURVES,
+  COSE_KEY_TYPES,
+  MAX_COSE_KEY_BYTES,
+  MAX_RSA_MODULUS_BITS,
+  MIN_RSA_MODULUS_BITS,
+  parseCoseKey,
+} from './cose.ts';
+export type { CoseAlgorithm, CoseKey, Ec2CoseKey, OkpCoseKey, RsaCoseKey } from './cose.ts';
+export { importCoseKey, verifySignature } from './verifySignature.ts';
+export type { VerifySignatureInput } from './verifySignature.ts';
+export { DEFAULT_PUBLIC_KEY_CACHE_ENTRIES, PublicKeyCache, defaultPublicKeyCache } from './publicKeyCache.ts';
+export type { CachedPublicKey, PublicKeyCacheOptions } from './publicKeyCache.ts';
+
+// Verifying an authentication assertion (WebAuthn L3 §7.2)
+export { verifyAuthenticationResponse } from './verifyAuthenticationResponse.ts';
+export type {
+  AuthenticationVerification,
+  BackupEligibilityPolicy,
+  CredentialToVerify,
+  ExtensionOutputs,
+  SignCountPolicy,
+  VerifyAuthenticationResponseInput,
+} from './verifyAuthenticationResponse.ts';
+
+// Credential records (WebAuthn L3 §4 "Credential Record")
+export { MemoryCredentialStore, credentialRecordSchema } from './credentialStore.ts';
+export type { CredentialRecord, CredentialStore, CredentialUpdate } from './credentialStore.ts';
+
 // The relying party
 export {
   CHALLENGE_TTL_GRACE_MS,

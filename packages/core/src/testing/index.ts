@@ -5,3 +5,14 @@
  */
 export { challengeStoreConformance, sampleChallengeRecord } from './challengeStoreConformance.ts';
 export type { ChallengeStoreConformanceOptions, ConformanceCase } from './challengeStoreConformance.ts';
+export { SoftwareAuthenticator } from './softwareAuthenticator.ts';
+export type {
+  ClientDataOverrides,
+  CreateCredentialInput,
+  CreationOptionsLike,
+  GetAssertionInput,
+  RequestOptionsLike,
+  SoftwareAlgorithm,
+  SoftwareAuthenticatorOptions,
+  SoftwareCredential,
+} from './softwareAuthenticator.ts';

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { parseOrThrow } from './_zod.ts';
+import { TesseraError } from './errors.ts';
+
+/** Largest `clientDataJSON` (WebAuthn L3 §5.8.1) accepted, in bytes; browsers send a few hundred. */
+export const MAX_CLIENT_DATA_JSON_BYTES = 65_536;
+
+/**
+ * Schema of `CollectedClientData` (WebAuthn L3 §5.8.1) after `JSON.parse`: the members the verifier reads,
+ * with their JSON types. Only the shape is checked; `type`, `challenge` and `origin` are compared by the
+ * verifier, which reports each with its own code. Other members are kept (browsers add some, such as
+ * `androidPackageName`), since §5.8.1.2 forbids matching the JSON against a template.
+ */
+export const collectedClientDataSchema: z.ZodObject<
+  {
+    type: z.ZodString;
+    challenge: z.ZodString;
+    origin: z.ZodString;
+    crossOrigin: z.ZodOptional<z.ZodBoolean>;
+    topOrigin: z.ZodOptional<z.ZodString>;
+    tokenBinding: z.ZodOptional<
+      z.ZodObject<{ status: z.ZodString; id: z.ZodOptional<z.ZodString> }, z.core.$loose>
+    >;
+  },
+  z.core.$loose
+> = z.looseObject({
+  type: z.string(),
+  challenge: z.string(),
+  origin: z.string(),
+  crossOrigin: z.boolean().optional(),
+  topOrigin: z.string().optional(),
+  tokenBinding: z.looseObject({ status: z.string(), id: z.string().optional() }).optional(),
+});
+
+/** `CollectedClientData` (WebAuthn L3 §5.8.1); see {@link collectedClientDataSchema}. */
+export type CollectedClientData = z.output<typeof collectedClientDataSchema>;
+
+/** A UTF-8 byte order mark, which `clientDataJSON` never starts with (§5.8.1.2 serialises without one). */
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf] as const;
+
+/**
+ * Parses `clientDataJSON` (WebAuthn L3 §5.2 `AuthenticatorResponse.clientDataJSON`, §5.8.1): strict UTF-8,
+ * then JSON, then {@link collectedClientDataSchema}. The bytes themselves are what gets hashed; this only
+ * reads them.
+ *
+ * @param bytes - the `clientDataJSON` bytes, as decoded from base64url
+ * @returns the collected client data, unknown members included
+ * @throws {TesseraError} `malformed_response` if the bytes are empty, over {@link MAX_CLIENT_DATA_JSON_BYTES},
+ *   start with a byte order mark, are not UTF-8, are not JSON, or do not have the shape of §5.8.1
+ * @example
+ * ```ts
+ * const clientData = parseClientDataJSON(base64url.decode(response.response.clientDataJSON));
+ * clientData.type; // 'webauthn.get'
+ * ```
+ */
+export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
+  if (bytes.length === 0) fail('empty');
+  if (bytes.length > MAX_CLIENT_DATA_JSON_BYTES) fail(`larger than ${MAX_CLIENT_DATA_JSON_BYTES} bytes`);
+  if (startsWithByteOrderMark(bytes)) fail('starts with a byte order mark');
+  return parseOrThrow(collectedClientDataSchema, parseJSON(decodeUtf8(bytes)), 'malformed_response', 'client data JSON');
+}
+
+function startsWithByteOrderMark(bytes: Uint8Array): boolean {
+  return BYTE_ORDER_MARK.every((byte, index) => bytes[index] === byte);
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    // ignoreBOM: false would strip a byte order mark silently; the caller has already rejected one.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (error) {
+    return fail('not valid UTF-8', error);
+  }
+}
+
+function parseJSON(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    // The SyntaxError quotes the text; it stays in `cause`, out of the message.
+    return fail('not valid JSON', error);
+  }
+}
+
+function fail(problem: string, cause?: unknown): never {
+  throw new TesseraError(
+    'malformed_response',
+    `Malformed client data JSON: ${problem}.`,
+    cause === undefined ? undefined : { cause },
+  );
+}

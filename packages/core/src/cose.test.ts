@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { Encoder } from 'cbor-x';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base64url } from './base64url.ts';
+import { COSE_ALGORITHMS, COSE_ALGORITHM_NAMES, COSE_CURVES, COSE_KEY_TYPES, MAX_COSE_KEY_BYTES, parseCoseKey, type CoseKey } from './cose.ts';
+import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+
+interface AuthenticationVector {
+  name: string;
+  coseAlg: number;
+  credential: { publicKey: string };
+}
+interface RegistrationVector {
+  name: string;
+  expected: { publicKey: string; coseAlg: number };
+}
+
+const vectors = (file: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${file}`, import.meta.url), 'utf8'));
+const authentication = vectors('authentication.json') as AuthenticationVector[];
+const registration = vectors('registration.json') as RegistrationVector[];
+const realKeys: { name: string; alg: number; bytes: Uint8Array }[] = [
+  ...authentication.map((v) => ({ name: v.name, alg: v.coseAlg, bytes: base64url.decode(v.credential.publicKey) })),
+  ...registration.map((v) => ({ name: `reg ${v.name}`, alg: v.expected.coseAlg, bytes: base64url.decode(v.expected.publicKey) })),
+];
+
+const KTY_OF_ALG: Record<number, CoseKey['kty']> = { [-7]: 'EC2', [-8]: 'OKP', [-257]: 'RSA' };
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function expectCode(bytes: Uint8Array, code: TesseraErrorCode, message?: RegExp): void {
+  const error = thrown(() => parseCoseKey(bytes));
+  expect(isTesseraError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
+  if (message !== undefined) expect((error as Error).message).toMatch(message);
+}
+
+/** Plain CBOR as authenticators write it: cbor-x's default `encode` would tag maps (259) and byte strings (64). */
+const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Array: false });
+const encode = (value: unknown): Uint8Array => new Uint8Array(cbor.encode(value));
+const cose = (entries: [number | string, unknown][]): Uint8Array => new Uint8Array(encode(new Map(entries)));
+const filled = (length: number, byte = 0x5a): Uint8Array => new Uint8Array(length).fill(byte);
+/** A 2048-bit odd modulus, minimal. */
+const modulus = (bytes = 256): Uint8Array => {
+  const n = filled(bytes, 0xc3);
+  n[n.length - 1] = 0x01 | 0xc2;
+  return n;
+};
+const E65537 = new Uint8Array([1, 0, 1]);
+const ec2 = (alg: number, crv: number, size: number, extra: [number, unknown][] = []): Uint8Array =>
+  cose([[1, 2], [3, alg], [-1, crv], [-2, filled(size)], [-3, filled(size, 0x33)], ...extra]);
+const okp = (alg: number, crv: number, size = 32): Uint8Array => cose([[1, 1], [3, alg], [-1, crv], [-2, filled(size)]]);
+const rsa = (alg: number, n: Uint8Array, e: Uint8Array = E65537, extra: [number, unknown][] = []): Uint8Array =>
+  cose([[1, 3], [3, alg], [-1, n], [-2, e], ...extra]);
+
+describe('COSE constants', () => {
+  it('name every algorithm and use the IANA numbers', () => {
+    expect(COSE_ALGORITHMS).toMatchObject({ ES256: -7, EdDSA: -8, Ed25519: -19, RS256: -257, PS256: -37, RS1: -65535 });
+    for (const [name, value] of Object.entries(COSE_ALGORITHMS)) expect(COSE_ALGORITHM_NAMES[value]).toBe(name);
+    expect(COSE_KEY_TYPES).toEqual({ OKP: 1, EC2: 2, RSA: 3 });
+    expect(COSE_CURVES).toEqual({ 'P-256': 1, 'P-384': 2, 'P-521': 3, Ed25519: 6 });
+  });
+});
+
+describe('parseCoseKey on captured credential keys', () => {
+  it.each(realKeys)('$name parses to its algorithm', ({ alg, bytes }) => {
+    const key = parseCoseKey(bytes);
+    expect(key.alg).toBe(alg);
+    expect(key.kty).toBe(KTY_OF_ALG[alg]);
+    if (key.kty === 'EC2') expect([key.crv, key.x.length, key.y.length]).toEqual(['P-256', 32, 32]);
+    if (key.kty === 'OKP') expect([key.crv, key.x.length]).toEqual(['Ed25519', 32]);
+    if (key.kty === 'RSA') expect([key.n.length, key.e]).toEqual([256, E65537]);
+  });
+
+  it('returns copies that do not change with the input', () => {
+    const bytes = Uint8Array.from(realKeys[0]!.bytes);
+    const key = parseCoseKey(bytes);
+    const before = Uint8Array.from((key as { x: Uint8Array }).x);
+    bytes.fill(0);
+    expect((key as { x: Uint8Array }).x).toEqual(before);
+  });
+});
+
+describe('parseCoseKey accepts every supported shape', () => {
+  it.each([
+    ['ES256', ec2(-7, 1, 32), { kty: 'EC2', crv: 'P-256' }],
+    ['ES384', ec2(-35, 2, 48), { kty: 'EC2', crv: 'P-384' }],
+    ['ES512', ec2(-36, 3, 66), { kty: 'EC2', crv: 'P-521' }],
+    ['EdDSA', okp(-8, 6), { kty: 'OKP', crv: 'Ed25519' }],
+    ['Ed25519', okp(-19, 6), { kty: 'OKP', crv: 'Ed25519' }],
+    ...[-257, -258, -259, -37, -38, -39, -65535].map((alg) => [COSE_ALGORITHM_NAMES[alg as -7], rsa(alg, modulus()), { kty: 'RSA' }] as const),
+  ] as const)('%s', (_name, bytes, shape) => {
+    expect(parseCoseKey(bytes)).toMatchObject(shape);
+  });
+
+  it('ignores unknown integer parameters such as kid, and accepts labels in any order', () => {
+    expect(parseCoseKey(cose([[-2, filled(32)], [3, -7], [2, new Uint8Array([1])], [-3, filled(32)], [-1, 1], [1, 2]]))).toMatchObject({ alg: -7 });
+  });
+
+  it('accepts RSA moduli of 2048 to 16384 bits and exponents 3 and 2^32 - 1', () => {
+    const smallest = filled(256, 0);
+    smallest[0] = 0x80;
+    smallest[255] = 1;
+    expect(parseCoseKey(rsa(-257, smallest))).toMatchObject({ kty: 'RSA' });
+    expect(parseCoseKey(rsa(-257, modulus(2048)))).toMatchObject({ kty: 'RSA' });
+    expect(parseCoseKey(rsa(-257, modulus(), new Uint8Array([3])))).toMatchObject({ kty: 'RSA' });
+    expect(parseCoseKey(rsa(-257, modulus(), new Uint8Array([0xff, 0xff, 0xff, 0xff])))).toMatchObject({ kty: 'RSA' });
+  });
+});
+
+describe('parseCoseKey rejects malformed keys', () => {
+  it.each([
+    ['truncated CBOR', new Uint8Array([0xa1, 0x01]), /CBOR/],
+    ['empty', new Uint8Array(), /empty/],
+    ['an array', new Uint8Array(encode([1, 2])), /map/],
+    ['a map in tag 259 (cbor-x default encoding)', new Uint8Array([0xd9, 0x01, 0x03, ...ec2(-7, 1, 32)]), /map/],
+    ['an indefinite-length map', new Uint8Array([0xbf, ...ec2(-7, 1, 32).subarray(1), 0xff]), /indefinite/],
+    ['a text label', cose([[1, 2], [3, -7], [-1, 1], [-2, filled(32)], [-3, filled(32)], ['x', 1]]), /integers/],
+    ['a duplicate label', new Uint8Array([0xa6, ...ec2(-7, 1, 32).subarray(1), 0x03, 0x26]), /duplicate/],
+    ['no kty', cose([[3, -7], [-1, 1], [-2, filled(32)], [-3, filled(32)]]), /kty/],
+    ['no alg', cose([[1, 2], [-1, 1], [-2, filled(32)], [-3, filled(32)]]), /alg/],
+    ['a text alg', cose([[1, 2], [3, 'ES256'], [-1, 1], [-2, filled(32)], [-3, filled(32)]]), /alg/],
+    ['ES256 on P-384', ec2(-7, 2, 48), /P-256/],
+    ['ES384 on P-256', ec2(-35, 1, 32), /P-384/],
+    ['ES512 on an unknown curve', ec2(-36, 8, 66), /P-521/],
+    ['RS256 with an EC2 key', ec2(-257, 1, 32), /not an EC2/],
+    ['a short x', cose([[1, 2], [3, -7], [-1, 1], [-2, filled(31)], [-3, filled(32)]]), /32 bytes/],
+    ['a long y', cose([[1, 2], [3, -7], [-1, 1], [-2, filled(32)], [-3, filled(33)]]), /32 bytes/],
+    ['P-521 with 65-byte coordinates', ec2(-36, 3, 65), /66 bytes/],
+    ['a compressed point', cose([[1, 2], [3, -7], [-1, 1], [-2, filled(32)], [-3, true]]), /compressed/],
+    ['no y', cose([[1, 2], [3, -7], [-1, 1], [-2, filled(32)]]), /y/],
+    ['an EC private key', ec2(-7, 1, 32, [[-4, filled(32)]]), /private/],
+    ['EdDSA on X25519', okp(-8, 4), /Ed25519/],
+    ['Ed25519 on Ed448', okp(-19, 7), /Ed25519/],
+    ['a 31-byte Ed25519 key', okp(-8, 6, 31), /32 bytes/],
+    ['ES256 with an OKP key', okp(-7, 6), /not an OKP/],
+    ['an OKP private key', cose([[1, 1], [3, -8], [-1, 6], [-2, filled(32)], [-4, filled(32)]]), /private/],
+    ['a 2047-bit modulus', rsa(-257, Uint8Array.of(0x7f, ...modulus().subarray(1))), /2048/],
+    ['a 1024-bit modulus', rsa(-257, modulus(128)), /2048/],
+    ['a 16392-bit modulus', rsa(-257, modulus(2049)), /16384/],
+    ['a modulus with a leading zero', rsa(-257, Uint8Array.of(0, ...modulus())), /minimal/],
+    ['an even modulus', rsa(-257, Uint8Array.of(...modulus().subarray(1), 0xc2)), /even/],
+    ['an exponent with a leading zero', rsa(-257, modulus(), new Uint8Array([0, 1, 0, 1])), /minimal/],
+    ['an even exponent', rsa(-257, modulus(), new Uint8Array([1, 0, 0])), /odd/],
+    ['exponent 1', rsa(-257, modulus(), new Uint8Array([1])), /odd/],
+    ['a 33-bit exponent', rsa(-257, modulus(), new Uint8Array([1, 0, 0, 0, 1])), /32 bits/],
+    ['ES256 with an RSA key', rsa(-7, modulus()), /not an RSA/],
+    ['an RSA private key', rsa(-257, modulus(), E65537, [[-3, modulus()]]), /private/],
+    ['a known algorithm with an unknown key type', cose([[1, 4], [3, -7], [-1, filled(16)]]), /key type 4/],
+  ])('%s', (_name, bytes, message) => {
+    expectCode(bytes, 'malformed_public_key', message);
+  });
+
+  it('rejects keys larger than MAX_COSE_KEY_BYTES before decoding', () => {
+    expectCode(new Uint8Array(MAX_COSE_KEY_BYTES + 1), 'malformed_public_key', /larger/);
+  });
+
+  it('rejects a non-Uint8Array with a TesseraError', () => {
+    expectCode('pQECAyYg' as unknown as Uint8Array, 'malformed_public_key');
+  });
+});
+
+describe('parseCoseKey reports unsupported algorithms and curves', () => {
+  it.each([
+    ['ES256K on secp256k1', ec2(-47, 8, 32)],
+    ['an unknown algorithm on P-256', ec2(-9999, 1, 32)],
+    ['EdDSA on Ed448', okp(-8, 7, 57)],
+    ['an unknown OKP algorithm', okp(-53, 7, 57)],
+    ['an unknown RSA algorithm', rsa(-9999, modulus())],
+    ['ML-DSA-44 (key type AKP)', cose([[1, 7], [3, -48], [-1, filled(1312)]])],
+    ['symmetric keys', cose([[1, 4], [3, 5], [-1, filled(32)]])],
+  ])('%s', (_name, bytes) => {
+    expectCode(bytes, 'unsupported_algorithm');
+  });
+
+  it('still reports a malformed key as malformed when the algorithm is unknown', () => {
+    expectCode(ec2(-9999, 1, 31), 'malformed_public_key');
+    expectCode(rsa(-9999, modulus(128)), 'malformed_public_key');
+  });
+});
+
+describe('parseCoseKey on arbitrary input', () => {
+  const accepted = (bytes: Uint8Array): void => {
+    try {
+      const key = parseCoseKey(bytes);
+      expect(['EC2', 'OKP', 'RSA']).toContain(key.kty);
+    } catch (error) {
+      expect(isTesseraError(error, 'malformed_public_key') || isTesseraError(error, 'unsupported_algorithm'), String(error)).toBe(true);
+    }
+  };
+  const realKey = fc.constantFrom(...realKeys.map((k) => k.bytes));
+
+  it('random bytes yield a key or a TesseraError', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), accepted), { numRuns: 2000 });
+  });
+
+  it('every truncation of a real key is rejected', () => {
+    fc.assert(
+      fc.property(realKey, fc.nat(), (bytes, cut) => {
+        expect(() => parseCoseKey(bytes.subarray(0, cut % bytes.length))).toThrow();
+        accepted(bytes.subarray(0, cut % bytes.length));
+      }),
+    );
+  });
+
+  it('bit flips and byte changes of real keys yield a key or a TesseraError', () => {
+    fc.assert(
+      fc.property(realKey, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }), (bytes, changes) => {
+        const mutated = Uint8Array.from(bytes);
+        for (const [at, value] of changes) mutated[at % mutated.length] = value < 8 ? mutated[at % mutated.length]! ^ (1 << value) : value;
+        accepted(mutated);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('maps of COSE-like labels and values yield a key or a TesseraError', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -70000, max: 10 }),
+      fc.constantFrom(1, 2, 3, 6, -7, -8, -257, -37),
+      fc.uint8Array({ maxLength: 70 }),
+      fc.constantFrom(filled(32), filled(48), filled(66), modulus(), E65537),
+      fc.boolean(),
+      fc.string({ maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 4 }), value), { maxLength: 7 }), (entries) => {
+        accepted(cose(entries));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

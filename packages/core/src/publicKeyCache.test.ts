@@ -1,0 +1,145 @@
+import { Encoder } from 'cbor-x';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseCoseKey } from './cose.ts';
+import { isTesseraError } from './errors.ts';
+import { DEFAULT_PUBLIC_KEY_CACHE_ENTRIES, PublicKeyCache, defaultPublicKeyCache, type CachedPublicKey } from './publicKeyCache.ts';
+import { verifySignature } from './verifySignature.ts';
+
+const subtle = globalThis.crypto.subtle;
+const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Array: false });
+
+/** A fresh Ed25519 credential: its COSE_Key and a signature over `data`. */
+async function credential(data: Uint8Array<ArrayBuffer>): Promise<{ publicKey: Uint8Array; signature: Uint8Array }> {
+  const pair = (await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const x = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
+  return {
+    publicKey: new Uint8Array(cbor.encode(new Map<number, unknown>([[1, 1], [3, -8], [-1, 6], [-2, x]]))),
+    signature: new Uint8Array(await subtle.sign({ name: 'Ed25519' }, pair.privateKey, data)),
+  };
+}
+
+const data = new Uint8Array([1, 2, 3]);
+const spyImport = () => vi.spyOn(globalThis.crypto.subtle, 'importKey');
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  defaultPublicKeyCache.clear();
+});
+
+describe('PublicKeyCache', () => {
+  it('imports a key once: a repeat verification parses and imports nothing', async () => {
+    const keyCache = new PublicKeyCache();
+    const { publicKey, signature } = await credential(data);
+    const importKey = spyImport();
+    expect(await verifySignature({ publicKey, signature, data, keyCache })).toBe(true);
+    expect(await verifySignature({ publicKey: Uint8Array.from(publicKey), signature, data, keyCache })).toBe(true);
+    expect(await verifySignature({ publicKey, signature: new Uint8Array(64), data, keyCache })).toBe(false);
+    expect(importKey).toHaveBeenCalledTimes(1);
+    expect(keyCache.size).toBe(1);
+  });
+
+  it('shares one import between concurrent verifications', async () => {
+    const keyCache = new PublicKeyCache();
+    const { publicKey, signature } = await credential(data);
+    const importKey = spyImport();
+    const results = await Promise.all([1, 2, 3].map(() => verifySignature({ publicKey, signature, data, keyCache })));
+    expect(results).toEqual([true, true, true]);
+    expect(importKey).toHaveBeenCalledTimes(1);
+  });
+
+  it('uses defaultPublicKeyCache when no keyCache is given', async () => {
+    const { publicKey, signature } = await credential(data);
+    const importKey = spyImport();
+    await verifySignature({ publicKey, signature, data });
+    await verifySignature({ publicKey, signature, data });
+    expect(importKey).toHaveBeenCalledTimes(1);
+    expect(defaultPublicKeyCache.size).toBe(1);
+    expect(defaultPublicKeyCache.maxEntries).toBe(DEFAULT_PUBLIC_KEY_CACHE_ENTRIES);
+  });
+
+  it('evicts the least recently used key beyond maxEntries', async () => {
+    const keyCache = new PublicKeyCache({ maxEntries: 2 });
+    const [a, b, c] = await Promise.all([credential(data), credential(data), credential(data)]);
+    const importKey = spyImport();
+    const verify = (k: typeof a) => verifySignature({ ...k, data, keyCache });
+    await verify(a);
+    await verify(b);
+    await verify(a); // a is now the most recent
+    await verify(c); // evicts b
+    expect(importKey).toHaveBeenCalledTimes(3);
+    expect(keyCache.size).toBe(2);
+    await verify(a);
+    await verify(c);
+    expect(importKey).toHaveBeenCalledTimes(3);
+    await verify(b);
+    expect(importKey).toHaveBeenCalledTimes(4);
+    expect(keyCache.size).toBe(2);
+  });
+
+  it('does not keep a key whose import failed', async () => {
+    const keyCache = new PublicKeyCache();
+    // Parses (right sizes) but is not a point on P-256, so WebCrypto refuses it.
+    const offCurve = new Uint8Array(
+      cbor.encode(new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, new Uint8Array(32).fill(1)], [-3, new Uint8Array(32).fill(2)]])),
+    );
+    const importKey = spyImport();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const error = await verifySignature({ publicKey: offCurve, signature: new Uint8Array(8), data, keyCache }).catch((e: unknown) => e);
+      expect(isTesseraError(error, 'malformed_public_key')).toBe(true);
+      expect(keyCache.size).toBe(0);
+      expect(importKey).toHaveBeenCalledTimes(attempt);
+    }
+  });
+
+  it('does not keep a key whose import failed for a transient reason, and recovers', async () => {
+    const keyCache = new PublicKeyCache();
+    const { publicKey, signature } = await credential(data);
+    const importKey = spyImport().mockRejectedValueOnce(new DOMException('busy', 'OperationError'));
+    const error = await verifySignature({ publicKey, signature, data, keyCache }).catch((e: unknown) => e);
+    expect(isTesseraError(error, 'malformed_public_key')).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(DOMException);
+    expect(await verifySignature({ publicKey, signature, data, keyCache })).toBe(true);
+    expect(importKey).toHaveBeenCalledTimes(2);
+  });
+
+  it('maps a NotSupportedError from WebCrypto to unsupported_algorithm', async () => {
+    const keyCache = new PublicKeyCache();
+    const { publicKey, signature } = await credential(data);
+    spyImport().mockRejectedValueOnce(new DOMException('no Ed25519', 'NotSupportedError'));
+    const error = await verifySignature({ publicKey, signature, data, keyCache }).catch((e: unknown) => e);
+    expect(isTesseraError(error, 'unsupported_algorithm')).toBe(true);
+  });
+
+  it('stores nothing when parsing fails or maxEntries is 0', async () => {
+    const keyCache = new PublicKeyCache();
+    const load = (): CachedPublicKey => parseCoseKey(new Uint8Array([0xa0])) as never;
+    expect(() => keyCache.getOrLoad(new Uint8Array([0xa0]), load)).toThrow();
+    expect(keyCache.size).toBe(0);
+
+    const off = new PublicKeyCache({ maxEntries: 0 });
+    const { publicKey, signature } = await credential(data);
+    const importKey = spyImport();
+    await verifySignature({ publicKey, signature, data, keyCache: off });
+    await verifySignature({ publicKey, signature, data, keyCache: off });
+    expect(importKey).toHaveBeenCalledTimes(2);
+    expect(off.size).toBe(0);
+  });
+
+  it('can be cleared', async () => {
+    const keyCache = new PublicKeyCache();
+    const { publicKey, signature } = await credential(data);
+    await verifySignature({ publicKey, signature, data, keyCache });
+    keyCache.clear();
+    expect(keyCache.size).toBe(0);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects maxEntries %s', (maxEntries) => {
+    let error: unknown;
+    try {
+      new PublicKeyCache({ maxEntries });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isTesseraError(error, 'invalid_argument')).toBe(true);
+  });
+});

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { base64urlBytesSchema } from './_base64urlSchema.ts';
+import { parseOrThrow } from './_zod.ts';
+import { MAX_ATTESTATION_OBJECT_BYTES } from './attestationObject.ts';
+import { MAX_AUTHENTICATOR_DATA_BYTES } from './authenticatorData.ts';
+import { MAX_CLIENT_DATA_JSON_BYTES } from './clientData.ts';
+import { credentialIdSchema } from './credentialDescriptor.ts';
+import { userHandleSchema } from './userHandle.ts';
+
+/*
+ * The JSON that `PublicKeyCredential.toJSON()` returns (WebAuthn L3 §5.1), as a relying party receives it.
+ * Schemas check shape and base64url only; what the values mean is for the verifier. Objects strip members
+ * they do not know instead of rejecting them, because browsers add members over time.
+ */
+
+/** Longest signature accepted, in bytes: RSA-4096 is 512, post-quantum signatures a few KiB. */
+const MAX_SIGNATURE_BYTES = 8192;
+/** Longest `publicKey` (DER SubjectPublicKeyInfo) accepted, in bytes. */
+const MAX_PUBLIC_KEY_BYTES = 16_384;
+
+const clientDataJSONSchema = base64urlBytesSchema('clientDataJSON', 1, MAX_CLIENT_DATA_JSON_BYTES);
+const authenticatorDataSchema = base64urlBytesSchema('authenticatorData', 37, MAX_AUTHENTICATOR_DATA_BYTES);
+const authenticatorAttachmentSchema: z.ZodOptional<z.ZodNullable<z.ZodString>> = z.string().nullable().optional();
+const clientExtensionResultsSchema: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnknown>> = z
+  .record(z.string(), z.unknown())
+  .optional();
+
+/**
+ * Schema of `AuthenticatorAssertionResponseJSON` (WebAuthn L3 §5.1, the JSON form of §5.2.2). Some clients
+ * send `userHandle` as `null` or `""` for a credential without one; both come out as an absent `userHandle`.
+ */
+export const authenticatorAssertionResponseJSONSchema: z.ZodPreprocess<
+  z.ZodObject<
+    {
+      clientDataJSON: z.ZodString;
+      authenticatorData: z.ZodString;
+      signature: z.ZodString;
+      userHandle: z.ZodOptional<z.ZodString>;
+    },
+    z.core.$strip
+  >
+> = z.preprocess(
+  dropEmptyUserHandle,
+  z.object({
+    clientDataJSON: clientDataJSONSchema,
+    authenticatorData: authenticatorDataSchema,
+    signature: base64urlBytesSchema('signature', 1, MAX_SIGNATURE_BYTES),
+    userHandle: userHandleSchema.optional(),
+  }),
+);
+
+/**
+ * Schema of `AuthenticationResponseJSON` (WebAuthn L3 §5.1), what `credential.toJSON()` returns after
+ * `navigator.credentials.get()`. `type` is any string and `authenticatorAttachment` any string or `null`
+ * (§2.1.1: unknown enum values are tolerated); the verifier judges them.
+ */
+export const authenticationResponseJSONSchema: z.ZodObject<
+  {
+    id: typeof credentialIdSchema;
+    rawId: typeof credentialIdSchema;
+    type: z.ZodString;
+    response: typeof authenticatorAssertionResponseJSONSchema;
+    authenticatorAttachment: typeof authenticatorAttachmentSchema;
+    clientExtensionResults: typeof clientExtensionResultsSchema;
+  },
+  z.core.$strip
+> = z.object(
+  {
+    id: credentialIdSchema,
+    rawId: credentialIdSchema,
+    type: z.string(),
+    response: authenticatorAssertionResponseJSONSchema,
+    authenticatorAttachment: authenticatorAttachmentSchema,
+    clientExtensionResults: clientExtensionResultsSchema,
+  },
+  { error: 'expected the object that PublicKeyCredential.toJSON() returns' },
+);
+
+/** `AuthenticationResponseJSON` (WebAuthn L3 §5.1); see {@link authenticationResponseJSONSchema}. */
+export type AuthenticationResponseJSON = z.output<typeof authenticationResponseJSONSchema>;
+
+/**
+ * Schema of `AuthenticatorAttestationResponseJSON` (WebAuthn L3 §5.1, the JSON form of §5.2.1). `transports`
+ * are any strings (normalised later); `publicKey` and `publicKeyAlgorithm` are the browser's convenience
+ * copies of the key in the attestation object.
+ */
+export const authenticatorAttestationResponseJSONSchema: z.ZodObject<
+  {
+    clientDataJSON: z.ZodString;
+    attestationObject: z.ZodString;
+    authenticatorData: z.ZodOptional<z.ZodString>;
+    transports: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    publicKey: z.ZodOptional<z.ZodString>;
+    publicKeyAlgorithm: z.ZodOptional<z.ZodNumberFormat>;
+  },
+  z.core.$strip
+> = z.object({
+  clientDataJSON: clientDataJSONSchema,
+  attestationObject: base64urlBytesSchema('attestationObject', 1, MAX_ATTESTATION_OBJECT_BYTES),
+  authenticatorData: authenticatorDataSchema.optional(),
+  transports: z.array(z.string()).optional(),
+  publicKey: base64urlBytesSchema('publicKey', 1, MAX_PUBLIC_KEY_BYTES).optional(),
+  publicKeyAlgorithm: z.int32().optional(),
+});
+
+/**
+ * Schema of `RegistrationResponseJSON` (WebAuthn L3 §5.1), what `credential.toJSON()` returns after
+ * `navigator.credentials.create()`. Member rules as in {@link authenticationResponseJSONSchema}.
+ */
+export const registrationResponseJSONSchema: z.ZodObject<
+  {
+    id: typeof credentialIdSchema;
+    rawId: typeof credentialIdSchema;
+    type: z.ZodString;
+    response: typeof authenticatorAttestationResponseJSONSchema;
+    authenticatorAttachment: typeof authenticatorAttachmentSchema;
+    clientExtensionResults: typeof clientExtensionResultsSchema;
+  },
+  z.core.$strip
+> = z.object(
+  {
+    id: credentialIdSchema,
+    rawId: credentialIdSchema,
+    type: z.string(),
+    response: authenticatorAttestationResponseJSONSchema,
+    authenticatorAttachment: authenticatorAttachmentSchema,
+    clientExtensionResults: clientExtensionResultsSchema,
+  },
+  { error: 'expected the object that PublicKeyCredential.toJSON() returns' },
+);
+
+/** `RegistrationResponseJSON` (WebAuthn L3 §5.1); see {@link registrationResponseJSONSchema}. */
+export type RegistrationResponseJSON = z.output<typeof registrationResponseJSONSchema>;
+
+/**
+ * Checks the shape of an authentication response (WebAuthn L3 §5.1 `AuthenticationResponseJSON`) as
+ * received from the browser, typically the parsed request body.
+ *
+ * @param json - the value `credential.toJSON()` produced, after a trip through JSON
+ * @returns the response with unknown members removed and an empty or `null` `userHandle` removed
+ * @throws {TesseraError} `malformed_response` naming each problem by path, never quoting a value
+ * @example
+ * ```ts
+ * const response = parseAuthenticationResponse(await request.json());
+ * response.response.signature; // base64url
+ * ```
+ */
+export function parseAuthenticationResponse(json: unknown): AuthenticationResponseJSON {
+  return parseOrThrow(authenticationResponseJSONSchema, json, 'malformed_response', 'authentication response');
+}
+
+/**
+ * Checks the shape of a registration response (WebAuthn L3 §5.1 `RegistrationResponseJSON`) as received
+ * from the browser, typically the parsed request body.
+ *
+ * @param json - the value `credential.toJSON()` produced, after a trip through JSON
+ * @returns the response with unknown members removed
+ * @throws {TesseraError} `malformed_response` naming each problem by path, never quoting a value
+ * @example
+ * ```ts
+ * const response = parseRegistrationResponse(await request.json());
+ * response.response.attestationObject; // base64url
+ * ```
+ */
+export function parseRegistrationResponse(json: unknown): RegistrationResponseJSON {
+  return parseOrThrow(registrationResponseJSONSchema, json, 'malformed_response', 'registration response');
+}
+
+/** Removes `userHandle: null` and `userHandle: ""`, which clients send for "no user handle" (§5.2.2). */
+function dropEmptyUserHandle(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('userHandle' in value)) return value;
+  const { userHandle, ...rest } = value as { userHandle: unknown };
+  return userHandle === null || userHandle === '' ? rest : value;
+}

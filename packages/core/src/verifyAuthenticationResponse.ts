@@ -1,0 +1,239 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { equalBytes } from './_bytes.ts';
+import { parseAuthenticatorData, type AuthenticatorData } from './authenticatorData.ts';
+import { base64url } from './base64url.ts';
+import { parseClientDataJSON, type CollectedClientData } from './clientData.ts';
+import { TesseraError } from './errors.ts';
+import type { PublicKeyCache } from './publicKeyCache.ts';
+import { parseAuthenticationResponse, type AuthenticationResponseJSON } from './responseJSON.ts';
+import { verifySignature } from './verifySignature.ts';
+
+/** What to do when the signature counter did not increase (WebAuthn L3 §6.1.1, §7.2 step 22). */
+export type SignCountPolicy = 'reject' | 'warn';
+/** What to do when the BE flag differs from the stored value (WebAuthn L3 §6.3.3, §7.2 step 18). */
+export type BackupEligibilityPolicy = 'reject' | 'allow';
+
+/** The stored credential an assertion is checked against (a subset of a credential record, §4). */
+export interface CredentialToVerify {
+  /** The credential ID, base64url. */
+  id: string;
+  /** The credential public key, COSE_Key bytes (§6.5.1.1). */
+  publicKey: Uint8Array;
+  /** The signature counter stored after the last ceremony (§6.1.1). */
+  signCount: number;
+  /** The BE flag stored at registration (§6.3.3); when given, a change is checked (§7.2 step 18). */
+  backupEligible?: boolean | undefined;
+}
+
+/** Input of {@link verifyAuthenticationResponse}. */
+export interface VerifyAuthenticationResponseInput {
+  /** What the browser's `PublicKeyCredential.toJSON()` returned after `navigator.credentials.get()` (§5.1). */
+  response: AuthenticationResponseJSON;
+  /**
+   * The challenge that was sent, as base64url, or a predicate for challenges the caller checks itself
+   * (for example a challenge that encodes data). §7.2 step 11.
+   */
+  expectedChallenge: string | ((challenge: string) => boolean | Promise<boolean>);
+  /** The origin or origins the page may have (§7.2 step 12). */
+  expectedOrigin: string | readonly string[];
+  /** The RP ID or IDs the credential may be scoped to (§7.2 step 14). */
+  expectedRpId: string | readonly string[];
+  /**
+   * Top-level origins of pages allowed to embed the ceremony in a cross-origin iframe (§7.2 step 13). When
+   * absent, a response with `crossOrigin: true` or a `topOrigin` is rejected.
+   */
+  expectedTopOrigin?: string | readonly string[] | undefined;
+  /** The stored credential; see {@link CredentialToVerify}. */
+  credential: CredentialToVerify;
+  /** Require the UV flag (§7.2 step 16); default `true`. Pass `false` only when the request said it was not required. */
+  requireUserVerification?: boolean | undefined;
+  /**
+   * The `appid` extension input sent with the request (§10.1.1). When the client reports it used it
+   * (`clientExtensionResults.appid === true`), the RP ID hash is checked against SHA-256 of this AppID.
+   */
+  appid?: string | undefined;
+  /** Default `'reject'`: a counter that did not increase fails with `sign_count_regression`; `'warn'` reports it. */
+  signCountPolicy?: SignCountPolicy | undefined;
+  /** Default `'reject'`: a changed BE flag fails with `backup_eligibility_changed`; `'allow'` reports it. */
+  backupEligibilityPolicy?: BackupEligibilityPolicy | undefined;
+  /** Accept RS1 (RSASSA-PKCS1-v1_5 with SHA-1) credentials; default `false`. */
+  allowRS1?: boolean | undefined;
+  /** Where imported public keys are memoised; default a shared bounded cache. */
+  keyCache?: PublicKeyCache | undefined;
+}
+
+/** Extension outputs of a ceremony (§9): what the client reported and what the authenticator signed. */
+export interface ExtensionOutputs {
+  /** `clientExtensionResults` as the browser reported them (not signed). */
+  client: Record<string, unknown>;
+  /** Authenticator extension outputs from the signed authenticator data (§6.1), if any. */
+  authenticator?: Record<string, unknown>;
+}
+
+/** What {@link verifyAuthenticationResponse} resolves to when every check passed. */
+export interface AuthenticationVerification {
+  verified: true;
+  /** The credential that signed, base64url. */
+  credentialId: string;
+  /** The counter to store (§7.2 step 24). */
+  newSignCount: number;
+  /** The UV flag. */
+  userVerified: boolean;
+  /** The BE flag (§6.3.3). */
+  backupEligible: boolean;
+  /** The BS flag (§6.3.3); store it (§7.2 step 24). */
+  backupState: boolean;
+  /** `platform`, `cross-platform` or another value the browser reported (§5.1), or `null`. */
+  authenticatorAttachment: string | null;
+  /** The user handle the authenticator returned, base64url, if any (§6.1 of the assertion). */
+  userHandle?: string;
+  /** Extension outputs, present when the client or the authenticator reported any (§7.2 step 19). */
+  extensionOutputs?: ExtensionOutputs;
+  /** With `signCountPolicy: 'warn'`: the counter did not increase, a sign of a cloned authenticator (§6.1.1). */
+  signCountRegressed: boolean;
+  /** With `backupEligibilityPolicy: 'allow'`: the BE flag differs from the stored one (§7.2 step 18). */
+  backupEligibilityChanged: boolean;
+}
+
+const list = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value);
+
+/**
+ * Verifies an authentication assertion, statelessly: WebAuthn L3 §7.2 "Verifying an Authentication
+ * Assertion", steps 7–22, with the request's values given by the caller. Steps 5 and 6 (is the credential
+ * allowed, does it belong to the user) need the stored ceremony and the user's credentials: the relying
+ * party's `finishAuthentication` does them before calling this.
+ *
+ * @param input - the response and what it must match; see {@link VerifyAuthenticationResponseInput}
+ * @returns the verification, with the state to store
+ * @throws {TesseraError} with a code for each failed check: `malformed_response`, `unexpected_type`,
+ *   `credential_mismatch`, `challenge_mismatch`, `origin_mismatch`, `cross_origin_not_allowed`,
+ *   `rp_id_mismatch`, `user_not_present`, `user_not_verified`, `invalid_backup_flags`,
+ *   `backup_eligibility_changed`, `malformed_public_key`, `unsupported_algorithm`, `invalid_signature`,
+ *   `sign_count_regression`
+ * @example
+ * ```ts
+ * const result = await verifyAuthenticationResponse({
+ *   response: body.credential,
+ *   expectedChallenge: stored.challenge,
+ *   expectedOrigin: 'https://example.com',
+ *   expectedRpId: 'example.com',
+ *   credential: { id: record.id, publicKey: record.publicKey, signCount: record.signCount },
+ * });
+ * await credentials.update(result.credentialId, { signCount: result.newSignCount, backupState: result.backupState, backupEligible: result.backupEligible });
+ * ```
+ */
+export async function verifyAuthenticationResponse(input: VerifyAuthenticationResponseInput): Promise<AuthenticationVerification> {
+  const response = parseAuthenticationResponse(input.response);
+  const { credential } = input;
+
+  // §5.1: a public key credential; its id and rawId name the same credential, the one being checked.
+  if (response.type !== 'public-key') throw new TesseraError('unexpected_type', 'The credential type is not public-key.');
+  if (response.id !== response.rawId) throw new TesseraError('credential_mismatch', 'The response id and rawId differ.');
+  if (response.id !== credential.id) {
+    throw new TesseraError('credential_mismatch', 'The assertion was made by another credential than the one being verified.');
+  }
+
+  // Step 7: cData, authData and sig.
+  const clientDataBytes = base64url.decode(response.response.clientDataJSON);
+  const authenticatorDataBytes = base64url.decode(response.response.authenticatorData);
+  const signature = base64url.decode(response.response.signature);
+
+  // Steps 8–9: UTF-8 decode and parse the client data.
+  const clientData = parseClientDataJSON(clientDataBytes);
+  // Steps 10–13: what the client says about the ceremony.
+  await checkClientData(clientData, input);
+
+  // Steps 14–18: what the authenticator says about itself.
+  const authenticatorData = parseAuthenticatorData(authenticatorDataBytes);
+  const usedAppid = input.appid !== undefined && response.clientExtensionResults?.['appid'] === true;
+  checkRpIdHash(authenticatorData, usedAppid ? [input.appid!] : list(input.expectedRpId));
+  const { flags } = authenticatorData;
+  if (!flags.userPresent) throw new TesseraError('user_not_present', 'The authenticator did not test for user presence.');
+  if ((input.requireUserVerification ?? true) && !flags.userVerified) {
+    throw new TesseraError('user_not_verified', 'User verification was required but the authenticator did not verify the user.');
+  }
+  if (flags.backupState && !flags.backupEligible) {
+    throw new TesseraError('invalid_backup_flags', 'The authenticator reports a backed-up credential that is not backup eligible.');
+  }
+  const backupEligibilityChanged = credential.backupEligible !== undefined && credential.backupEligible !== flags.backupEligible;
+  if (backupEligibilityChanged && (input.backupEligibilityPolicy ?? 'reject') === 'reject') {
+    throw new TesseraError('backup_eligibility_changed', 'The credential’s backup eligibility differs from when it was registered.');
+  }
+
+  // Step 19: extension outputs are reported to the caller, whose policy they concern.
+  // Steps 20–21: the signature over authData || SHA-256(cData).
+  const signedData = concatBytes(authenticatorDataBytes, sha256(clientDataBytes));
+  const valid = await verifySignature({
+    publicKey: credential.publicKey,
+    signature,
+    data: signedData,
+    allowRS1: input.allowRS1,
+    keyCache: input.keyCache,
+  });
+  if (!valid) throw new TesseraError('invalid_signature', 'The assertion signature does not verify.');
+
+  // Step 22: the signature counter.
+  const signCountRegressed = isSignCountRegression(authenticatorData.signCount, credential.signCount);
+  if (signCountRegressed && (input.signCountPolicy ?? 'reject') === 'reject') {
+    throw new TesseraError('sign_count_regression', 'The signature counter did not increase; the authenticator may be cloned.');
+  }
+
+  const extensionOutputs = collectExtensionOutputs(response.clientExtensionResults, authenticatorData.extensions);
+  return {
+    verified: true,
+    credentialId: response.id,
+    newSignCount: authenticatorData.signCount,
+    userVerified: flags.userVerified,
+    backupEligible: flags.backupEligible,
+    backupState: flags.backupState,
+    authenticatorAttachment: response.authenticatorAttachment ?? null,
+    ...(response.response.userHandle === undefined ? {} : { userHandle: response.response.userHandle }),
+    ...(extensionOutputs === undefined ? {} : { extensionOutputs }),
+    signCountRegressed,
+    backupEligibilityChanged,
+  };
+}
+
+/** §7.2 steps 10–13: type, challenge, origin, and the cross-origin embedding. */
+async function checkClientData(clientData: CollectedClientData, input: VerifyAuthenticationResponseInput): Promise<void> {
+  if (clientData.type !== 'webauthn.get') {
+    throw new TesseraError('unexpected_type', 'The client data is not from an authentication ceremony (type is not webauthn.get).');
+  }
+  const { expectedChallenge } = input;
+  const challengeMatches =
+    typeof expectedChallenge === 'function' ? (await expectedChallenge(clientData.challenge)) === true : clientData.challenge === expectedChallenge;
+  if (!challengeMatches) throw new TesseraError('challenge_mismatch', 'The response answers another challenge.');
+  if (!list(input.expectedOrigin).includes(clientData.origin)) {
+    throw new TesseraError('origin_mismatch', 'The response comes from an origin this relying party does not expect.');
+  }
+  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) {
+    const topOrigins = input.expectedTopOrigin === undefined ? [] : list(input.expectedTopOrigin);
+    if (clientData.topOrigin === undefined || !topOrigins.includes(clientData.topOrigin)) {
+      throw new TesseraError('cross_origin_not_allowed', 'The ceremony ran in a cross-origin iframe this relying party does not allow.');
+    }
+  }
+}
+
+/** §7.2 step 14: the credential is scoped to an expected RP ID (or to the AppID, §10.1.1). */
+function checkRpIdHash(authenticatorData: AuthenticatorData, rpIds: readonly string[]): void {
+  for (const rpId of rpIds) if (equalBytes(authenticatorData.rpIdHash, sha256(utf8ToBytes(rpId)))) return;
+  throw new TesseraError('rp_id_mismatch', 'The credential is scoped to another RP ID.');
+}
+
+/**
+ * §7.2 step 22: if either counter is nonzero, the new one must be greater. Both zero means the
+ * authenticator keeps no counter (§6.1.1).
+ */
+function isSignCountRegression(received: number, stored: number): boolean {
+  return (received !== 0 || stored !== 0) && received <= stored;
+}
+
+function collectExtensionOutputs(
+  client: Record<string, unknown> | undefined,
+  authenticator: Record<string, unknown> | undefined,
+): ExtensionOutputs | undefined {
+  const hasClient = client !== undefined && Object.keys(client).length > 0;
+  if (!hasClient && authenticator === undefined) return undefined;
+  return { client: client ?? {}, ...(authenticator === undefined ? {} : { authenticator }) };
+}

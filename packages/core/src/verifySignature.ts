@@ -1,0 +1,174 @@
+import { ecdsaDerToP1363, type EcdsaComponentBytes } from './_ecdsaSignature.ts';
+import { base64url } from './base64url.ts';
+import { COSE_ALGORITHMS, parseCoseKey, type CoseKey } from './cose.ts';
+import { TesseraError, isTesseraError, type TesseraErrorCode } from './errors.ts';
+import { defaultPublicKeyCache, type CachedPublicKey, type PublicKeyCache } from './publicKeyCache.ts';
+
+/*
+ * Signature verification with a credential public key (WebAuthn L3 §6.5.5 signature formats, §7.2 step 21),
+ * through WebCrypto only.
+ */
+
+type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+/** Hash of each algorithm: RFC 9053 §2.1 (ECDSA), RFC 8230 §2 (PSS), RFC 8812 §2 (PKCS#1 v1.5). */
+const HASH_OF: Readonly<Record<Exclude<CoseKey['alg'], -8 | -19>, HashName>> = {
+  [-7]: 'SHA-256',
+  [-35]: 'SHA-384',
+  [-36]: 'SHA-512',
+  [-257]: 'SHA-256',
+  [-258]: 'SHA-384',
+  [-259]: 'SHA-512',
+  [-37]: 'SHA-256',
+  [-38]: 'SHA-384',
+  [-39]: 'SHA-512',
+  [-65535]: 'SHA-1',
+};
+
+const HASH_BYTES: Readonly<Record<HashName, number>> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
+
+function isPss(alg: CoseKey['alg']): boolean {
+  return alg === COSE_ALGORITHMS.PS256 || alg === COSE_ALGORITHMS.PS384 || alg === COSE_ALGORITHMS.PS512;
+}
+
+function subtle(): SubtleCrypto {
+  const subtleCrypto = globalThis.crypto?.subtle;
+  if (subtleCrypto === undefined) throw new TesseraError('unsupported_algorithm', 'WebCrypto (crypto.subtle) is not available.');
+  return subtleCrypto;
+}
+
+function fromWebCrypto(error: unknown, fallback: TesseraErrorCode, what: string): TesseraError {
+  if (isTesseraError(error)) return error;
+  // DOMException is not an Error subclass in every runtime, so read its name structurally.
+  const notSupported = typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'NotSupportedError';
+  return new TesseraError(notSupported ? 'unsupported_algorithm' : fallback, `WebCrypto could not ${what}.`, { cause: error });
+}
+
+/**
+ * Imports a parsed credential public key into WebCrypto for verification (WebAuthn L3 §6.5.1.1): EC2 keys as
+ * an uncompressed point (SEC 1 §2.3.3) for ECDSA, OKP keys as raw Ed25519 (RFC 8032 §5.1.5), RSA keys as a JWK
+ * (RFC 7518 §6.3.1) for RSASSA-PKCS1-v1_5 (RFC 8812 §2) or RSA-PSS (RFC 8230 §2) with the algorithm's hash.
+ *
+ * @param key - a key from {@link parseCoseKey}
+ * @returns a non-secret `CryptoKey` usable only for `verify`
+ * @throws {TesseraError} `malformed_public_key` if WebCrypto rejects the key (for example an EC point not on its
+ *   curve); `unsupported_algorithm` if this runtime's WebCrypto lacks the algorithm
+ */
+export async function importCoseKey(key: CoseKey): Promise<CryptoKey> {
+  try {
+    switch (key.kty) {
+      case 'EC2': {
+        const point = new Uint8Array(1 + key.x.length + key.y.length);
+        point[0] = 0x04;
+        point.set(key.x, 1);
+        point.set(key.y, 1 + key.x.length);
+        return await subtle().importKey('raw', point, { name: 'ECDSA', namedCurve: key.crv }, true, ['verify']);
+      }
+      case 'OKP':
+        return await subtle().importKey('raw', key.x as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, true, ['verify']);
+      case 'RSA': {
+        const jwk: JsonWebKey = { kty: 'RSA', n: base64url.encode(key.n), e: base64url.encode(key.e), ext: true };
+        const name = isPss(key.alg) ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5';
+        return await subtle().importKey('jwk', jwk, { name, hash: HASH_OF[key.alg] }, true, ['verify']);
+      }
+    }
+  } catch (error) {
+    throw fromWebCrypto(error, 'malformed_public_key', 'import the public key');
+  }
+}
+
+function loadPublicKey(publicKey: Uint8Array): CachedPublicKey {
+  const key = parseCoseKey(publicKey);
+  return { key, cryptoKey: importCoseKey(key) };
+}
+
+function verifyParams(key: CoseKey): AlgorithmIdentifier | EcdsaParams | RsaPssParams {
+  switch (key.kty) {
+    case 'EC2':
+      return { name: 'ECDSA', hash: HASH_OF[key.alg] };
+    case 'OKP':
+      return { name: 'Ed25519' };
+    case 'RSA':
+      // RFC 8230 §2: the PSS salt is as long as the hash output.
+      return isPss(key.alg) ? { name: 'RSA-PSS', saltLength: HASH_BYTES[HASH_OF[key.alg]] } : { name: 'RSASSA-PKCS1-v1_5' };
+  }
+}
+
+function malformedSignature(problem: string): never {
+  throw new TesseraError('malformed_response', `Malformed signature: ${problem}.`);
+}
+
+/** The signature in the form WebCrypto verifies (WebAuthn L3 §6.5.5), or a `malformed_response` error. */
+function webCryptoSignature(key: CoseKey, signature: Uint8Array): Uint8Array {
+  switch (key.kty) {
+    case 'EC2':
+      // r and s are as long as a coordinate, which parseCoseKey checked is 32, 48 or 66 bytes.
+      return ecdsaDerToP1363(signature, key.x.length as EcdsaComponentBytes);
+    case 'OKP':
+      // RFC 8032 §5.1.6: an Ed25519 signature is exactly 64 bytes.
+      if (signature.length !== 64) malformedSignature('an Ed25519 signature is 64 bytes');
+      return signature;
+    case 'RSA':
+      // RFC 8017 §8.1.2 step 1, §8.2.2 step 1: the signature is exactly as long as the modulus.
+      if (signature.length !== key.n.length) malformedSignature('an RSA signature is as long as the modulus');
+      return signature;
+  }
+}
+
+/** Input of {@link verifySignature}. */
+export interface VerifySignatureInput {
+  /** The credential public key: COSE_Key bytes as stored with the credential (WebAuthn L3 §6.5.1.1). */
+  publicKey: Uint8Array;
+  /** The signature as the authenticator produced it: DER for ECDSA, raw for EdDSA and RSA (WebAuthn L3 §6.5.5). */
+  signature: Uint8Array;
+  /** The signed bytes, for an assertion `authenticatorData || SHA-256(clientDataJSON)` (WebAuthn L3 §7.2 step 21). */
+  data: Uint8Array;
+  /** Accept RS1 (RSASSA-PKCS1-v1_5 with SHA-1, RFC 8812 §2), which is deprecated; default `false`. */
+  allowRS1?: boolean | undefined;
+  /** Where parsed and imported keys are memoised; default {@link defaultPublicKeyCache}. */
+  keyCache?: PublicKeyCache | undefined;
+}
+
+/**
+ * Verifies a signature made with a credential private key (WebAuthn L3 §6.5.5 signature formats, §7.2 step 21):
+ * parses and imports the COSE_Key (memoised in `keyCache`), converts an ECDSA `Ecdsa-Sig-Value` from DER, and
+ * runs `crypto.subtle.verify` with the algorithm's parameters (ECDSA with SHA-256/384/512 for ES256/384/512,
+ * Ed25519 for EdDSA and Ed25519, RSASSA-PKCS1-v1_5 for RS256/384/512 and RS1, RSA-PSS with a salt as long as the
+ * hash for PS256/384/512 per RFC 8230 §2).
+ *
+ * @param input - the key, signature, signed data and policy; see {@link VerifySignatureInput}
+ * @returns `true` if the signature is valid, `false` if it is well-formed but wrong
+ * @throws {TesseraError} `malformed_public_key` for a bad COSE_Key; `unsupported_algorithm` for an algorithm or
+ *   curve not supported, or RS1 without `allowRS1`; `malformed_response` for a signature whose encoding is broken
+ *   (bad DER, wrong length); `invalid_argument` if an input is not a `Uint8Array` or WebCrypto refuses it
+ * @example
+ * ```ts
+ * const data = concatBytes(authenticatorData, sha256(clientDataJSON));
+ * if (!(await verifySignature({ publicKey: credential.publicKey, signature, data }))) {
+ *   throw new TesseraError('invalid_signature', 'The assertion signature does not verify.');
+ * }
+ * ```
+ */
+export async function verifySignature(input: VerifySignatureInput): Promise<boolean> {
+  const { publicKey, signature, data } = input;
+  if (!(publicKey instanceof Uint8Array) || !(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) {
+    throw new TesseraError('invalid_argument', 'verifySignature takes publicKey, signature and data as Uint8Array.');
+  }
+  const { key, cryptoKey } = (input.keyCache ?? defaultPublicKeyCache).getOrLoad(publicKey, loadPublicKey);
+  if (key.alg === COSE_ALGORITHMS.RS1 && input.allowRS1 !== true) {
+    throw new TesseraError('unsupported_algorithm', 'RS1 (RSASSA-PKCS1-v1_5 with SHA-1) is not allowed; set allowRS1 to accept it.');
+  }
+  // The key's problems come first: a key WebCrypto refuses is reported as such whatever the signature.
+  const imported = await cryptoKey;
+  const webSignature = webCryptoSignature(key, signature);
+  try {
+    return await subtle().verify(
+      verifyParams(key),
+      imported,
+      webSignature as Uint8Array<ArrayBuffer>,
+      data as Uint8Array<ArrayBuffer>,
+    );
+  } catch (error) {
+    throw fromWebCrypto(error, 'invalid_argument', 'verify the signature with these inputs');
+  }
+}
