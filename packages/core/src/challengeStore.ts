@@ -4,6 +4,8 @@ import { authenticationExtensionsInputSchema } from './extensions.ts';
 import { credentialIdSchema } from './credentialDescriptor.ts';
 import { TesseraError } from './errors.ts';
 import { publicKeyCredentialHintSchema } from './hints.ts';
+import { registrationExtensionsInputSchema } from './registrationExtensions.ts';
+import { attestationConveyanceSchema, coseAlgorithmSchema } from './registrationOptions.ts';
 import { rpIdSchema } from './rpId.ts';
 import { userHandleSchema } from './userHandle.ts';
 import { userVerificationRequirementSchema } from './userVerification.ts';
@@ -44,11 +46,49 @@ export const authenticationChallengeRecordSchema: z.ZodObject<
 export type AuthenticationChallengeRecord = z.output<typeof authenticationChallengeRecordSchema>;
 
 /**
+ * Schema of what a relying party remembers about a registration ceremony (WebAuthn L3 §7.1): the challenge
+ * (step 8), RP ID (step 13), user verification requirement (step 15), offered algorithms (step 18),
+ * extensions (step 19), the attestation preference (steps 20–23), the user the credential is for, and the
+ * credentials it must not duplicate (step 25).
+ */
+export const registrationChallengeRecordSchema: z.ZodObject<
+  {
+    ceremony: z.ZodLiteral<'registration'>;
+    challenge: typeof challengeSchema;
+    rpId: typeof rpIdSchema;
+    userId: typeof userHandleSchema;
+    userVerification: typeof userVerificationRequirementSchema;
+    algorithms: z.ZodArray<typeof coseAlgorithmSchema>;
+    attestation: typeof attestationConveyanceSchema;
+    excludeCredentialIds: z.ZodArray<typeof credentialIdSchema>;
+    extensions: z.ZodOptional<typeof registrationExtensionsInputSchema>;
+    expiresAt: z.ZodNumber;
+  },
+  z.core.$strict
+> = z.strictObject({
+  ceremony: z.literal('registration'),
+  challenge: challengeSchema,
+  rpId: rpIdSchema,
+  userId: userHandleSchema,
+  userVerification: userVerificationRequirementSchema,
+  algorithms: z.array(coseAlgorithmSchema).min(1),
+  attestation: attestationConveyanceSchema,
+  excludeCredentialIds: z.array(credentialIdSchema),
+  extensions: registrationExtensionsInputSchema.optional(),
+  expiresAt: z.number().int().nonnegative(),
+});
+
+/** The stored context of one registration ceremony; see {@link registrationChallengeRecordSchema}. */
+export type RegistrationChallengeRecord = z.output<typeof registrationChallengeRecordSchema>;
+
+/**
  * Schema of any record a {@link ChallengeStore} holds, told apart by `ceremony`. Stores that serialise
  * records (Redis, a database) validate what they read back with it.
  */
-export const challengeRecordSchema: z.ZodDiscriminatedUnion<[typeof authenticationChallengeRecordSchema], 'ceremony'> =
-  z.discriminatedUnion('ceremony', [authenticationChallengeRecordSchema]);
+export const challengeRecordSchema: z.ZodDiscriminatedUnion<
+  [typeof authenticationChallengeRecordSchema, typeof registrationChallengeRecordSchema],
+  'ceremony'
+> = z.discriminatedUnion('ceremony', [authenticationChallengeRecordSchema, registrationChallengeRecordSchema]);
 
 /** Any record a {@link ChallengeStore} holds; see {@link challengeRecordSchema}. */
 export type ChallengeRecord = z.output<typeof challengeRecordSchema>;

@@ -63,8 +63,14 @@ export {
   assertChallengeStoreArguments,
   authenticationChallengeRecordSchema,
   challengeRecordSchema,
+  registrationChallengeRecordSchema,
 } from './challengeStore.ts';
-export type { AuthenticationChallengeRecord, ChallengeRecord, ChallengeStore } from './challengeStore.ts';
+export type {
+  AuthenticationChallengeRecord,
+  ChallengeRecord,
+  ChallengeStore,
+  RegistrationChallengeRecord,
+} from './challengeStore.ts';
 export {
   DEFAULT_MEMORY_STORE_MAX_ENTRIES,
   DEFAULT_MEMORY_STORE_SWEEP_INTERVAL_MS,
@@ -112,10 +118,35 @@ export type {
   AuthenticationVerification,
   BackupEligibilityPolicy,
   CredentialToVerify,
-  ExtensionOutputs,
   SignCountPolicy,
   VerifyAuthenticationResponseInput,
 } from './verifyAuthenticationResponse.ts';
+export type { ExtensionOutputs } from './_ceremonyChecks.ts';
+
+// Registration (WebAuthn L3 §5.4, §7.1, §8)
+export {
+  DEFAULT_REGISTRATION_ALGORITHMS,
+  attestationConveyanceSchema,
+  authenticatorSelectionSchema,
+  buildRegistrationOptions,
+  coseAlgorithmSchema,
+  publicKeyCredentialCreationOptionsJSONSchema,
+  publicKeyCredentialParametersSchema,
+  registrationOptionsInputSchema,
+  residentKeyRequirementSchema,
+  userEntitySchema,
+} from './registrationOptions.ts';
+export type {
+  AttestationConveyancePreference,
+  PublicKeyCredentialCreationOptionsJSON,
+  RegistrationOptionsInput,
+} from './registrationOptions.ts';
+export { registrationExtensionsInputSchema } from './registrationExtensions.ts';
+export type { RegistrationExtensionsClientInputsJSON } from './registrationExtensions.ts';
+export { verifyRegistrationResponse } from './verifyRegistrationResponse.ts';
+export type { AttestationResult, RegistrationVerification, VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
+export { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './verifyAttestationStatement.ts';
+export type { AttestationStatementInput, AttestationStatementResult, AttestationType } from './verifyAttestationStatement.ts';
 
 // Credential records (WebAuthn L3 §4 "Credential Record")
 export { MemoryCredentialStore, credentialRecordSchema } from './credentialStore.ts';
@@ -127,10 +158,16 @@ export {
   createRelyingParty,
   relyingPartyConfigSchema,
   startAuthenticationInputSchema,
+  startRegistrationInputSchema,
 } from './relyingParty.ts';
 export type {
+  FinishAuthenticationInput,
+  FinishRegistrationInput,
+  FinishedAuthentication,
   RelyingParty,
   RelyingPartyConfig,
   StartAuthenticationInput,
+  StartRegistrationInput,
   StartedAuthentication,
+  StartedRegistration,
 } from './relyingParty.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64url } from './base64url.ts';
-import { challengeRecordSchema, type ChallengeStore } from './challengeStore.ts';
+import { authenticationChallengeRecordSchema, challengeRecordSchema, type ChallengeStore } from './challengeStore.ts';
 import { isTesseraError, type TesseraErrorCode } from './errors.ts';
 import { MemoryChallengeStore } from './memoryChallengeStore.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
@@ -257,7 +257,7 @@ describe('RelyingParty.startAuthentication', () => {
         ),
         async (input) => {
           const { options, ticket } = await rp.startAuthentication(input);
-          const record = challengeRecordSchema.parse(await store.consume(ticket));
+          const record = authenticationChallengeRecordSchema.parse(await store.consume(ticket));
           expect(record.challenge).toBe(options.challenge);
           expect(record.allowCredentialIds).toEqual((options.allowCredentials ?? []).map(({ id }) => id));
           expect(record.userId).toBe(input.userId);

@@ -5,16 +5,32 @@ import {
   authenticationOptionsInputSchema,
   type PublicKeyCredentialRequestOptionsJSON,
 } from './authenticationOptions.ts';
+import { challengeRecordSchema, type AuthenticationChallengeRecord, type ChallengeRecord, type ChallengeStore } from './challengeStore.ts';
+import type { CredentialRecord, CredentialUpdate } from './credentialStore.ts';
+import type { PublicKeyCache } from './publicKeyCache.ts';
 import {
-  authenticationChallengeRecordSchema,
-  type AuthenticationChallengeRecord,
-  type ChallengeStore,
-} from './challengeStore.ts';
+  assembleRegistrationOptions,
+  registrationOptionsInputSchema,
+  type PublicKeyCredentialCreationOptionsJSON,
+} from './registrationOptions.ts';
+import { parseAuthenticationResponse, type AuthenticationResponseJSON, type RegistrationResponseJSON } from './responseJSON.ts';
+import { generateTicket, ticketSchema } from './ticket.ts';
+import {
+  verifyAuthenticationResponse,
+  type AuthenticationVerification,
+  type BackupEligibilityPolicy,
+  type SignCountPolicy,
+} from './verifyAuthenticationResponse.ts';
+import {
+  verifyRegistrationResponse,
+  type AttestationResult,
+  type RegistrationVerification,
+} from './verifyRegistrationResponse.ts';
 import { DEFAULT_TIMEOUT_MS, timeoutSchema } from './timeout.ts';
+import { COSE_ALGORITHMS } from './cose.ts';
 import { isOriginOfRpId, originSchema } from './origin.ts';
 import { TesseraError } from './errors.ts';
 import { rpIdSchema } from './rpId.ts';
-import { generateTicket } from './ticket.ts';
 import { transportPolicySchema } from './transports.ts';
 import { userHandleSchema } from './userHandle.ts';
 import { userVerificationRequirementSchema } from './userVerification.ts';
@@ -47,6 +63,12 @@ export const relyingPartyConfigSchema: z.ZodObject<
     timeout: z.ZodOptional<typeof timeoutSchema>;
     userVerification: z.ZodOptional<typeof userVerificationRequirementSchema>;
     transportPolicy: z.ZodOptional<typeof transportPolicySchema>;
+    signCountPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; warn: 'warn' }>>;
+    backupEligibilityPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; allow: 'allow' }>>;
+    topOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
+    allowRS1: z.ZodOptional<z.ZodBoolean>;
+    trustAttestation: z.ZodOptional<z.ZodCustom<(attestation: AttestationResult) => boolean | Promise<boolean>>>;
+    keyCache: z.ZodOptional<z.ZodCustom<PublicKeyCache>>;
     now: z.ZodOptional<z.ZodCustom<() => number>>;
   },
   z.core.$strict
@@ -60,8 +82,21 @@ export const relyingPartyConfigSchema: z.ZodObject<
   timeout: timeoutSchema.optional(),
   userVerification: userVerificationRequirementSchema.optional(),
   transportPolicy: transportPolicySchema.optional(),
+  signCountPolicy: z.enum(['reject', 'warn']).optional(),
+  backupEligibilityPolicy: z.enum(['reject', 'allow']).optional(),
+  topOrigins: z.array(originSchema).optional(),
+  allowRS1: z.boolean().optional(),
+  trustAttestation: z
+    .custom<(attestation: AttestationResult) => boolean | Promise<boolean>>((value) => typeof value === 'function', 'trustAttestation must be a function')
+    .optional(),
+  keyCache: z
+    .custom<PublicKeyCache>((value) => typeof value === 'object' && value !== null && 'getOrLoad' in value, 'keyCache must be a PublicKeyCache')
+    .optional(),
   now: z.custom<() => number>((value) => typeof value === 'function', 'now must be a function').optional(),
 });
+
+/** `Omit` applied to each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Cross-member rules of the configuration, checked after its schema. */
 function checkConfig(settings: z.output<typeof relyingPartyConfigSchema>): void {
@@ -108,6 +143,67 @@ export const startAuthenticationInputSchema: z.ZodObject<
 /** Input of {@link RelyingParty.startAuthentication}; see {@link startAuthenticationInputSchema}. */
 export type StartAuthenticationInput = z.input<typeof startAuthenticationInputSchema>;
 
+/** Schema of the input of {@link RelyingParty.startRegistration}. */
+export const startRegistrationInputSchema: z.ZodObject<
+  {
+    user: typeof registrationOptionsInputSchema.shape.user;
+    excludeCredentials: typeof registrationOptionsInputSchema.shape.excludeCredentials;
+    authenticatorSelection: typeof registrationOptionsInputSchema.shape.authenticatorSelection;
+    attestation: typeof registrationOptionsInputSchema.shape.attestation;
+    algorithms: typeof registrationOptionsInputSchema.shape.algorithms;
+    hints: typeof registrationOptionsInputSchema.shape.hints;
+    extensions: typeof registrationOptionsInputSchema.shape.extensions;
+    timeout: typeof registrationOptionsInputSchema.shape.timeout;
+  },
+  z.core.$strict
+> = z.strictObject({
+  user: registrationOptionsInputSchema.shape.user,
+  excludeCredentials: registrationOptionsInputSchema.shape.excludeCredentials,
+  authenticatorSelection: registrationOptionsInputSchema.shape.authenticatorSelection,
+  attestation: registrationOptionsInputSchema.shape.attestation,
+  algorithms: registrationOptionsInputSchema.shape.algorithms,
+  hints: registrationOptionsInputSchema.shape.hints,
+  extensions: registrationOptionsInputSchema.shape.extensions,
+  timeout: registrationOptionsInputSchema.shape.timeout,
+});
+
+/** Input of {@link RelyingParty.startRegistration}; see {@link startRegistrationInputSchema}. */
+export type StartRegistrationInput = z.input<typeof startRegistrationInputSchema>;
+
+/** What {@link RelyingParty.startRegistration} resolves to. */
+export interface StartedRegistration {
+  /** Send to the browser for `PublicKeyCredential.parseCreationOptionsFromJSON()` (WebAuthn L3 §5.1.8). */
+  options: PublicKeyCredentialCreationOptionsJSON;
+  /** Send to the browser too; it comes back with the new credential. */
+  ticket: string;
+}
+
+/** Input of {@link RelyingParty.finishRegistration}. */
+export interface FinishRegistrationInput {
+  /** The ticket {@link RelyingParty.startRegistration} returned. */
+  ticket: string;
+  /** What the browser's `credential.toJSON()` returned after `navigator.credentials.create()`. */
+  response: RegistrationResponseJSON;
+}
+
+/** Input of {@link RelyingParty.finishAuthentication}. */
+export interface FinishAuthenticationInput {
+  /** The ticket {@link RelyingParty.startAuthentication} returned. */
+  ticket: string;
+  /** What the browser's `credential.toJSON()` returned after `navigator.credentials.get()`. */
+  response: AuthenticationResponseJSON;
+  /** Looks up the stored credential record by credential id (base64url); `undefined` if there is none. */
+  getCredential: (credentialId: string) => Promise<CredentialRecord | undefined> | CredentialRecord | undefined;
+}
+
+/** What {@link RelyingParty.finishAuthentication} resolves to. */
+export interface FinishedAuthentication extends AuthenticationVerification {
+  /** The user who signed in: the credential's owner (user handle, base64url). */
+  userId: string;
+  /** Persist this in the credential record (WebAuthn L3 §7.2 step 24), e.g. with `CredentialStore.update`. */
+  credentialUpdate: CredentialUpdate;
+}
+
 /** What {@link RelyingParty.startAuthentication} resolves to. */
 export interface StartedAuthentication {
   /** Send to the browser for `PublicKeyCredential.parseRequestOptionsFromJSON()` (WebAuthn L3 §5.1.9). */
@@ -146,6 +242,57 @@ export interface RelyingParty {
    * ```
    */
   startAuthentication(input?: StartAuthenticationInput): Promise<StartedAuthentication>;
+  /**
+   * Finishes an authentication ceremony (WebAuthn L3 §7.2). The ticket is consumed **before** anything is
+   * verified, so a failed attempt burns it too and no ticket is ever accepted twice. Then: the credential
+   * must be one of the ceremony's `allowCredentials` when there were any (step 5); it must exist and belong
+   * to the ceremony's user, or to the user named by `userHandle` in a discoverable sign-in (step 6); user
+   * verification is required exactly when the ceremony said `required` (step 16); and the assertion is
+   * verified (steps 7–22).
+   *
+   * @param input - the ticket, the browser's response, and how to find a credential record
+   * @returns the verification, the user who signed in, and the credential fields to persist
+   * @throws {TesseraError} `ticket_not_found`, `credential_not_allowed`, `unknown_credential`,
+   *   `user_handle_mismatch`, and every code of `verifyAuthenticationResponse`
+   * @example
+   * ```ts
+   * const result = await rp.finishAuthentication({ ticket, response, getCredential: (id) => credentials.get(id) });
+   * await credentials.update(result.credentialId, result.credentialUpdate);
+   * ```
+   */
+  finishAuthentication(input: FinishAuthenticationInput): Promise<FinishedAuthentication>;
+  /**
+   * Starts a registration ceremony (WebAuthn L3 §5.4, §7.1): builds creation options for `user` and stores
+   * their context under a fresh ticket.
+   *
+   * @param input - the user (handle, account name, display name), credentials to exclude, and options
+   * @returns the options for the browser and the ticket to send back with the new credential
+   * @throws {TesseraError} `invalid_options` or `unknown_transport` for bad input; whatever the store throws
+   * @example
+   * ```ts
+   * const { options, ticket } = await rp.startRegistration({
+   *   user: { id: user.handle, name: user.email, displayName: user.name },
+   *   excludeCredentials: (await credentials.listByUser(user.handle)).map(({ id, transports }) => ({ id, transports })),
+   * });
+   * ```
+   */
+  startRegistration(input: StartRegistrationInput): Promise<StartedRegistration>;
+  /**
+   * Finishes a registration ceremony (WebAuthn L3 §7.1): consumes the ticket first, verifies the response
+   * against the stored ceremony (user verification required exactly when it said `required`, algorithm
+   * among those offered, attestation as requested) and returns the credential record to store.
+   *
+   * @param input - the ticket and the browser's response
+   * @returns the verification with the new credential record
+   * @throws {TesseraError} `ticket_not_found`, `credential_already_registered` (an excluded credential), and
+   *   every code of `verifyRegistrationResponse`
+   * @example
+   * ```ts
+   * const { credential } = await rp.finishRegistration({ ticket, response });
+   * await credentials.create(credential);
+   * ```
+   */
+  finishRegistration(input: FinishRegistrationInput): Promise<RegistrationVerification>;
 }
 
 /**
@@ -176,6 +323,44 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   const defaultTimeout = settings.timeout ?? DEFAULT_TIMEOUT_MS;
   const defaultUserVerification = settings.userVerification ?? 'preferred';
 
+  function ttlFor(timeout: number): number {
+    if (challengeTtlMs !== undefined && timeout > challengeTtlMs) {
+      throw new TesseraError('invalid_options', 'Invalid ceremony request: timeout exceeds the relying party\'s challengeTtlMs.');
+    }
+    return challengeTtlMs ?? timeout + CHALLENGE_TTL_GRACE_MS;
+  }
+
+  /**
+   * Stores a ceremony's context under a fresh ticket. The record is deep-copied through JSON (so nothing the
+   * caller holds aliases it) and validated, so a broken clock cannot store a record that never expires.
+   */
+  async function saveCeremony(context: DistributiveOmit<ChallengeRecord, 'expiresAt'>, ttlMs: number): Promise<string> {
+    const record = parseOrThrow(
+      challengeRecordSchema,
+      { ...(JSON.parse(JSON.stringify(context)) as object), expiresAt: now() + ttlMs },
+      'invalid_config',
+      'challenge record (is the now() clock returning epoch milliseconds?)',
+    );
+    const ticket = generateTicket();
+    await challengeStore.save(ticket, record, ttlMs);
+    return ticket;
+  }
+
+  /**
+   * Takes the ceremony stored under `ticket` out of the store, whatever happens next: a ticket is redeemable
+   * once. Anything but a live record of the expected ceremony is `ticket_not_found`.
+   */
+  async function consumeCeremony<Ceremony extends ChallengeRecord['ceremony']>(
+    ticket: unknown,
+    ceremony: Ceremony,
+  ): Promise<Extract<ChallengeRecord, { ceremony: Ceremony }>> {
+    const notFound = new TesseraError('ticket_not_found', `No ${ceremony} ceremony is waiting under this ticket: it is unknown, expired or already used.`);
+    if (!ticketSchema.safeParse(ticket).success) throw notFound;
+    const record = await challengeStore.consume(ticket as string);
+    if (record === undefined || record.ceremony !== ceremony || record.expiresAt <= now()) throw notFound;
+    return record as Extract<ChallengeRecord, { ceremony: Ceremony }>;
+  }
+
   async function startAuthentication(input: StartAuthenticationInput = {}): Promise<StartedAuthentication> {
     const { userId, ...request } = parseOrThrow(
       startAuthenticationInputSchema,
@@ -184,16 +369,12 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       'authentication request',
     );
     const timeout = request.timeout ?? defaultTimeout;
-    if (challengeTtlMs !== undefined && timeout > challengeTtlMs) {
-      throw new TesseraError('invalid_options', 'Invalid authentication request: timeout exceeds the relying party\'s challengeTtlMs.');
-    }
+    const ttlMs = ttlFor(timeout);
     const userVerification = request.userVerification ?? defaultUserVerification;
     const options = assembleAuthenticationOptions({ ...request, rpId, timeout, userVerification, transportPolicy });
-    const ttlMs = challengeTtlMs ?? timeout + CHALLENGE_TTL_GRACE_MS;
     // Built from the options' own values and fresh arrays, then validated, so nothing the caller holds
     // aliases the stored record, and a broken clock cannot store a record that never expires.
-    const record: AuthenticationChallengeRecord = parseOrThrow(
-      authenticationChallengeRecordSchema,
+    const ticket = await saveCeremony(
       {
         ceremony: 'authentication',
         challenge: options.challenge,
@@ -202,16 +383,118 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
         allowCredentialIds: options.allowCredentials?.map((descriptor) => descriptor.id) ?? [],
         userVerification,
         hints: [...(options.hints ?? [])],
-        ...(options.extensions === undefined ? {} : { extensions: JSON.parse(JSON.stringify(options.extensions)) as unknown }),
-        expiresAt: now() + ttlMs,
+        ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
       },
-      'invalid_config',
-      'challenge record (is the now() clock returning epoch milliseconds?)',
+      ttlMs,
     );
-    const ticket = generateTicket();
-    await challengeStore.save(ticket, record, ttlMs);
     return { options, ticket };
   }
 
-  return Object.freeze({ rpId, rpName, origins, startAuthentication });
+  async function finishAuthentication(input: FinishAuthenticationInput): Promise<FinishedAuthentication> {
+    const record = await consumeCeremony(input?.ticket, 'authentication');
+    const response = parseAuthenticationResponse(input.response);
+
+    // §7.2 step 5: one of the credentials the ceremony allowed, if it named any.
+    if (record.allowCredentialIds.length > 0 && !record.allowCredentialIds.includes(response.id)) {
+      throw new TesseraError('credential_not_allowed', 'The credential is not one this sign-in allowed.');
+    }
+    // §7.2 step 6: the credential exists and belongs to the user being authenticated.
+    const credential = await input.getCredential(response.id);
+    if (credential === undefined) throw new TesseraError('unknown_credential', 'No credential with this id is registered.');
+    if (credential.id !== response.id) throw new TesseraError('credential_mismatch', 'getCredential returned another credential.');
+    checkCredentialOwner(record, credential, response.response.userHandle);
+
+    const verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: record.challenge,
+      expectedOrigin: origins,
+      expectedRpId: record.rpId,
+      expectedTopOrigin: settings.topOrigins,
+      credential,
+      requireUserVerification: record.userVerification === 'required',
+      appid: record.extensions?.appid,
+      signCountPolicy: settings.signCountPolicy,
+      backupEligibilityPolicy: settings.backupEligibilityPolicy,
+      allowRS1: settings.allowRS1,
+      keyCache: settings.keyCache,
+    });
+    return {
+      ...verification,
+      userId: credential.userId,
+      credentialUpdate: {
+        signCount: verification.newSignCount,
+        backupState: verification.backupState,
+        backupEligible: verification.backupEligible,
+      },
+    };
+  }
+
+  async function startRegistration(input: StartRegistrationInput): Promise<StartedRegistration> {
+    const request = parseOrThrow(startRegistrationInputSchema, input, 'invalid_options', 'registration request');
+    const timeout = request.timeout ?? defaultTimeout;
+    const ttlMs = ttlFor(timeout);
+    const options = assembleRegistrationOptions({ ...request, rpId, rpName, timeout, transportPolicy });
+    const ticket = await saveCeremony(
+      {
+        ceremony: 'registration',
+        challenge: options.challenge,
+        rpId,
+        userId: options.user.id,
+        userVerification: options.authenticatorSelection?.userVerification ?? 'preferred',
+        algorithms: options.pubKeyCredParams.map(({ alg }) => alg),
+        attestation: options.attestation ?? 'none',
+        excludeCredentialIds: options.excludeCredentials?.map(({ id }) => id) ?? [],
+        ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+      },
+      ttlMs,
+    );
+    return { options, ticket };
+  }
+
+  async function finishRegistration(input: FinishRegistrationInput): Promise<RegistrationVerification> {
+    const record = await consumeCeremony(input?.ticket, 'registration');
+    const verification = await verifyRegistrationResponse({
+      response: input.response,
+      expectedChallenge: record.challenge,
+      expectedOrigin: origins,
+      expectedRpId: record.rpId,
+      expectedTopOrigin: settings.topOrigins,
+      userId: record.userId,
+      requireUserVerification: record.userVerification === 'required',
+      algorithms: record.algorithms.filter((alg) => alg !== COSE_ALGORITHMS.RS1 || settings.allowRS1 === true),
+      attestation: record.attestation,
+      trustAttestation: settings.trustAttestation,
+      now: now(),
+    });
+    // §7.1 step 25, for the credentials this ceremony knew about; the credential store checks all others.
+    if (record.excludeCredentialIds.includes(verification.credential.id)) {
+      throw new TesseraError('credential_already_registered', 'This credential is already registered.');
+    }
+    return verification;
+  }
+
+  return Object.freeze({ rpId, rpName, origins, startAuthentication, finishAuthentication, startRegistration, finishRegistration });
+}
+
+/**
+ * WebAuthn L3 §7.2 step 6. If the user was identified before the ceremony, the credential must be theirs and
+ * a returned user handle must be theirs too. If not (a discoverable sign-in), the authenticator must return
+ * the user handle, and the credential must belong to that user.
+ */
+function checkCredentialOwner(record: AuthenticationChallengeRecord, credential: CredentialRecord, userHandle: string | undefined): void {
+  if (record.userId !== undefined) {
+    if (credential.userId !== record.userId) {
+      throw new TesseraError('credential_not_allowed', 'The credential belongs to another user than the one signing in.');
+    }
+    if (userHandle !== undefined && userHandle !== record.userId) {
+      throw new TesseraError('user_handle_mismatch', 'The authenticator returned another user handle than the one signing in.');
+    }
+    return;
+  }
+  if (userHandle === undefined) {
+    throw new TesseraError('user_handle_mismatch', 'A sign-in without a known user needs the user handle from the authenticator.');
+  }
+  if (userHandle !== credential.userId) {
+    throw new TesseraError('user_handle_mismatch', 'The user handle does not belong to the credential’s owner.');
+  }
 }

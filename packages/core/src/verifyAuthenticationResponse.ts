@@ -1,9 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { equalBytes } from './_bytes.ts';
-import { parseAuthenticatorData, type AuthenticatorData } from './authenticatorData.ts';
+import { concatBytes } from '@noble/hashes/utils.js';
+import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
+import { parseAuthenticatorData } from './authenticatorData.ts';
 import { base64url } from './base64url.ts';
-import { parseClientDataJSON, type CollectedClientData } from './clientData.ts';
+import { parseClientDataJSON } from './clientData.ts';
 import { TesseraError } from './errors.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
 import { parseAuthenticationResponse, type AuthenticationResponseJSON } from './responseJSON.ts';
@@ -63,14 +63,6 @@ export interface VerifyAuthenticationResponseInput {
   keyCache?: PublicKeyCache | undefined;
 }
 
-/** Extension outputs of a ceremony (§9): what the client reported and what the authenticator signed. */
-export interface ExtensionOutputs {
-  /** `clientExtensionResults` as the browser reported them (not signed). */
-  client: Record<string, unknown>;
-  /** Authenticator extension outputs from the signed authenticator data (§6.1), if any. */
-  authenticator?: Record<string, unknown>;
-}
-
 /** What {@link verifyAuthenticationResponse} resolves to when every check passed. */
 export interface AuthenticationVerification {
   verified: true;
@@ -95,8 +87,6 @@ export interface AuthenticationVerification {
   /** With `backupEligibilityPolicy: 'allow'`: the BE flag differs from the stored one (§7.2 step 18). */
   backupEligibilityChanged: boolean;
 }
-
-const list = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value);
 
 /**
  * Verifies an authentication assertion, statelessly: WebAuthn L3 §7.2 "Verifying an Authentication
@@ -142,20 +132,16 @@ export async function verifyAuthenticationResponse(input: VerifyAuthenticationRe
   // Steps 8–9: UTF-8 decode and parse the client data.
   const clientData = parseClientDataJSON(clientDataBytes);
   // Steps 10–13: what the client says about the ceremony.
-  await checkClientData(clientData, input);
+  await checkClientData(clientData, 'webauthn.get', input);
 
-  // Steps 14–18: what the authenticator says about itself.
+  // Steps 14–17: what the authenticator says about itself. With the appid extension used, the credential is
+  // scoped to the AppID instead of the RP ID (§10.1.1).
   const authenticatorData = parseAuthenticatorData(authenticatorDataBytes);
   const usedAppid = input.appid !== undefined && response.clientExtensionResults?.['appid'] === true;
-  checkRpIdHash(authenticatorData, usedAppid ? [input.appid!] : list(input.expectedRpId));
+  checkAuthenticatorData(authenticatorData, usedAppid ? [input.appid!] : asList(input.expectedRpId), input.requireUserVerification ?? true);
   const { flags } = authenticatorData;
-  if (!flags.userPresent) throw new TesseraError('user_not_present', 'The authenticator did not test for user presence.');
-  if ((input.requireUserVerification ?? true) && !flags.userVerified) {
-    throw new TesseraError('user_not_verified', 'User verification was required but the authenticator did not verify the user.');
-  }
-  if (flags.backupState && !flags.backupEligible) {
-    throw new TesseraError('invalid_backup_flags', 'The authenticator reports a backed-up credential that is not backup eligible.');
-  }
+
+  // Step 18: the backup eligibility must not change over a credential's life.
   const backupEligibilityChanged = credential.backupEligible !== undefined && credential.backupEligible !== flags.backupEligible;
   if (backupEligibilityChanged && (input.backupEligibilityPolicy ?? 'reject') === 'reject') {
     throw new TesseraError('backup_eligibility_changed', 'The credential’s backup eligibility differs from when it was registered.');
@@ -195,45 +181,10 @@ export async function verifyAuthenticationResponse(input: VerifyAuthenticationRe
   };
 }
 
-/** §7.2 steps 10–13: type, challenge, origin, and the cross-origin embedding. */
-async function checkClientData(clientData: CollectedClientData, input: VerifyAuthenticationResponseInput): Promise<void> {
-  if (clientData.type !== 'webauthn.get') {
-    throw new TesseraError('unexpected_type', 'The client data is not from an authentication ceremony (type is not webauthn.get).');
-  }
-  const { expectedChallenge } = input;
-  const challengeMatches =
-    typeof expectedChallenge === 'function' ? (await expectedChallenge(clientData.challenge)) === true : clientData.challenge === expectedChallenge;
-  if (!challengeMatches) throw new TesseraError('challenge_mismatch', 'The response answers another challenge.');
-  if (!list(input.expectedOrigin).includes(clientData.origin)) {
-    throw new TesseraError('origin_mismatch', 'The response comes from an origin this relying party does not expect.');
-  }
-  if (clientData.crossOrigin === true || clientData.topOrigin !== undefined) {
-    const topOrigins = input.expectedTopOrigin === undefined ? [] : list(input.expectedTopOrigin);
-    if (clientData.topOrigin === undefined || !topOrigins.includes(clientData.topOrigin)) {
-      throw new TesseraError('cross_origin_not_allowed', 'The ceremony ran in a cross-origin iframe this relying party does not allow.');
-    }
-  }
-}
-
-/** §7.2 step 14: the credential is scoped to an expected RP ID (or to the AppID, §10.1.1). */
-function checkRpIdHash(authenticatorData: AuthenticatorData, rpIds: readonly string[]): void {
-  for (const rpId of rpIds) if (equalBytes(authenticatorData.rpIdHash, sha256(utf8ToBytes(rpId)))) return;
-  throw new TesseraError('rp_id_mismatch', 'The credential is scoped to another RP ID.');
-}
-
 /**
  * §7.2 step 22: if either counter is nonzero, the new one must be greater. Both zero means the
  * authenticator keeps no counter (§6.1.1).
  */
 function isSignCountRegression(received: number, stored: number): boolean {
   return (received !== 0 || stored !== 0) && received <= stored;
-}
-
-function collectExtensionOutputs(
-  client: Record<string, unknown> | undefined,
-  authenticator: Record<string, unknown> | undefined,
-): ExtensionOutputs | undefined {
-  const hasClient = client !== undefined && Object.keys(client).length > 0;
-  if (!hasClient && authenticator === undefined) return undefined;
-  return { client: client ?? {}, ...(authenticator === undefined ? {} : { authenticator }) };
 }

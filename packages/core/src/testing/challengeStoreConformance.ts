@@ -1,4 +1,4 @@
-import type { AuthenticationChallengeRecord, ChallengeStore } from '../challengeStore.ts';
+import type { AuthenticationChallengeRecord, ChallengeStore, RegistrationChallengeRecord } from '../challengeStore.ts';
 import { isTesseraError } from '../errors.ts';
 
 /** One named check of a {@link ChallengeStore}; register it with your test runner. */
@@ -66,6 +66,28 @@ export function sampleChallengeRecord(seed: number, full = true): Authentication
 }
 
 /**
+ * A valid registration record whose fields depend on `seed`.
+ *
+ * @param seed - distinguishes records (0–4095)
+ * @returns a record that passes `challengeRecordSchema`
+ */
+export function sampleRegistrationRecord(seed: number): RegistrationChallengeRecord {
+  const { challenge, userId, allowCredentialIds, expiresAt } = sampleChallengeRecord(seed);
+  return {
+    ceremony: 'registration',
+    challenge,
+    rpId: 'login.example.com',
+    userId: userId!,
+    userVerification: 'preferred',
+    algorithms: [-8, -7, -257],
+    attestation: 'direct',
+    excludeCredentialIds: allowCredentialIds,
+    extensions: { credProps: true },
+    expiresAt,
+  };
+}
+
+/**
  * The conformance suite every {@link ChallengeStore} must pass: one-time consume, expiry, isolation
  * between keys, no overwriting of live records, and exactly one winner among concurrent consumers.
  * It is framework-agnostic: it returns cases to register with any test runner.
@@ -103,7 +125,12 @@ export function challengeStoreConformance(options: ChallengeStoreConformanceOpti
     [
       'consume returns the saved record, unchanged',
       async (store) => {
-        for (const [key, record] of [['full', sampleChallengeRecord(1)], ['minimal', sampleChallengeRecord(2, false)]] as const) {
+        const records = [
+          ['full', sampleChallengeRecord(1)],
+          ['minimal', sampleChallengeRecord(2, false)],
+          ['registration', sampleRegistrationRecord(3)],
+        ] as const;
+        for (const [key, record] of records) {
           await store.save(key, record, longTtl);
           const consumed = await store.consume(key);
           check(sameJson(consumed, record), `the record under "${key}" came back different`);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { challengeStoreConformance, sampleChallengeRecord } from './challengeStoreConformance.ts';
+export { challengeStoreConformance, sampleChallengeRecord, sampleRegistrationRecord } from './challengeStoreConformance.ts';
 export type { ChallengeStoreConformanceOptions, ConformanceCase } from './challengeStoreConformance.ts';
 export { SoftwareAuthenticator } from './softwareAuthenticator.ts';
 export type {

@@ -1,0 +1,167 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
+import { parseAttestationObject } from './attestationObject.ts';
+import { base64url } from './base64url.ts';
+import { parseClientDataJSON } from './clientData.ts';
+import { COSE_ALGORITHM_NAMES, COSE_ALGORITHMS, parseCoseKey, type CoseAlgorithm } from './cose.ts';
+import type { CredentialRecord } from './credentialStore.ts';
+import { TesseraError } from './errors.ts';
+import type { AttestationConveyancePreference } from './registrationOptions.ts';
+import { parseRegistrationResponse, type RegistrationResponseJSON } from './responseJSON.ts';
+import { normalizeTransports } from './transports.ts';
+import { verifyAttestationStatement, type AttestationStatementResult } from './verifyAttestationStatement.ts';
+
+/** Every algorithm this library verifies except RS1, which must be asked for (§5.8.5). */
+const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGORITHMS).filter((alg) => alg !== COSE_ALGORITHMS.RS1);
+
+/** What the attestation of a new credential established (WebAuthn L3 §6.5, §7.1 steps 20–23). */
+export interface AttestationResult extends AttestationStatementResult {
+  /** `false` when attestation `none` was requested and the statement was therefore not examined (§7.1). */
+  verified: boolean;
+}
+
+/** Input of {@link verifyRegistrationResponse}. */
+export interface VerifyRegistrationResponseInput {
+  /** What the browser's `PublicKeyCredential.toJSON()` returned after `navigator.credentials.create()` (§5.1). */
+  response: RegistrationResponseJSON;
+  /** The challenge that was sent, base64url, or a predicate (§7.1 step 8). */
+  expectedChallenge: string | ((challenge: string) => boolean | Promise<boolean>);
+  /** The origin or origins the page may have (§7.1 step 9). */
+  expectedOrigin: string | readonly string[];
+  /** The RP ID or IDs the credential may be scoped to (§7.1 step 13). */
+  expectedRpId: string | readonly string[];
+  /** Top-level origins allowed to embed the ceremony in a cross-origin iframe (§7.1 step 10). */
+  expectedTopOrigin?: string | readonly string[] | undefined;
+  /** The user handle the credential is being registered for, base64url; it goes into the record. */
+  userId: string;
+  /** Require the UV flag (§7.1 step 15); default `true`. */
+  requireUserVerification?: boolean | undefined;
+  /** Algorithms that were offered in `pubKeyCredParams` (§7.1 step 18); default every algorithm but RS1. */
+  algorithms?: readonly CoseAlgorithm[] | undefined;
+  /**
+   * The attestation conveyance that was requested (§5.4.7); default `'none'`, in which case the statement is
+   * not examined (§7.1 allows a relying party that asked for none to ignore it). Otherwise `none`, `packed`
+   * and `fido-u2f` statements are verified and other formats are `unsupported_attestation_format`.
+   */
+  attestation?: AttestationConveyancePreference | undefined;
+  /**
+   * Decides whether a verified attestation's trust path is trustworthy (§7.1 steps 22–23), for example by
+   * checking the chain against FIDO Metadata Service roots. Without it every verified statement is accepted.
+   */
+  trustAttestation?: ((attestation: AttestationResult) => boolean | Promise<boolean>) | undefined;
+  /** The time at which attestation certificates must be valid, epoch ms; default now. */
+  now?: number | undefined;
+}
+
+/** What {@link verifyRegistrationResponse} resolves to when every check passed. */
+export interface RegistrationVerification {
+  verified: true;
+  /** The credential record to store (WebAuthn L3 §7.1 step 26). */
+  credential: CredentialRecord;
+  /** What the attestation established. */
+  attestation: AttestationResult;
+  /** The UV flag. */
+  userVerified: boolean;
+  /** `platform`, `cross-platform` or another value the browser reported, or `null`. */
+  authenticatorAttachment: string | null;
+  /** Extension outputs, when the client or the authenticator reported any (§7.1 step 19). */
+  extensionOutputs?: ExtensionOutputs;
+}
+
+/**
+ * Verifies a registration response, statelessly: WebAuthn L3 §7.1 "Registering a New Credential", steps
+ * 5–24, and returns the credential record to store. Step 25 (the id is not registered yet) is the
+ * credential store's job: `CredentialStore.create` refuses a known id.
+ *
+ * @param input - the response and what it must match; see {@link VerifyRegistrationResponseInput}
+ * @returns the verification with the new credential record
+ * @throws {TesseraError} `malformed_response`, `unexpected_type`, `credential_mismatch`, `challenge_mismatch`,
+ *   `origin_mismatch`, `cross_origin_not_allowed`, `rp_id_mismatch`, `user_not_present`, `user_not_verified`,
+ *   `invalid_backup_flags`, `malformed_public_key`, `unsupported_algorithm`, `unsupported_attestation_format`,
+ *   `invalid_attestation`, `untrusted_attestation`
+ * @example
+ * ```ts
+ * const { credential } = await verifyRegistrationResponse({
+ *   response: body.credential,
+ *   expectedChallenge: stored.challenge,
+ *   expectedOrigin: 'https://example.com',
+ *   expectedRpId: 'example.com',
+ *   userId: user.handle,
+ * });
+ * await credentials.create(credential);
+ * ```
+ */
+export async function verifyRegistrationResponse(input: VerifyRegistrationResponseInput): Promise<RegistrationVerification> {
+  const response = parseRegistrationResponse(input.response);
+  if (response.type !== 'public-key') throw new TesseraError('unexpected_type', 'The credential type is not public-key.');
+  if (response.id !== response.rawId) throw new TesseraError('credential_mismatch', 'The response id and rawId differ.');
+
+  // Steps 5–10: the client data.
+  const clientDataBytes = base64url.decode(response.response.clientDataJSON);
+  const clientData = parseClientDataJSON(clientDataBytes);
+  await checkClientData(clientData, 'webauthn.create', input);
+  // Step 11: its hash, which the attestation signs.
+  const clientDataHash = sha256(clientDataBytes);
+
+  // Step 12: the attestation object; the new credential is in its authenticator data.
+  const { fmt, attStmt, authData, authenticatorData } = parseAttestationObject(base64url.decode(response.response.attestationObject));
+  const { credentialId, credentialPublicKey, aaguid } = authenticatorData.attestedCredentialData;
+  if (base64url.encode(credentialId) !== response.id) {
+    throw new TesseraError('credential_mismatch', 'The response id is not the id of the credential in the authenticator data.');
+  }
+
+  // Steps 13–16: RP ID hash, user presence, user verification, backup flags.
+  checkAuthenticatorData(authenticatorData, asList(input.expectedRpId), input.requireUserVerification ?? true);
+
+  // Step 18: the credential's algorithm is one that was offered.
+  const publicKey = parseCoseKey(credentialPublicKey);
+  const algorithms = input.algorithms ?? ALGORITHMS_WITHOUT_RS1;
+  if (!algorithms.includes(publicKey.alg)) {
+    throw new TesseraError('unsupported_algorithm', `The credential uses ${COSE_ALGORITHM_NAMES[publicKey.alg]}, which was not offered.`);
+  }
+
+  // Steps 20–23: the attestation statement and its trustworthiness.
+  const attestation = await assessAttestation(input, { fmt, attStmt, authData, authenticatorData, clientDataHash });
+
+  const extensionOutputs = collectExtensionOutputs(response.clientExtensionResults, authenticatorData.extensions);
+  return {
+    verified: true,
+    credential: {
+      id: response.id,
+      userId: input.userId,
+      publicKey: credentialPublicKey,
+      signCount: authenticatorData.signCount,
+      transports: normalizeTransports(response.response.transports ?? []),
+      backupEligible: authenticatorData.flags.backupEligible,
+      backupState: authenticatorData.flags.backupState,
+      aaguid: formatAaguid(aaguid),
+      fmt,
+    },
+    attestation,
+    userVerified: authenticatorData.flags.userVerified,
+    authenticatorAttachment: response.authenticatorAttachment ?? null,
+    ...(extensionOutputs === undefined ? {} : { extensionOutputs }),
+  };
+}
+
+async function assessAttestation(
+  input: VerifyRegistrationResponseInput,
+  statement: Omit<Parameters<typeof verifyAttestationStatement>[0], 'now'>,
+): Promise<AttestationResult> {
+  if ((input.attestation ?? 'none') === 'none') {
+    return { fmt: statement.fmt, type: 'None', trustPath: [], verified: false };
+  }
+  const verifiedStatement = await verifyAttestationStatement({ ...statement, now: input.now ?? Date.now() });
+  const attestation: AttestationResult = { ...verifiedStatement, verified: true };
+  if (input.trustAttestation !== undefined && (await input.trustAttestation(attestation)) !== true) {
+    throw new TesseraError('untrusted_attestation', 'The attestation is valid but its trust path is not trusted by this relying party.');
+  }
+  return attestation;
+}
+
+/** An AAGUID (§6.5.1) in the usual 8-4-4-4-12 lowercase hexadecimal form. */
+function formatAaguid(aaguid: Uint8Array): string {
+  const hex = bytesToHex(aaguid);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
