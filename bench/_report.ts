@@ -24,6 +24,12 @@ export interface MeasureOptions {
   batch?: number;
 }
 
+/** Anything that has an operations-per-second figure; what the ratio printers compare. */
+export interface Rate {
+  /** Operations per second. */
+  hz: number;
+}
+
 /** The reported figures of one task. */
 export interface Measurement {
   name: string;
@@ -135,6 +141,16 @@ export function printTable(measurements: readonly Measurement[]): void {
       `${m.spread.toFixed(1)} %`,
     ]),
   ];
+  printAligned(rows);
+}
+
+/**
+ * Prints rows of cells as an aligned table followed by a blank line: the first column left-aligned (names),
+ * the others right-aligned (figures). The first row is the column headings.
+ *
+ * @param rows - the table, headings first; every row has the same number of cells
+ */
+export function printAligned(rows: readonly (readonly string[])[]): void {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) {
     console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '));
@@ -144,6 +160,7 @@ export function printTable(measurements: readonly Measurement[]): void {
 
 /**
  * Prints `numerator / denominator` of two measurements' ops/s against a minimum, with PASS or FAIL.
+ * Anything with an `hz` (ops/s) can be compared: a {@link Measurement} or a throughput figure.
  *
  * @param label - what the ratio means
  * @param numerator - the measurement being judged
@@ -151,9 +168,32 @@ export function printTable(measurements: readonly Measurement[]): void {
  * @param target - the smallest acceptable ratio
  * @returns whether the target is met
  */
-export function printRatio(label: string, numerator: Measurement, denominator: Measurement, target: number): boolean {
-  const ratio = numerator.hz / denominator.hz;
+export function printRatio(label: string, numerator: Rate, denominator: Rate, target: number): boolean {
+  return printRatioValue(label, numerator.hz / denominator.hz, target);
+}
+
+/**
+ * Prints a ratio computed by the caller (for example a median of per-round ratios) against a minimum, with
+ * PASS or FAIL, in the format of {@link printRatio}.
+ *
+ * @param label - what the ratio means
+ * @param ratio - the ratio to judge
+ * @param target - the smallest acceptable ratio
+ * @returns whether the target is met
+ */
+export function printRatioValue(label: string, ratio: number, target: number): boolean {
   const pass = ratio >= target;
   console.log(`${pass ? 'PASS' : 'FAIL'}  ${label}: ${ratio.toFixed(2)}× (target ≥ ${target}×)`);
   return pass;
+}
+
+/**
+ * Prints a ratio with no target, labelled as a reference figure and indented under the PASS/FAIL lines of
+ * {@link printRatio}.
+ *
+ * @param label - what the ratio means
+ * @param ratio - the ratio
+ */
+export function printReferenceRatio(label: string, ratio: number): void {
+  console.log(`      ${label}: ${ratio.toFixed(2)}× (reference)`);
 }

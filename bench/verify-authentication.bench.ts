@@ -1,0 +1,200 @@
+/*
+ * Measures, in ops/s, verifying a real authentication assertion (WebAuthn L3 §7.2) with
+ *   - verifyAuthenticationResponse of @tessera/core (its default public key cache, as a server would use it),
+ *   - verifyAuthenticationResponse of @simplewebauthn/server with the same inputs,
+ *   - the raw limit: crypto.subtle.verify with an already-imported CryptoKey over the same signed data
+ *     (authenticatorData || SHA-256(clientDataJSON)), the ECDSA signature converted to P1363 beforehand,
+ * on the py-webauthn vectors of /work/shared/vectors/authentication.json: ES256, RS256 and EdDSA.
+ * A reference row times tessera with key caching disabled (parse and import on every call, as SimpleWebAuthn does).
+ *
+ * Targets: ES256 ≥ 6× SimpleWebAuthn, RS256 and EdDSA ≥ 3× (tessera / SimpleWebAuthn at C = 32).
+ *
+ * Why concurrency: in Node every WebCrypto verify is a job on the libuv thread pool, so awaiting one call at a
+ * time measures the hop to the pool and back, not how many sign-ins a server can verify. A server verifies many
+ * at once, so each task is timed with C = 32 calls in flight (async workers sharing a budget of operations),
+ * in 11 interleaved rounds of short batches, the median reported; C = 1 is printed for reference and is not judged.
+ *
+ * The ratios are printed as PASS/FAIL; the exit code is 0 either way, since this is a report. It is non-zero
+ * only when the bench itself is broken (a vector is missing, or a task throws or does not verify).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  verifyAuthenticationResponse as simpleWebAuthnVerify,
+  type AuthenticationResponseJSON as SimpleWebAuthnResponseJSON,
+} from '@simplewebauthn/server';
+import {
+  PublicKeyCache,
+  parseCoseKey,
+  verifyAuthenticationResponse as tesseraVerify,
+  type AuthenticationResponseJSON,
+} from '@tessera/core';
+import { printHeader, printRatioValue, printReferenceRatio } from './_report.ts';
+import { measureThroughput, pairedRatio, printThroughputTable, type AsyncTask, type ThroughputMeasurement } from './_throughput.ts';
+
+const VECTORS = '/work/shared/vectors/authentication.json';
+const CONCURRENCY = 32;
+const ROUNDS = 11;
+const BATCH_MS = 100;
+
+/** One assertion of the vectors file, as far as this bench reads it. */
+interface Vector {
+  name: string;
+  coseAlg: number;
+  response: AuthenticationResponseJSON;
+  expectedChallenge: string;
+  expectedOrigin: string;
+  expectedRpId: string;
+  credential: { id: string; publicKey: string; signCount: number };
+  requireUserVerification: boolean;
+  expected: { newSignCount: number };
+}
+
+const CASES = [
+  { label: 'ES256', vector: 'py-webauthn-es256', target: 6 },
+  { label: 'RS256', vector: 'py-webauthn-rs256', target: 3 },
+  { label: 'EdDSA', vector: 'py-webauthn-eddsa', target: 3 },
+] as const;
+
+/** WebCrypto verify parameters of each COSE algorithm in {@link CASES}. */
+const VERIFY_PARAMS: Record<number, AlgorithmIdentifier | EcdsaParams> = {
+  [-7]: { name: 'ECDSA', hash: 'SHA-256' },
+  [-257]: { name: 'RSASSA-PKCS1-v1_5' },
+  [-8]: { name: 'Ed25519' },
+};
+
+function bytes(base64url: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.from(base64url, 'base64url'));
+}
+
+/**
+ * An ECDSA `Ecdsa-Sig-Value` (SEQUENCE of two INTEGERs, DER, short-form lengths as in any P-256 signature) as
+ * the fixed-size r || s that WebCrypto verifies. Setup only: it is not part of any timed task.
+ */
+function derToP1363(der: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
+  const fail = (): never => assert.fail('Malformed ECDSA DER signature in the vector.');
+  if (der[0] !== 0x30 || der[1] !== der.length - 2) fail();
+  const out = new Uint8Array(2 * size);
+  let pos = 2;
+  for (let part = 0; part < 2; part++) {
+    const length = der[pos + 1] ?? fail();
+    if (der[pos] !== 0x02 || length > 0x7f || pos + 2 + length > der.length) fail();
+    let integer = der.subarray(pos + 2, pos + 2 + length);
+    while (integer.length > size && integer[0] === 0) integer = integer.subarray(1);
+    if (integer.length > size) fail();
+    out.set(integer, (part + 1) * size - integer.length);
+    pos += 2 + length;
+  }
+  if (pos !== der.length) fail();
+  return out;
+}
+
+/** The vector's COSE public key imported into WebCrypto once, for the raw limit. */
+async function importRawKey(publicKey: Uint8Array): Promise<CryptoKey> {
+  const key = parseCoseKey(publicKey);
+  switch (key.kty) {
+    case 'EC2':
+      return crypto.subtle.importKey('raw', new Uint8Array([4, ...key.x, ...key.y]), { name: 'ECDSA', namedCurve: key.crv }, false, ['verify']);
+    case 'OKP':
+      return crypto.subtle.importKey('raw', new Uint8Array(key.x), { name: 'Ed25519' }, false, ['verify']);
+    case 'RSA': {
+      const jwk = { kty: 'RSA', n: Buffer.from(key.n).toString('base64url'), e: Buffer.from(key.e).toString('base64url') };
+      return crypto.subtle.importKey('jwk', jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+    }
+  }
+}
+
+/** The three tasks of one vector (plus tessera without key cache), each checked once to verify with the expected counter. */
+async function tasksFor(vector: Vector): Promise<Record<string, AsyncTask>> {
+  const publicKey = bytes(vector.credential.publicKey);
+  const { response, expectedChallenge, expectedOrigin, expectedRpId, requireUserVerification } = vector;
+  const expectedCount = vector.expected.newSignCount;
+
+  const tesseraInput = {
+    response,
+    expectedChallenge,
+    expectedOrigin,
+    expectedRpId,
+    credential: { id: vector.credential.id, publicKey, signCount: vector.credential.signCount },
+    requireUserVerification,
+  };
+  const uncachedInput = { ...tesseraInput, keyCache: new PublicKeyCache({ maxEntries: 0 }) };
+  const simpleWebAuthnInput = {
+    // The same parsed JSON; only the two libraries' type declarations differ (optional vs. index-signature fields).
+    response: response as SimpleWebAuthnResponseJSON,
+    expectedChallenge,
+    expectedOrigin,
+    expectedRPID: expectedRpId,
+    credential: { id: vector.credential.id, publicKey, counter: vector.credential.signCount },
+    requireUserVerification,
+  };
+
+  const params = VERIFY_PARAMS[vector.coseAlg] ?? assert.fail(`No WebCrypto parameters for COSE algorithm ${vector.coseAlg}.`);
+  const rawKey = await importRawKey(publicKey);
+  const authenticatorData = bytes(response.response.authenticatorData);
+  const clientDataHash = createHash('sha256').update(bytes(response.response.clientDataJSON)).digest();
+  const signedData = new Uint8Array(authenticatorData.length + clientDataHash.length);
+  signedData.set(authenticatorData);
+  signedData.set(clientDataHash, authenticatorData.length);
+  const signature = bytes(response.response.signature);
+  const rawSignature = vector.coseAlg === -7 ? derToP1363(signature, 32) : signature;
+
+  // Each task checks its outcome (a few ns), so a rejected or unverified assertion can never be timed as a fast one.
+  const tasks: Record<string, AsyncTask> = {
+    'tessera verifyAuthenticationResponse': async () => {
+      const result = await tesseraVerify(tesseraInput);
+      if (!result.verified || result.newSignCount !== expectedCount) throw new Error('tessera did not verify.');
+      return result;
+    },
+    'simplewebauthn verifyAuthenticationResponse': async () => {
+      const result = await simpleWebAuthnVerify(simpleWebAuthnInput);
+      if (!result.verified || result.authenticationInfo.newCounter !== expectedCount) throw new Error('SimpleWebAuthn did not verify.');
+      return result;
+    },
+    'raw: crypto.subtle.verify (imported key)': async () => {
+      const valid = await crypto.subtle.verify(params, rawKey, rawSignature, signedData);
+      if (!valid) throw new Error('crypto.subtle.verify returned false.');
+      return valid;
+    },
+    'tessera, key cache off (reference)': async () => {
+      const result = await tesseraVerify(uncachedInput);
+      if (!result.verified || result.newSignCount !== expectedCount) throw new Error('tessera (no cache) did not verify.');
+      return result;
+    },
+  };
+  // Verify once before timing, with a clear message naming the task and vector when one fails.
+  for (const [name, task] of Object.entries(tasks)) {
+    await task().catch((error: unknown) => {
+      throw new Error(`${vector.name}: "${name}" does not verify; nothing was timed.`, { cause: error });
+    });
+  }
+  return tasks;
+}
+
+const vectors = JSON.parse(readFileSync(VECTORS, 'utf8')) as Vector[];
+printHeader(
+  `Verify authentication assertion: ops/s with ${CONCURRENCY} calls in flight and one at a time ` +
+    `(median of ${ROUNDS} interleaved rounds of ~${BATCH_MS} ms batches)`,
+);
+
+const results: { label: string; target: number; measurements: ThroughputMeasurement[] }[] = [];
+for (const { label, vector: name, target } of CASES) {
+  const vector = vectors.find((v) => v.name === name) ?? assert.fail(`Vector ${name} is missing from ${VECTORS}.`);
+  const measurements = await measureThroughput(await tasksFor(vector), { concurrency: [CONCURRENCY, 1], rounds: ROUNDS, batchTime: BATCH_MS });
+  console.log(`${label} (${name})`);
+  printThroughputTable(measurements);
+  results.push({ label, target, measurements });
+}
+
+console.log(`Ratios (median of per-round ratios). Targets are judged at C=${CONCURRENCY}: each WebCrypto verify runs on`);
+console.log("Node's libuv thread pool, so C=1 mostly measures the hop to the pool and back, while a server verifies many");
+console.log('sign-ins at once. C=1 figures are for reference only.');
+for (const { label, target, measurements } of results) {
+  const [tessera, simpleWebAuthn, raw, uncached] = measurements.map((m) => m.rates);
+  printRatioValue(`${label} tessera / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(tessera![0]!, simpleWebAuthn![0]!), target);
+  printReferenceRatio(`${label} tessera / raw, C=${CONCURRENCY}`, pairedRatio(tessera![0]!, raw![0]!));
+  printReferenceRatio(`${label} tessera key cache off / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(uncached![0]!, simpleWebAuthn![0]!));
+  printReferenceRatio(`${label} tessera / simplewebauthn, C=1`, pairedRatio(tessera![1]!, simpleWebAuthn![1]!));
+  printReferenceRatio(`${label} tessera / raw, C=1`, pairedRatio(tessera![1]!, raw![1]!));
+}
