@@ -20,25 +20,37 @@ export interface ExpectedClientData {
 export const asList = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value);
 
 /**
- * §7.1 steps 7–10, §7.2 steps 10–13: type, challenge, origin, and the cross-origin embedding.
+ * §7.1 steps 7–10, §7.2 steps 10–13: type, challenge, origin, and the cross-origin embedding. Synchronous
+ * unless the challenge is checked by a caller's (possibly asynchronous) predicate.
  *
  * @internal
  */
-export async function checkClientData(
+export function checkClientData(
   clientData: CollectedClientData,
   type: 'webauthn.create' | 'webauthn.get',
   expected: ExpectedClientData,
-): Promise<void> {
+): void | Promise<void> {
   if (clientData.type !== type) {
     const ceremony = type === 'webauthn.get' ? 'an authentication' : 'a registration';
     throw new TesseraError('unexpected_type', `The client data is not from ${ceremony} ceremony (type is not ${type}).`);
   }
   const { expectedChallenge } = expected;
-  const challengeMatches =
-    typeof expectedChallenge === 'function'
-      ? (await expectedChallenge(clientData.challenge)) === true
-      : clientData.challenge === expectedChallenge;
-  if (!challengeMatches) throw new TesseraError('challenge_mismatch', 'The response answers another challenge.');
+  if (typeof expectedChallenge !== 'function') {
+    checkChallenge(clientData.challenge === expectedChallenge);
+    checkOrigins(clientData, expected);
+    return;
+  }
+  return Promise.resolve(expectedChallenge(clientData.challenge)).then((matches) => {
+    checkChallenge(matches === true);
+    checkOrigins(clientData, expected);
+  });
+}
+
+function checkChallenge(matches: boolean): void {
+  if (!matches) throw new TesseraError('challenge_mismatch', 'The response answers another challenge.');
+}
+
+function checkOrigins(clientData: CollectedClientData, expected: ExpectedClientData): void {
   if (!asList(expected.expectedOrigin).includes(clientData.origin)) {
     throw new TesseraError('origin_mismatch', 'The response comes from an origin this relying party does not expect.');
   }
@@ -50,6 +62,24 @@ export async function checkClientData(
   }
 }
 
+/** Most RP ID hashes remembered; a relying party has one RP ID, or a handful. */
+const MAX_REMEMBERED_RP_ID_HASHES = 64;
+const rpIdHashes = new Map<string, Uint8Array>();
+
+/**
+ * SHA-256 of an RP ID (§6.1 `rpIdHash`), remembered: the hash of a public string never changes, and hashing
+ * on every verification costs the main thread time that the signature checks on the thread pool need.
+ */
+function rpIdHash(rpId: string): Uint8Array {
+  let hash = rpIdHashes.get(rpId);
+  if (hash === undefined) {
+    hash = sha256(utf8ToBytes(rpId));
+    if (rpIdHashes.size >= MAX_REMEMBERED_RP_ID_HASHES) rpIdHashes.clear();
+    rpIdHashes.set(rpId, hash);
+  }
+  return hash;
+}
+
 /**
  * §7.1 steps 13–16, §7.2 steps 14–17: the RP ID hash, user presence, user verification when required, and
  * the backup flags' consistency.
@@ -57,7 +87,7 @@ export async function checkClientData(
  * @internal
  */
 export function checkAuthenticatorData(authenticatorData: AuthenticatorData, rpIds: readonly string[], requireUserVerification: boolean): void {
-  if (!rpIds.some((rpId) => equalBytes(authenticatorData.rpIdHash, sha256(utf8ToBytes(rpId))))) {
+  if (!rpIds.some((rpId) => equalBytes(authenticatorData.rpIdHash, rpIdHash(rpId)))) {
     throw new TesseraError('rp_id_mismatch', 'The credential is scoped to another RP ID.');
   }
   const { flags } = authenticatorData;

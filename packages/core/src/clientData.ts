@@ -64,10 +64,15 @@ function startsWithByteOrderMark(bytes: Uint8Array): boolean {
   return BYTE_ORDER_MARK.every((byte, index) => bytes[index] === byte);
 }
 
+/**
+ * One strict decoder for every call: a TextDecoder keeps no state between non-streaming `decode` calls.
+ * ignoreBOM: false would strip a byte order mark silently; the caller has already rejected one.
+ */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 function decodeUtf8(bytes: Uint8Array): string {
   try {
-    // ignoreBOM: false would strip a byte order mark silently; the caller has already rejected one.
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch (error) {
     return fail('not valid UTF-8', error);
   }

@@ -132,7 +132,8 @@ export async function verifyAuthenticationResponse(input: VerifyAuthenticationRe
   // Steps 8–9: UTF-8 decode and parse the client data.
   const clientData = parseClientDataJSON(clientDataBytes);
   // Steps 10–13: what the client says about the ceremony.
-  await checkClientData(clientData, 'webauthn.get', input);
+  const clientDataChecked = checkClientData(clientData, 'webauthn.get', input);
+  if (clientDataChecked !== undefined) await clientDataChecked;
 
   // Steps 14–17: what the authenticator says about itself. With the appid extension used, the credential is
   // scoped to the AppID instead of the RP ID (§10.1.1).

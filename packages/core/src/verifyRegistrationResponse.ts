@@ -100,7 +100,8 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
   // Steps 5–10: the client data.
   const clientDataBytes = base64url.decode(response.response.clientDataJSON);
   const clientData = parseClientDataJSON(clientDataBytes);
-  await checkClientData(clientData, 'webauthn.create', input);
+  const clientDataChecked = checkClientData(clientData, 'webauthn.create', input);
+  if (clientDataChecked !== undefined) await clientDataChecked;
   // Step 11: its hash, which the attestation signs.
   const clientDataHash = sha256(clientDataBytes);
 
