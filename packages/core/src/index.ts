@@ -54,8 +54,8 @@ export {
 export type { CredentialDescriptorInput, PublicKeyCredentialDescriptorJSON } from './credentialDescriptor.ts';
 export { authenticationExtensionsInputSchema } from './extensions.ts';
 export type { AuthenticationExtensionsClientInputsJSON } from './extensions.ts';
-export { MAX_USER_HANDLE_BYTES, userHandleSchema } from './userHandle.ts';
-export { TICKET_BYTES, ticketSchema } from './ticket.ts';
+export { MAX_USER_HANDLE_BYTES, userHandleFromId, userHandleSchema } from './userHandle.ts';
+export { TICKET_BYTES, ticketForChallenge, ticketSchema } from './ticket.ts';
 
 // One-time ceremony storage
 export {

@@ -4,6 +4,7 @@ import { MemoryChallengeStore } from './memoryChallengeStore.ts';
 import { MemoryCredentialStore } from './credentialStore.ts';
 import { isTesseraError, type TesseraErrorCode } from './errors.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
+import { ticketForChallenge } from './ticket.ts';
 import { SoftwareAuthenticator, type SoftwareAuthenticatorOptions } from './testing/softwareAuthenticator.ts';
 
 const ORIGIN = 'https://example.com';
@@ -71,6 +72,30 @@ describe('RelyingParty: register, then sign in', () => {
 });
 
 describe('RelyingParty: tickets are one-time and bound to their ceremony', () => {
+  it('derives the ticket from the challenge, so a response alone finds its ceremony, once', async () => {
+    const context = setup();
+    const registration = await context.rp.startRegistration({ user: alice });
+    expect(registration.ticket).toBe(ticketForChallenge(registration.options.challenge));
+    const authenticator = new SoftwareAuthenticator();
+    const { credential } = await context.rp.finishRegistration({ response: await authenticator.register(registration.options, ORIGIN) });
+    await context.credentials.create(credential);
+
+    const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id });
+    expect(ticket).toBe(ticketForChallenge(options.challenge));
+    expect(ticket).not.toContain(options.challenge);
+    const response = await authenticator.authenticate(options, ORIGIN);
+    expect((await context.rp.finishAuthentication({ response, getCredential: context.getCredential })).userId).toBe(alice.id);
+    expect(await codeOf(context.rp.finishAuthentication({ response, getCredential: context.getCredential }))).toBe('ticket_not_found');
+  });
+
+  it('rejects a ticketless response whose client data cannot be read', async () => {
+    const context = setup();
+    for (const response of [undefined, {}, { response: { clientDataJSON: 'not base64!' } }, { response: { clientDataJSON: 'e30' } }]) {
+      const code = await codeOf(context.rp.finishAuthentication({ response: response as never, getCredential: context.getCredential }));
+      expect(code).toBe('malformed_response');
+    }
+  });
+
   it('rejects a replayed ticket, even after a failed attempt', async () => {
     const context = setup();
     const { authenticator, credential } = await enrol(context);

@@ -267,3 +267,12 @@ describe('RelyingParty.startAuthentication', () => {
     );
   });
 });
+
+describe('userHandleFromId', () => {
+  it('encodes an application id as a user handle, and refuses empty or over-long ids', async () => {
+    const { userHandleFromId } = await import('./userHandle.ts');
+    expect(userHandleFromId('42')).toBe('NDI');
+    expect(base64url.decode(userHandleFromId('é'.repeat(32)))).toHaveLength(64);
+    for (const id of ['', 'x'.repeat(65), 42 as unknown as string]) expect(() => userHandleFromId(id)).toThrow(/1–64 bytes/);
+  });
+});

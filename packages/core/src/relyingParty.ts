@@ -14,7 +14,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
 } from './registrationOptions.ts';
 import { parseAuthenticationResponse, type AuthenticationResponseJSON, type RegistrationResponseJSON } from './responseJSON.ts';
-import { generateTicket, ticketSchema } from './ticket.ts';
+import { ticketForChallenge, ticketSchema } from './ticket.ts';
 import {
   verifyAuthenticationResponse,
   type AuthenticationVerification,
@@ -27,6 +27,8 @@ import {
   type RegistrationVerification,
 } from './verifyRegistrationResponse.ts';
 import { DEFAULT_TIMEOUT_MS, timeoutSchema } from './timeout.ts';
+import { base64url, isBase64url } from './base64url.ts';
+import { parseClientDataJSON } from './clientData.ts';
 import { COSE_ALGORITHMS } from './cose.ts';
 import { isOriginOfRpId, originSchema } from './origin.ts';
 import { TesseraError } from './errors.ts';
@@ -180,16 +182,16 @@ export interface StartedRegistration {
 
 /** Input of {@link RelyingParty.finishRegistration}. */
 export interface FinishRegistrationInput {
-  /** The ticket {@link RelyingParty.startRegistration} returned. */
-  ticket: string;
+  /** The ticket {@link RelyingParty.startRegistration} returned; when absent, derived from the response's challenge. */
+  ticket?: string | undefined;
   /** What the browser's `credential.toJSON()` returned after `navigator.credentials.create()`. */
   response: RegistrationResponseJSON;
 }
 
 /** Input of {@link RelyingParty.finishAuthentication}. */
 export interface FinishAuthenticationInput {
-  /** The ticket {@link RelyingParty.startAuthentication} returned. */
-  ticket: string;
+  /** The ticket {@link RelyingParty.startAuthentication} returned; when absent, derived from the response's challenge. */
+  ticket?: string | undefined;
   /** What the browser's `credential.toJSON()` returned after `navigator.credentials.get()`. */
   response: AuthenticationResponseJSON;
   /** Looks up the stored credential record by credential id (base64url); `undefined` if there is none. */
@@ -209,8 +211,9 @@ export interface StartedAuthentication {
   /** Send to the browser for `PublicKeyCredential.parseRequestOptionsFromJSON()` (WebAuthn L3 §5.1.9). */
   options: PublicKeyCredentialRequestOptionsJSON;
   /**
-   * Send to the browser too; it comes back with the assertion and names the stored ceremony. 192 random
-   * bits, unrelated to the challenge.
+   * Names the stored ceremony: send it to the browser with the options and have it come back with the answer,
+   * or leave it out of the envelope and let `finishAuthentication` derive it from the answer (see
+   * `ticketForChallenge`).
    */
   ticket: string;
 }
@@ -341,20 +344,23 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       'invalid_config',
       'challenge record (is the now() clock returning epoch milliseconds?)',
     );
-    const ticket = generateTicket();
+    const ticket = ticketForChallenge(record.challenge);
     await challengeStore.save(ticket, record, ttlMs);
     return ticket;
   }
 
   /**
    * Takes the ceremony stored under `ticket` out of the store, whatever happens next: a ticket is redeemable
-   * once. Anything but a live record of the expected ceremony is `ticket_not_found`.
+   * once. Without a ticket, the ceremony is the one whose challenge the response answers. Anything but a
+   * live record of the expected ceremony is `ticket_not_found`.
    */
   async function consumeCeremony<Ceremony extends ChallengeRecord['ceremony']>(
-    ticket: unknown,
+    givenTicket: unknown,
+    response: unknown,
     ceremony: Ceremony,
   ): Promise<Extract<ChallengeRecord, { ceremony: Ceremony }>> {
     const notFound = new TesseraError('ticket_not_found', `No ${ceremony} ceremony is waiting under this ticket: it is unknown, expired or already used.`);
+    const ticket = givenTicket === undefined ? ticketForChallenge(challengeOf(response)) : givenTicket;
     if (!ticketSchema.safeParse(ticket).success) throw notFound;
     const record = await challengeStore.consume(ticket as string);
     if (record === undefined || record.ceremony !== ceremony || record.expiresAt <= now()) throw notFound;
@@ -391,7 +397,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   }
 
   async function finishAuthentication(input: FinishAuthenticationInput): Promise<FinishedAuthentication> {
-    const record = await consumeCeremony(input?.ticket, 'authentication');
+    const record = await consumeCeremony(input?.ticket, input?.response, 'authentication');
     const response = parseAuthenticationResponse(input.response);
 
     // §7.2 step 5: one of the credentials the ceremony allowed, if it named any.
@@ -452,7 +458,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   }
 
   async function finishRegistration(input: FinishRegistrationInput): Promise<RegistrationVerification> {
-    const record = await consumeCeremony(input?.ticket, 'registration');
+    const record = await consumeCeremony(input?.ticket, input?.response, 'registration');
     const verification = await verifyRegistrationResponse({
       response: input.response,
       expectedChallenge: record.challenge,
@@ -497,4 +503,16 @@ function checkCredentialOwner(record: AuthenticationChallengeRecord, credential:
   if (userHandle !== credential.userId) {
     throw new TesseraError('user_handle_mismatch', 'The user handle does not belong to the credential’s owner.');
   }
+}
+
+/**
+ * The challenge a browser response answers, read from its `clientDataJSON` (WebAuthn L3 §5.8.1), to find the
+ * ceremony when no ticket was sent. Only structure is checked here; the ceremony's checks come later.
+ */
+function challengeOf(response: unknown): string {
+  const encoded = (response as { response?: { clientDataJSON?: unknown } } | null | undefined)?.response?.clientDataJSON;
+  if (typeof encoded !== 'string' || !isBase64url(encoded)) {
+    throw new TesseraError('malformed_response', 'Malformed response: response.clientDataJSON is missing or not base64url.');
+  }
+  return parseClientDataJSON(base64url.decode(encoded)).challenge;
 }
