@@ -33,7 +33,7 @@ import {
 import { printHeader, printRatioValue, printReferenceRatio } from './_report.ts';
 import { measureThroughput, pairedRatio, printThroughputTable, type AsyncTask, type ThroughputMeasurement } from './_throughput.ts';
 
-const VECTORS = '/work/shared/vectors/authentication.json';
+const VECTORS = new URL('../../shared/vectors/authentication.json', import.meta.url);
 const CONCURRENCY = 32;
 const ROUNDS = 11;
 const BATCH_MS = 100;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { challengeSchema } from './challenge.ts';
 import { authenticationExtensionsInputSchema } from './extensions.ts';
 import { credentialIdSchema } from './credentialDescriptor.ts';
+import { parseOrThrow } from './_zod.ts';
 import { TesseraError } from './errors.ts';
 import { publicKeyCredentialHintSchema } from './hints.ts';
 import { registrationExtensionsInputSchema } from './registrationExtensions.ts';
@@ -140,4 +141,33 @@ export function assertChallengeStoreArguments(key: string, ttlMs?: number): void
   if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
     throw new TesseraError('invalid_argument', 'Challenge store TTL must be a positive whole number of milliseconds.');
   }
+}
+
+/**
+ * A record as text for stores that hold strings (Redis, a SQL column): compact JSON. Records are JSON by
+ * construction, so {@link parseStoredChallengeRecord} gives back an equal record.
+ *
+ * @param record - the record to store
+ * @returns its compact JSON
+ */
+export function serializeChallengeRecord(record: ChallengeRecord): string {
+  return JSON.stringify(record);
+}
+
+/**
+ * The record a store read back, validated with {@link challengeRecordSchema}: anything this library did not
+ * write (corrupted bytes, another application's value under the same key) is refused, never used.
+ *
+ * @param text - what the store returned
+ * @returns the record
+ * @throws {TesseraError} `corrupt_store_record` if it is not JSON or not a record
+ */
+export function parseStoredChallengeRecord(text: string): ChallengeRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new TesseraError('corrupt_store_record', 'A stored challenge record is not valid JSON.', { cause: error });
+  }
+  return parseOrThrow(challengeRecordSchema, json, 'corrupt_store_record', 'stored challenge record');
 }

@@ -18,6 +18,10 @@ export const TESSERA_ERROR_CODES = [
   'invalid_config',
   /** A challenge store was asked to save a record under a key that already holds a live record. */
   'challenge_store_conflict',
+  /** A store (Redis, a database) did not answer, or answered too late; the ceremony can be retried once it is back. */
+  'store_unavailable',
+  /** A store returned a record that is not one this library wrote (corrupted or foreign data); it is not used. */
+  'corrupt_store_record',
 
   // Verifying what the browser sent back (WebAuthn L3 §7.1 registration, §7.2 authentication)
   /** The browser's response is not well-formed: JSON shape, base64url, clientDataJSON, authenticator data, CBOR (§5.2, §6.1, §6.5). */

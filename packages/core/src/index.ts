@@ -63,7 +63,9 @@ export {
   assertChallengeStoreArguments,
   authenticationChallengeRecordSchema,
   challengeRecordSchema,
+  parseStoredChallengeRecord,
   registrationChallengeRecordSchema,
+  serializeChallengeRecord,
 } from './challengeStore.ts';
 export type {
   AuthenticationChallengeRecord,
@@ -170,4 +172,5 @@ export type {
   StartRegistrationInput,
   StartedAuthentication,
   StartedRegistration,
+  TrustAttestation,
 } from './relyingParty.ts';

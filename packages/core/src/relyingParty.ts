@@ -44,7 +44,7 @@ import { userVerificationRequirementSchema } from './userVerification.ts';
  */
 export const CHALLENGE_TTL_GRACE_MS = 30_000;
 
-const challengeStoreSchema: z.ZodCustom<ChallengeStore> = z.custom<ChallengeStore>(
+const challengeStoreSchema: z.ZodCustom<ChallengeStore, ChallengeStore> = z.custom<ChallengeStore>(
   (value) =>
     typeof value === 'object' &&
     value !== null &&
@@ -52,6 +52,9 @@ const challengeStoreSchema: z.ZodCustom<ChallengeStore> = z.custom<ChallengeStor
     typeof (value as ChallengeStore).consume === 'function',
   'must be a ChallengeStore (an object with save and consume methods)',
 );
+
+/** Decides whether a verified attestation's trust path is trustworthy (WebAuthn L3 §7.1 steps 22–23). */
+export type TrustAttestation = (attestation: AttestationResult) => boolean | Promise<boolean>;
 
 /** Schema of the configuration of {@link createRelyingParty}. */
 export const relyingPartyConfigSchema: z.ZodObject<
@@ -69,9 +72,9 @@ export const relyingPartyConfigSchema: z.ZodObject<
     backupEligibilityPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; allow: 'allow' }>>;
     topOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
     allowRS1: z.ZodOptional<z.ZodBoolean>;
-    trustAttestation: z.ZodOptional<z.ZodCustom<(attestation: AttestationResult) => boolean | Promise<boolean>>>;
-    keyCache: z.ZodOptional<z.ZodCustom<PublicKeyCache>>;
-    now: z.ZodOptional<z.ZodCustom<() => number>>;
+    trustAttestation: z.ZodOptional<z.ZodCustom<TrustAttestation, TrustAttestation>>;
+    keyCache: z.ZodOptional<z.ZodCustom<PublicKeyCache, PublicKeyCache>>;
+    now: z.ZodOptional<z.ZodCustom<() => number, () => number>>;
   },
   z.core.$strict
 > = z.strictObject({
@@ -89,7 +92,7 @@ export const relyingPartyConfigSchema: z.ZodObject<
   topOrigins: z.array(originSchema).optional(),
   allowRS1: z.boolean().optional(),
   trustAttestation: z
-    .custom<(attestation: AttestationResult) => boolean | Promise<boolean>>((value) => typeof value === 'function', 'trustAttestation must be a function')
+    .custom<TrustAttestation>((value) => typeof value === 'function', 'trustAttestation must be a function')
     .optional(),
   keyCache: z
     .custom<PublicKeyCache>((value) => typeof value === 'object' && value !== null && 'getOrLoad' in value, 'keyCache must be a PublicKeyCache')

@@ -1,0 +1,161 @@
+/*
+ * Measures, in requests/s over HTTP on loopback: `POST /mfa/passkey/auth-options` through passkeyRouter
+ * (MemoryChallengeStore, MemoryCredentialStore, a user with 3 registered credentials, authenticate = a Map
+ * lookup of the Bearer token) against a bare Express route that returns a fixed JSON body of the same size,
+ * with the same headers. Target: the router at ≥ 0.9× the bare route.
+ *
+ * A third route, for reference, answers the same envelope by calling the core directly
+ * (`credentials.listByUser` + `relyingParty.startAuthentication`, no adapter): router / core-only is the
+ * adapter's own overhead, core-only / bare is what the ceremony itself (challenge, record, store) costs.
+ *
+ * Setup and why:
+ * - Server and load generator run in separate processes. autocannon is JavaScript too: in one process it
+ *   would share the event loop with the server, and its own cost would be charged to both figures alike,
+ *   squeezing the ratio towards 1. On the 2-core development machine each process gets a core. The server
+ *   is this file, forked with `--server`; it talks to the parent over the IPC channel only.
+ * - Both routes live in the same Express app (same settings, same `app.listen`, `x-powered-by` on for
+ *   both), the bare one registered before the router, so neither request pays for the other's routing. Both
+ *   answer with `res.set('Cache-Control', 'no-store').json(body)`; the bare body is a real auth-options
+ *   response captured at start-up, so the bytes on the wire are the same size. Both requests carry the same
+ *   headers (Accept and Authorization); only the router reads the token.
+ * - 127.0.0.1 only, 10 connections, no pipelining. One warm-up run per route, then ROUNDS interleaved
+ *   rounds of ROUND_SECONDS s per route (the order rotates every round), about 45 s in all. Reported: the
+ *   median requests/s of each route, and the median of the per-round ratios (pairs taken seconds apart, so
+ *   the machine's drift affects both alike).
+ * - Any non-2xx answer or connection error aborts the bench: a failing route is never reported as a fast one.
+ *   The exit code is 0 whether the target is met or not; this is a report.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { createRelyingParty, MemoryChallengeStore, MemoryCredentialStore } from '@tessera/core';
+import { SoftwareAuthenticator } from '@tessera/core/testing';
+import { passkeyRouter } from '@tessera/adapter-express';
+import autocannon from 'autocannon';
+import express from 'express';
+import { printAligned, printHeader, printRatioValue, printReferenceRatio } from './_report.ts';
+
+const ROUTER_PATH = '/mfa/passkey/auth-options';
+const BARE_PATH = '/bare/auth-options';
+const CORE_PATH = '/core-only/auth-options';
+const TOKEN = 'bench-token-0123456789abcdef';
+const ORIGIN = 'https://example.com';
+const CONNECTIONS = 10;
+const WARMUP_SECONDS = 1.5;
+const ROUND_SECONDS = 2.5;
+const ROUNDS = 5;
+const TARGET = 0.9;
+
+interface Ready {
+  port: number;
+  bodyBytes: number;
+}
+
+/** The server process: one Express app with the router and the bare route, on an ephemeral loopback port. */
+async function serve(): Promise<void> {
+  const challengeStore = new MemoryChallengeStore();
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
+  const credentials = new MemoryCredentialStore();
+  const user = { id: 'user-0001', name: 'user@example.com', displayName: 'Bench User' };
+  const users = new Map([[`Bearer ${TOKEN}`, user]]);
+
+  // Three real credentials (ES256, EdDSA, RS256), registered the way the router would.
+  const handle = Buffer.from(user.id).toString('base64url');
+  for (const algorithm of ['ES256', 'EdDSA', 'RS256'] as const) {
+    const { options } = await relyingParty.startRegistration({ user: { id: handle, name: user.name, displayName: user.displayName } });
+    const response = await new SoftwareAuthenticator({ algorithm, transports: ['internal', 'hybrid'] }).register(options, ORIGIN);
+    await credentials.create((await relyingParty.finishRegistration({ response })).credential);
+  }
+
+  const app = express();
+  let bareBody: unknown;
+  app.post(BARE_PATH, (_req, res) => void res.set('Cache-Control', 'no-store').json(bareBody));
+  app.post(CORE_PATH, async (req, res) => {
+    if (!users.has(req.get('authorization') ?? '')) return void res.status(401).json({ success: false, error: 'Authentication required' });
+    const registered = await credentials.listByUser(handle);
+    const { options } = await relyingParty.startAuthentication({ userId: handle, allowCredentials: registered.map(({ id, transports }) => ({ id, transports })) });
+    const { challenge, rpId, userVerification, timeout, allowCredentials = [] } = options;
+    res.set('Cache-Control', 'no-store').json({ success: true, data: { challenge, rpId, userVerification, timeout, allowCredentials } });
+  });
+  app.use(
+    passkeyRouter({
+      relyingParty,
+      credentials,
+      authenticate: (req) => users.get(req.get('authorization') ?? '') ?? null,
+      logger: { error: (message, details) => console.error(message, details) },
+    }),
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  // The bare route answers a real auth-options body, captured once: same shape, same size.
+  const sample = await fetch(`http://127.0.0.1:${port}${ROUTER_PATH}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  const text = await sample.text();
+  if (sample.status !== 200 || !text.includes('"allowCredentials":[{')) throw new Error(`auth-options answered ${sample.status}: ${text}`);
+  bareBody = JSON.parse(text);
+  process.send!({ port, bodyBytes: Buffer.byteLength(text) } satisfies Ready);
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** One autocannon run against `path`; requests/s of 2xx answers. */
+async function load(port: number, path: string, seconds: number): Promise<number> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    method: 'POST',
+    headers: { accept: 'application/json', authorization: `Bearer ${TOKEN}` },
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result['2xx'] === 0) {
+    throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result['2xx']} 2xx`);
+  }
+  return result['2xx'] / result.duration;
+}
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  printHeader(
+    `Express: POST ${ROUTER_PATH} via passkeyRouter vs a bare route, requests/s ` +
+      `(server in its own process, 127.0.0.1, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${ROUND_SECONDS} s rounds)`,
+  );
+  const child: ChildProcess = fork(new URL(import.meta.url), ['--server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const ready = await new Promise<Ready>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as Ready));
+      child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    console.log(`response body: ${ready.bodyBytes} bytes (both routes)`);
+    console.log('');
+
+    const paths = [ROUTER_PATH, CORE_PATH, BARE_PATH];
+    for (const path of paths) await load(ready.port, path, WARMUP_SECONDS);
+    const rates = new Map<string, number[]>(paths.map((path) => [path, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < paths.length; i++) {
+        const path = paths[(i + round) % paths.length]!;
+        rates.get(path)!.push(await load(ready.port, path, ROUND_SECONDS));
+      }
+    }
+    const [router, core, bare] = paths.map((path) => rates.get(path)!) as [number[], number[], number[]];
+
+    const spread = (values: number[]) => `${((100 * (Math.max(...values) - Math.min(...values))) / median(values)).toFixed(1)} %`;
+    const format = (value: number) => Math.round(value).toLocaleString('en-US');
+    const paired = (numerator: number[], denominator: number[]) => median(numerator.map((hz, i) => hz / denominator[i]!));
+    printAligned([
+      ['route', 'req/s', 'spread', 'rounds'],
+      [`passkeyRouter ${ROUTER_PATH}`, format(median(router)), spread(router), router.map(format).join(' ')],
+      [`bare express ${BARE_PATH}`, format(median(bare)), spread(bare), bare.map(format).join(' ')],
+      [`core only ${CORE_PATH}`, format(median(core)), spread(core), core.map(format).join(' ')],
+    ]);
+    printRatioValue('passkeyRouter / bare express (median of per-round ratios)', paired(router, bare), TARGET);
+    printReferenceRatio('passkeyRouter / core only (the adapter itself)', paired(router, core));
+    printReferenceRatio('core only / bare express (the ceremony: challenge, record, stores)', paired(core, bare));
+  } finally {
+    child.disconnect();
+  }
+}
+
+if (process.argv.includes('--server')) await serve();
+else await main();

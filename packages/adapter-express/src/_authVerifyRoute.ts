@@ -1,0 +1,42 @@
+import { TesseraError, type AuthenticationResponseJSON } from '@tessera/core';
+import { RequestError } from './_requestError.ts';
+import type { RouteDefinition } from './_route.ts';
+import type { RouteSettings } from './_routeSettings.ts';
+import type { AuthVerifyEnvelope } from './envelopes.ts';
+import { authVerifyBodySchema } from './requestBodies.ts';
+
+/** The path of the assertion check that completes `auth-options` (our addition to the Flashback API). */
+export const AUTH_VERIFY_PATH = '/mfa/passkey/auth-verify';
+
+/**
+ * `POST /mfa/passkey/auth-verify` with `{ credential }`: verifies the caller's assertion (WebAuthn L3 §7.2).
+ * The ceremony is found from the challenge the assertion signs (`ticketForChallenge`), is consumed whatever
+ * the outcome, and must have been started for the caller: an assertion made for another user's options is
+ * `credential_not_allowed` even when it verifies. The new counter and backup state are stored (§7.2 step 24).
+ */
+export function authVerifyRoute({ relyingParty, credentials }: RouteSettings): RouteDefinition {
+  return {
+    paths: [AUTH_VERIFY_PATH],
+    serverFailure: 'Failed to verify passkey',
+    tesseraFaults: 'table',
+    // The only public key in a sign-in is the stored one: if it is malformed, the fault is the server's data.
+    serverFaultCodes: ['malformed_public_key'],
+    async handle({ handle, body }): Promise<AuthVerifyEnvelope> {
+      const parsed = authVerifyBodySchema.safeParse(body);
+      if (!parsed.success) throw new RequestError('invalid_request', { cause: parsed.error });
+      const result = await relyingParty.finishAuthentication({
+        // The core parses the response itself and answers malformed_response for anything else.
+        response: parsed.data.credential as unknown as AuthenticationResponseJSON,
+        getCredential: (id) => credentials.get(id),
+      });
+      if (result.userId !== handle) {
+        throw new TesseraError('credential_not_allowed', 'The credential belongs to another user than the caller.');
+      }
+      if (!(await credentials.update(result.credentialId, result.credentialUpdate))) {
+        throw new TesseraError('unknown_credential', 'The credential was deleted while the sign-in was verified.');
+      }
+      const { credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } = result;
+      return { success: true, data: { verified: true, credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { RouteDefinition } from './_route.ts';
+import { descriptorOf, type RouteSettings } from './_routeSettings.ts';
+import { encodeChallenge } from './challengeEncoding.ts';
+import type { RegistrationOptionsEnvelope } from './envelopes.ts';
+
+/** The path that starts adding a passkey to the caller's account (our addition to the Flashback API). */
+export const REGISTRATION_OPTIONS_PATH = '/mfa/passkey/registration-options';
+
+/**
+ * `POST /mfa/passkey/registration-options`: creation options for the caller (WebAuthn L3 §5.4), with the
+ * caller's existing credentials as `excludeCredentials`. `user.name` defaults to the user's id and
+ * `user.displayName` to the name. Every failure after authentication is a server fault.
+ */
+export function registrationOptionsRoute({ relyingParty, credentials, challengeEncoding }: RouteSettings): RouteDefinition {
+  return {
+    paths: [REGISTRATION_OPTIONS_PATH],
+    serverFailure: 'Failed to generate registration options',
+    tesseraFaults: 'none',
+    async handle({ user, handle }): Promise<RegistrationOptionsEnvelope> {
+      const registered = await credentials.listByUser(handle);
+      const name = user.name ?? user.id;
+      const { options } = await relyingParty.startRegistration({
+        user: { id: handle, name, displayName: user.displayName ?? name },
+        excludeCredentials: registered.map(descriptorOf),
+      });
+      return { success: true, data: { ...options, challenge: encodeChallenge(options.challenge, challengeEncoding) } };
+    },
+  };
+}

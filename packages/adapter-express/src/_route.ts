@@ -1,0 +1,128 @@
+import { isTesseraError, TesseraError, userHandleFromId, userHandleSchema, type TesseraErrorCode } from '@tessera/core';
+import type { Request, RequestHandler, Response } from 'express';
+import type { JsonBodyReader } from './_jsonBody.ts';
+import { RequestError } from './_requestError.ts';
+import type { FailureEnvelope } from './envelopes.ts';
+import { REQUEST_ERROR_RESPONSES, TESSERA_ERROR_RESPONSES } from './errorResponses.ts';
+import { passkeyUserSchema, type Authenticate, type PasskeyRouterLogger, type PasskeyUser, type UserHandleOf } from './passkeyRouterOptions.ts';
+
+/** What a route's handler receives: the authenticated caller, its user handle and the parsed body. */
+export interface RouteContext {
+  /** The caller, as `authenticate` reported it (validated). */
+  user: { id: string; name?: string | undefined; displayName?: string | undefined };
+  /** The caller's WebAuthn user handle, base64url. */
+  handle: string;
+  /** The JSON body, or `undefined` when the request had none. */
+  body: unknown;
+}
+
+/** One route of the router: its paths, its handler and how its failures read. */
+export interface RouteDefinition {
+  /** The path and its aliases. */
+  paths: readonly string[];
+  /** The `error` of this route's 500 envelope. */
+  serverFailure: string;
+  /** When set, the `error` of every 400 this route sends (the code still says why). */
+  badRequest?: string;
+  /** Whether a `TesseraError` may be the client's fault here (`table`), or is always a server fault (`none`). */
+  tesseraFaults: 'table' | 'none';
+  /** Codes that are server faults on this route, whatever the table says. */
+  serverFaultCodes?: readonly TesseraErrorCode[];
+  /** Produces the 200 body; throws `TesseraError`s and `RequestError`s for failures. */
+  handle(context: RouteContext): Promise<object>;
+}
+
+/** What every route shares. */
+export interface RouteEnvironment {
+  authenticate: Authenticate;
+  /** Returns a valid user handle or throws (see {@link checkedUserHandle}). */
+  userHandle: UserHandleOf;
+  readBody: JsonBodyReader;
+  logger: PasskeyRouterLogger;
+}
+
+/**
+ * The Express handler of a route: authenticate the caller (before reading the body, so anonymous requests
+ * are never parsed), read the body, run the route, and send `{ success: true, … }` or the failure envelope.
+ * It never rejects and never lets an internal message reach the client.
+ */
+export function routeHandler(environment: RouteEnvironment, route: RouteDefinition): RequestHandler {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      const { user, handle } = await identify(environment, req);
+      const body = await environment.readBody(req, res);
+      send(res, 200, await route.handle({ user, handle, body }));
+    } catch (error) {
+      fail(environment, route, req, res, error);
+    }
+  };
+}
+
+async function identify(environment: RouteEnvironment, req: Request): Promise<Pick<RouteContext, 'user' | 'handle'>> {
+  const found: unknown = await environment.authenticate(req);
+  if (found === null || found === undefined) throw new RequestError('authentication_required');
+  const user = passkeyUserSchema.safeParse(found);
+  if (!user.success) {
+    throw new TesseraError('invalid_config', 'authenticate(req) must resolve to { id, name?, displayName? } or null.', { cause: user.error });
+  }
+  return { user: user.data, handle: environment.userHandle(found as PasskeyUser) };
+}
+
+/**
+ * `userHandle` for the router: the default, `userHandleFromId(user.id)`, whose output is a valid handle by
+ * construction (or it throws `invalid_argument`), or the application's function with its result checked.
+ */
+export function checkedUserHandle(userHandle: UserHandleOf | undefined): UserHandleOf {
+  if (userHandle === undefined) return (user) => userHandleFromId(user.id);
+  return (user) => {
+    const handle = userHandle(user);
+    if (!userHandleSchema.safeParse(handle).success) {
+      throw new TesseraError('invalid_config', 'userHandle(user) must return a user handle: base64url of 1–64 bytes.');
+    }
+    return handle;
+  };
+}
+
+function fail(environment: RouteEnvironment, route: RouteDefinition, req: Request, res: Response, error: unknown): void {
+  const answer = clientFault(route, error);
+  if (answer === undefined) {
+    log(environment.logger, `${req.method} ${req.baseUrl}${req.path} failed`, {
+      route: route.paths[0],
+      ...(isTesseraError(error) ? { code: error.code } : {}),
+      error,
+    });
+    send(res, 500, { success: false, error: route.serverFailure } satisfies FailureEnvelope);
+    return;
+  }
+  const sentence = answer.status === 400 && route.badRequest !== undefined ? route.badRequest : answer.error;
+  send(res, answer.status, { success: false, error: sentence, code: answer.code } satisfies FailureEnvelope);
+}
+
+/** The status, sentence and code of a client fault, or `undefined` for a server fault. */
+function clientFault(route: RouteDefinition, error: unknown): { status: number; error: string; code: NonNullable<FailureEnvelope['code']> } | undefined {
+  if (error instanceof RequestError) return { ...REQUEST_ERROR_RESPONSES[error.code], code: error.code };
+  if (!isTesseraError(error) || route.tesseraFaults === 'none' || route.serverFaultCodes?.includes(error.code)) return undefined;
+  const response = TESSERA_ERROR_RESPONSES[error.code];
+  return response.status === 500 ? undefined : { status: response.status, error: response.error, code: error.code };
+}
+
+/**
+ * Writes an envelope. Not `res.json`: its ETag (a SHA-1 of every body) and freshness check serve cacheable
+ * GET responses, and these are `no-store` POST responses, so the router writes the JSON itself.
+ */
+function send(res: Response, status: number, body: object): void {
+  if (res.headersSent) return;
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(JSON.stringify(body)); // Node adds Content-Length for a body written in one piece
+}
+
+/** Logs, and never lets a broken logger turn a handled failure into a crash. */
+function log(logger: PasskeyRouterLogger, message: string, details: Record<string, unknown>): void {
+  try {
+    logger.error(`Tessera passkey router: ${message}`, details);
+  } catch {
+    // The client still gets its envelope.
+  }
+}

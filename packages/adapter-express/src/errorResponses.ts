@@ -1,0 +1,84 @@
+import type { TesseraErrorCode } from '@tessera/core';
+
+/**
+ * How the router answers a {@link TesseraError} code. A client fault carries its HTTP status and a fixed
+ * human sentence (never the error's message); a server fault (the relying party's configuration, the
+ * application's data or stores) is answered with the route's own 500 envelope and goes to the logger.
+ */
+export type TesseraErrorResponse = { readonly status: 400; readonly error: string } | { readonly status: 500 };
+
+/**
+ * Every core error code mapped to the router's answer. It is a `Record` over `TesseraErrorCode`, so a code
+ * added to the core fails this package's build until it is mapped here.
+ *
+ * Client faults are what the browser's answer or the request got wrong (WebAuthn L3 §7.1, §7.2); server
+ * faults are codes that only the application's configuration or data can cause: `invalid_argument` (a
+ * store's argument check, a user id too long for `userHandleFromId`), `invalid_options` and
+ * `unknown_transport` (options built from the application's stored credentials), `invalid_config`,
+ * `challenge_store_conflict`, `store_unavailable` (a store that is down: the seed document's 500) and
+ * `corrupt_store_record`. One exception is made by `POST /mfa/passkey/auth-verify`: there the only
+ * public key involved is the stored one, so `malformed_public_key` is a server fault on that route.
+ */
+export const TESSERA_ERROR_RESPONSES: Readonly<Record<TesseraErrorCode, TesseraErrorResponse>> = Object.freeze({
+  invalid_base64url: { status: 400, error: 'The request contains malformed base64url data.' },
+  invalid_argument: { status: 500 },
+  invalid_options: { status: 500 },
+  unknown_transport: { status: 500 },
+  invalid_config: { status: 500 },
+  challenge_store_conflict: { status: 500 },
+  store_unavailable: { status: 500 },
+  corrupt_store_record: { status: 500 },
+  malformed_response: { status: 400, error: 'The passkey response is malformed.' },
+  malformed_public_key: { status: 400, error: 'The passkey public key is malformed.' },
+  ticket_not_found: { status: 400, error: 'The challenge is unknown, expired or already used. Request new options and try again.' },
+  unknown_credential: { status: 400, error: 'This passkey is not registered.' },
+  credential_mismatch: { status: 400, error: 'The passkey response does not match its credential.' },
+  credential_not_allowed: { status: 400, error: 'This passkey is not allowed for this account.' },
+  user_handle_mismatch: { status: 400, error: 'The passkey belongs to another account.' },
+  unexpected_type: { status: 400, error: 'The passkey response is for another kind of ceremony.' },
+  challenge_mismatch: { status: 400, error: 'The passkey response answers another challenge.' },
+  origin_mismatch: { status: 400, error: 'The passkey response comes from an origin this site does not accept.' },
+  cross_origin_not_allowed: { status: 400, error: 'The passkey ceremony ran in a cross-origin frame this site does not allow.' },
+  rp_id_mismatch: { status: 400, error: 'The passkey is for another site.' },
+  user_not_present: { status: 400, error: 'The authenticator did not confirm user presence.' },
+  user_not_verified: { status: 400, error: 'User verification is required.' },
+  invalid_backup_flags: { status: 400, error: 'The authenticator reported inconsistent backup flags.' },
+  backup_eligibility_changed: { status: 400, error: 'The passkey backup eligibility changed since it was registered.' },
+  unsupported_algorithm: { status: 400, error: 'The passkey algorithm is not supported.' },
+  invalid_signature: { status: 400, error: 'The passkey signature is invalid.' },
+  sign_count_regression: { status: 400, error: 'The passkey signature counter went backwards; the authenticator may have been cloned.' },
+  unsupported_attestation_format: { status: 400, error: 'The authenticator attestation format is not supported.' },
+  invalid_attestation: { status: 400, error: 'The authenticator attestation is invalid.' },
+  untrusted_attestation: { status: 400, error: 'This authenticator is not trusted by this site.' },
+  credential_already_registered: { status: 400, error: 'This passkey is already registered.' },
+});
+
+/**
+ * Codes of failures the router detects itself, before any ceremony runs. They share the `code` member of
+ * the failure envelope with the core's codes and never collide with them.
+ */
+export const REQUEST_ERROR_CODES = [
+  /** `authenticate(req)` resolved to `null`. */
+  'authentication_required',
+  /** The body is not JSON (body-parser `entity.parse.failed`). */
+  'invalid_json',
+  /** A required member of the body is missing or has the wrong shape. */
+  'invalid_request',
+  /** The body exceeds `bodyLimitBytes` (body-parser `entity.too.large`). */
+  'payload_too_large',
+  /** A body that is not `application/json` (or `application/*+json`), or in a charset or content coding the parser does not read. */
+  'unsupported_media_type',
+] as const;
+
+/** One of {@link REQUEST_ERROR_CODES}. */
+export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
+
+/** The HTTP status and fixed sentence of each {@link RequestErrorCode}. */
+export const REQUEST_ERROR_RESPONSES: Readonly<Record<RequestErrorCode, { readonly status: 400 | 401 | 413 | 415; readonly error: string }>> =
+  Object.freeze({
+    authentication_required: { status: 401, error: 'Authentication required' },
+    invalid_json: { status: 400, error: 'The request body is not valid JSON.' },
+    invalid_request: { status: 400, error: 'The request body is missing a required field or has an invalid one.' },
+    payload_too_large: { status: 413, error: 'The request body is too large.' },
+    unsupported_media_type: { status: 415, error: 'The request body must be JSON (application/json, UTF-8).' },
+  });

@@ -1,0 +1,461 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  MemoryChallengeStore,
+  MemoryCredentialStore,
+  base64url,
+  createRelyingParty,
+  userHandleFromId,
+  type ChallengeStore,
+  type CredentialStore,
+} from '@tessera/core';
+import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
+import express from 'express';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  authOptionsEnvelopeSchema,
+  authVerifyEnvelopeSchema,
+  failureEnvelopeSchema,
+  passkeyRouter,
+  registrationCompletedEnvelopeSchema,
+  registrationOptionsEnvelopeSchema,
+  type PasskeyRouterOptions,
+} from './index.ts';
+
+const ORIGIN = 'http://localhost:3000';
+const USERS: Record<string, { id: string; name?: string; displayName?: string }> = {
+  alice: { id: 'alice-0001', name: 'alice@example.com', displayName: 'Alice' },
+  bob: { id: 'bob-0002' },
+  carol: { id: 'carol-0003', name: 'carol@example.com' },
+};
+const ALICE = userHandleFromId('alice-0001');
+
+const AUTH_OPTIONS = '/mfa/passkey/auth-options';
+const AUTH_VERIFY = '/mfa/passkey/auth-verify';
+const REGISTRATION_OPTIONS = '/mfa/passkey/registration-options';
+const COMPLETE_REGISTRATION = '/mfa/passkey/complete-registration';
+const ROUTES = [AUTH_OPTIONS, AUTH_VERIFY, REGISTRATION_OPTIONS, COMPLETE_REGISTRATION, `${COMPLETE_REGISTRATION}-1`];
+
+interface Reply {
+  status: number;
+  body: unknown;
+  text: string;
+  headers: Headers;
+}
+
+interface PostOptions {
+  /** Bearer token: a key of USERS; `null` for none. Default `alice`. */
+  as?: string | null;
+  /** A value sent as JSON. */
+  json?: unknown;
+  /** Raw body text, sent with `contentType`. */
+  raw?: string;
+  contentType?: string;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** A real Express 5 app on 127.0.0.1 with the router mounted, and a fallback that shows what fell through. */
+async function start(options: { challengeStore?: ChallengeStore; credentials?: CredentialStore; router?: Partial<PasskeyRouterOptions> } = {}) {
+  let time = 1_700_000_000_000;
+  const clock = { now: () => time, advance: (ms: number) => void (time += ms) };
+  const challengeStore = options.challengeStore ?? new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 });
+  const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera test', origins: [ORIGIN], challengeStore, now: clock.now });
+  const credentials = options.credentials ?? new MemoryCredentialStore();
+  const logger = { error: vi.fn() };
+  const app = express();
+  app.use(
+    passkeyRouter({
+      relyingParty,
+      credentials,
+      authenticate: async (req) => USERS[/^Bearer (\w+)$/.exec(req.get('authorization') ?? '')?.[1] ?? ''] ?? null,
+      logger,
+      ...options.router,
+    }),
+  );
+  app.use((req, res) => void res.status(404).json({ fellThrough: `${req.method} ${req.path}` }));
+  const server = app.listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function post(path: string, { as = 'alice', json, raw, contentType }: PostOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (as !== null) headers.authorization = `Bearer ${as}`;
+    const body = raw ?? (json === undefined ? undefined : JSON.stringify(json));
+    if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
+    const response = await fetch(base + path, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, body: parsed, text, headers: response.headers };
+  }
+
+  return { base, post, clock, credentials, logger };
+}
+
+type Harness = Awaited<ReturnType<typeof start>>;
+
+/** Registration through the router, the way a browser page would drive it. */
+async function enrol(harness: Harness, as = 'alice', algorithm: SoftwareAlgorithm = 'ES256') {
+  const authenticator = new SoftwareAuthenticator({ algorithm });
+  const options = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS, { as })).body).data;
+  const credential = await authenticator.register(options, ORIGIN);
+  const reply = await harness.post(COMPLETE_REGISTRATION, { as, json: { credential, challenge: options.challenge } });
+  expect(reply.status).toBe(200);
+  return { authenticator, credentialId: credential.id };
+}
+
+/** Sign-in options for `as`, answered by `authenticator`. */
+async function assertionFor(harness: Harness, authenticator: SoftwareAuthenticator, as = 'alice') {
+  const options = authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS, { as })).body).data;
+  return authenticator.authenticate(options, ORIGIN);
+}
+
+function failure(reply: Reply) {
+  return failureEnvelopeSchema.parse(reply.body);
+}
+
+describe('passkeyRouter: register, then sign in', () => {
+  it.each(['ES256', 'EdDSA', 'RS256'] as const)('works end to end with an %s credential and counts the sign-in', async (algorithm) => {
+    const harness = await start();
+    const started = await harness.post(REGISTRATION_OPTIONS);
+    expect(started.status).toBe(200);
+    const creation = registrationOptionsEnvelopeSchema.parse(started.body).data;
+    expect(creation.user).toEqual({ id: ALICE, name: 'alice@example.com', displayName: 'Alice' });
+    expect(creation.rp).toEqual({ id: 'localhost', name: 'Tessera test' });
+    expect(creation.excludeCredentials).toBeUndefined();
+
+    const authenticator = new SoftwareAuthenticator({ algorithm });
+    const credential = await authenticator.register(creation, ORIGIN);
+    const completed = await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: creation.challenge } });
+    expect(completed.status).toBe(200);
+    expect(registrationCompletedEnvelopeSchema.parse(completed.body)).toEqual({ success: true, message: 'Passkey registration completed' });
+    expect((await harness.credentials.get(credential.id))?.userId).toBe(ALICE);
+
+    const options = authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS)).body).data;
+    expect(options.allowCredentials).toEqual([{ id: credential.id, type: 'public-key', transports: ['internal'] }]);
+    const verified = await harness.post(AUTH_VERIFY, { json: { credential: await authenticator.authenticate(options, ORIGIN) } });
+    expect(verified.status).toBe(200);
+    expect(authVerifyEnvelopeSchema.parse(verified.body).data).toEqual({
+      verified: true,
+      credentialId: credential.id,
+      userVerified: true,
+      newSignCount: 2,
+      backupEligible: false,
+      backupState: false,
+      authenticatorAttachment: 'platform',
+    });
+    expect((await harness.credentials.get(credential.id))?.signCount).toBe(2);
+  });
+
+  it('lists registered passkeys as excludeCredentials, and completes through the -1 alias', async () => {
+    const harness = await start();
+    const { credentialId } = await enrol(harness, 'carol');
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS, { as: 'carol' })).body).data;
+    expect(creation.user).toEqual({ id: userHandleFromId('carol-0003'), name: 'carol@example.com', displayName: 'carol@example.com' });
+    expect(creation.excludeCredentials).toEqual([{ id: credentialId, type: 'public-key', transports: ['internal'] }]);
+    const credential = await new SoftwareAuthenticator({ algorithm: 'EdDSA' }).register(creation, ORIGIN);
+    const completed = await harness.post(`${COMPLETE_REGISTRATION}-1`, { as: 'carol', json: { credential, challenge: creation.challenge } });
+    expect(registrationCompletedEnvelopeSchema.parse(completed.body).success).toBe(true);
+    const options = authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS, { as: 'carol' })).body).data;
+    expect(options.allowCredentials.map(({ id }) => id)).toEqual([credentialId, credential.id]);
+  });
+
+  it("names the user by id when authenticate gives no name (Bob)", async () => {
+    const harness = await start();
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS, { as: 'bob' })).body).data;
+    expect(creation.user).toEqual({ id: userHandleFromId('bob-0002'), name: 'bob-0002', displayName: 'bob-0002' });
+  });
+
+  it('maps users to handles with the userHandle option', async () => {
+    const handle = base64url.encode(new Uint8Array(16).fill(7));
+    const harness = await start({ router: { userHandle: () => handle } });
+    const { credentialId } = await enrol(harness);
+    expect((await harness.credentials.get(credentialId))?.userId).toBe(handle);
+  });
+});
+
+describe('POST /mfa/passkey/auth-options (the seed document)', () => {
+  it('answers the seed request (no body, Accept and Bearer only) with the documented 200 envelope', async () => {
+    const harness = await start();
+    const reply = await harness.post(AUTH_OPTIONS);
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+    const { data } = authOptionsEnvelopeSchema.parse(reply.body);
+    expect(Object.keys(data)).toEqual(['challenge', 'rpId', 'userVerification', 'timeout', 'allowCredentials']);
+    expect(data).toMatchObject({ rpId: 'localhost', userVerification: 'preferred', timeout: 300_000, allowCredentials: [] });
+    expect(data.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('gives a fresh challenge every time', async () => {
+    const harness = await start();
+    const challenges = new Set<string>();
+    for (let i = 0; i < 5; i++) challenges.add(authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS)).body).data.challenge);
+    expect(challenges.size).toBe(5);
+  });
+
+  it('ignores a JSON body', async () => {
+    const harness = await start();
+    expect((await harness.post(AUTH_OPTIONS, { json: { userId: 'someone-else' } })).status).toBe(200);
+  });
+
+  it("never lists another user's credentials", async () => {
+    const harness = await start();
+    await enrol(harness, 'bob');
+    const { credentialId } = await enrol(harness, 'alice');
+    const options = authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS)).body).data;
+    expect(options.allowCredentials.map(({ id }) => id)).toEqual([credentialId]);
+  });
+});
+
+describe('passkeyRouter: who may call', () => {
+  it.each(ROUTES)('%s answers 401 without a valid Bearer token, before reading the body', async (path) => {
+    const harness = await start();
+    for (const as of [null, 'mallory']) {
+      const reply = await harness.post(path, { as, raw: '{not json' });
+      expect(reply.status).toBe(401);
+      expect(reply.body).toEqual({ success: false, error: 'Authentication required', code: 'authentication_required' });
+    }
+  });
+
+  it('treats an authenticate that throws, or returns no valid user, as a server fault', async () => {
+    for (const authenticate of [
+      async () => {
+        throw new Error('session database at 10.0.0.5 refused');
+      },
+      async () => ({ id: 42 }) as never,
+    ]) {
+      const harness = await start({ router: { authenticate } });
+      const reply = await harness.post(AUTH_OPTIONS);
+      expect(reply.status).toBe(500);
+      expect(reply.body).toEqual({ success: false, error: 'Failed to generate authentication options' });
+      expect(reply.text).not.toMatch(/10\.0\.0\.5|authenticate|Error/);
+      expect(harness.logger.error).toHaveBeenCalledOnce();
+    }
+  });
+
+  it('refuses a user id too long to be a user handle, as a server fault', async () => {
+    const harness = await start({ router: { authenticate: () => ({ id: 'x'.repeat(65) }) } });
+    const reply = await harness.post(REGISTRATION_OPTIONS);
+    expect(reply.body).toEqual({ success: false, error: 'Failed to generate registration options' });
+    expect(harness.logger.error.mock.calls[0]?.[1]).toMatchObject({ route: REGISTRATION_OPTIONS, code: 'invalid_argument' });
+  });
+});
+
+describe('passkeyRouter: ceremonies that must fail', () => {
+  it('rejects a replayed assertion: the challenge is used once', async () => {
+    const harness = await start();
+    const { authenticator, credentialId } = await enrol(harness);
+    const assertion = await assertionFor(harness, authenticator);
+    expect((await harness.post(AUTH_VERIFY, { json: { credential: assertion } })).status).toBe(200);
+    const replay = await harness.post(AUTH_VERIFY, { json: { credential: assertion } });
+    expect(replay.status).toBe(400);
+    expect(failure(replay)).toEqual({
+      success: false,
+      error: 'The challenge is unknown, expired or already used. Request new options and try again.',
+      code: 'ticket_not_found',
+    });
+    expect((await harness.credentials.get(credentialId))?.signCount).toBe(2);
+  });
+
+  it('rejects an expired challenge', async () => {
+    const harness = await start();
+    const { authenticator } = await enrol(harness);
+    const assertion = await assertionFor(harness, authenticator);
+    harness.clock.advance(330_001);
+    expect(failure(await harness.post(AUTH_VERIFY, { json: { credential: assertion } })).code).toBe('ticket_not_found');
+  });
+
+  it('rejects a challenge the server never issued at complete-registration', async () => {
+    const harness = await start();
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const credential = await new SoftwareAuthenticator().register(creation, ORIGIN);
+    const unknown = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+    const reply = await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: unknown } });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({ success: false, error: 'Passkey registration failed', code: 'ticket_not_found' });
+    expect(await harness.credentials.get(credential.id)).toBeUndefined();
+  });
+
+  it('rejects a new credential sent with the challenge of another registration', async () => {
+    const harness = await start();
+    const first = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const second = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const credential = await new SoftwareAuthenticator().register(first, ORIGIN);
+    const reply = await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: second.challenge } });
+    expect(failure(reply)).toEqual({ success: false, error: 'Passkey registration failed', code: 'challenge_mismatch' });
+  });
+
+  it("rejects Bob posting an assertion made for Alice's options, and leaves Alice's passkey untouched", async () => {
+    const harness = await start();
+    const { authenticator, credentialId } = await enrol(harness, 'alice');
+    const stolen = await assertionFor(harness, authenticator, 'alice');
+    const reply = await harness.post(AUTH_VERIFY, { as: 'bob', json: { credential: stolen } });
+    expect(reply.status).toBe(400);
+    expect(failure(reply)).toMatchObject({ code: 'credential_not_allowed' });
+    expect((await harness.credentials.get(credentialId))?.signCount).toBe(1);
+  });
+
+  it("rejects Bob completing Alice's registration, and stores nothing", async () => {
+    const harness = await start();
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS, { as: 'alice' })).body).data;
+    const credential = await new SoftwareAuthenticator().register(creation, ORIGIN);
+    const reply = await harness.post(COMPLETE_REGISTRATION, { as: 'bob', json: { credential, challenge: creation.challenge } });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({ success: false, error: 'Passkey registration failed', code: 'user_handle_mismatch' });
+    expect(await harness.credentials.get(credential.id)).toBeUndefined();
+  });
+
+  it('rejects an assertion from an origin the relying party does not serve, with its fixed sentence', async () => {
+    const harness = await start();
+    const { authenticator } = await enrol(harness);
+    const options = authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS)).body).data;
+    const reply = await harness.post(AUTH_VERIFY, { json: { credential: await authenticator.authenticate(options, 'http://evil.localhost') } });
+    expect(reply.body).toEqual({ success: false, error: 'The passkey response comes from an origin this site does not accept.', code: 'origin_mismatch' });
+  });
+
+  it("refuses a passkey that is already registered: Bob replaying Alice's new credential under his own challenge", async () => {
+    const harness = await start();
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const credential = await new SoftwareAuthenticator().register(creation, ORIGIN);
+    await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: creation.challenge } });
+    // With attestation 'none' nothing signs the client data, so the same credential can answer another challenge.
+    const bobs = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS, { as: 'bob' })).body).data;
+    const clientData = JSON.parse(new TextDecoder().decode(base64url.decode(credential.response.clientDataJSON))) as Record<string, unknown>;
+    const clientDataJSON = base64url.encode(new TextEncoder().encode(JSON.stringify({ ...clientData, challenge: bobs.challenge })));
+    const replayed = { ...credential, response: { ...credential.response, clientDataJSON } };
+    const reply = await harness.post(COMPLETE_REGISTRATION, { as: 'bob', json: { credential: replayed, challenge: bobs.challenge } });
+    expect(reply.body).toEqual({ success: false, error: 'Passkey registration failed', code: 'credential_already_registered' });
+    expect((await harness.credentials.get(credential.id))?.userId).toBe(ALICE);
+  });
+});
+
+describe('passkeyRouter: bodies', () => {
+  it.each(ROUTES.filter((path) => path !== AUTH_OPTIONS))('%s answers 400 for malformed JSON, 415 for another content type', async (path) => {
+    const harness = await start();
+    const sentence = path.startsWith(COMPLETE_REGISTRATION) ? 'Passkey registration failed' : 'The request body is not valid JSON.';
+    expect(await harness.post(path, { raw: '{"credential": ' })).toMatchObject({ status: 400, body: { success: false, error: sentence, code: 'invalid_json' } });
+    const wrongType = await harness.post(path, { raw: 'credential=abc', contentType: 'application/x-www-form-urlencoded' });
+    expect(wrongType.status).toBe(415);
+    expect(failure(wrongType).code).toBe('unsupported_media_type');
+    const latin1 = await harness.post(path, { raw: '{}', contentType: 'application/json; charset=iso-8859-1' });
+    expect(latin1.status).toBe(415);
+  });
+
+  it('answers 400 invalid_request for missing or ill-typed fields', async () => {
+    const harness = await start();
+    const { credentialId } = await enrol(harness);
+    for (const json of [{}, { credential: 'abc' }, { credential: [] }, [1, 2], 'credential', null]) {
+      expect(failure(await harness.post(AUTH_VERIFY, { json }))).toMatchObject({ code: 'invalid_request' });
+    }
+    expect(failure(await harness.post(AUTH_VERIFY))).toMatchObject({ code: 'invalid_request' });
+    for (const json of [{ credential: {} }, { challenge: base64url.encode(new Uint8Array(32)) }, { credential: {}, challenge: 'not base64!' }]) {
+      expect(await harness.post(COMPLETE_REGISTRATION, { json })).toMatchObject({
+        status: 400,
+        body: { success: false, error: 'Passkey registration failed', code: 'invalid_request' },
+      });
+    }
+    expect(failure(await harness.post(AUTH_VERIFY, { json: { credential: { id: credentialId } } })).code).toBe('malformed_response');
+  });
+
+  it('answers 413 for a body over 64 KiB, and honours bodyLimitBytes', async () => {
+    const harness = await start();
+    const huge = JSON.stringify({ credential: { padding: 'x'.repeat(65_536) } });
+    expect(await harness.post(AUTH_VERIFY, { raw: huge })).toMatchObject({ status: 413, body: { code: 'payload_too_large' } });
+    expect((await harness.post(AUTH_OPTIONS, { raw: huge })).status).toBe(413);
+    const small = await start({ router: { bodyLimitBytes: 2048 } });
+    expect((await small.post(AUTH_VERIFY, { json: { credential: { padding: 'x'.repeat(3000) } } })).status).toBe(413);
+  });
+
+  it('lets other paths and methods fall through unread', async () => {
+    const harness = await start();
+    expect(await harness.post('/mfa/passkey/other', { raw: '{broken' })).toMatchObject({ status: 404, body: { fellThrough: 'POST /mfa/passkey/other' } });
+    const get = await fetch(`${harness.base}${AUTH_OPTIONS}`, { headers: { authorization: 'Bearer alice' } });
+    expect(await get.json()).toEqual({ fellThrough: `GET ${AUTH_OPTIONS}` });
+  });
+});
+
+describe('passkeyRouter: challengeEncoding', () => {
+  /** What a page that decodes with atob would hand to navigator.credentials: the same bytes. */
+  const toBase64url = (text: string) => text.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+
+  it("'base64' emits padded standard base64 and accepts either spelling back", async () => {
+    const harness = await start({ router: { challengeEncoding: 'base64' } });
+    const options = authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS)).body).data;
+    expect(options.challenge).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(atob(options.challenge)).toHaveLength(32);
+
+    for (const spell of [(text: string) => text, toBase64url, (text: string) => text.replace(/=+$/, '')]) {
+      const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+      expect(creation.challenge).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      const credential = await new SoftwareAuthenticator().register({ ...creation, challenge: toBase64url(creation.challenge) }, ORIGIN);
+      const reply = await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: spell(creation.challenge) } });
+      expect(reply.body).toEqual({ success: true, message: 'Passkey registration completed' });
+    }
+  });
+
+  it("'base64url' (the default) also accepts the challenge back as base64", async () => {
+    const harness = await start();
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const credential = await new SoftwareAuthenticator().register(creation, ORIGIN);
+    const asBase64 = creation.challenge.replaceAll('-', '+').replaceAll('_', '/') + '=';
+    expect((await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: asBase64 } })).status).toBe(200);
+  });
+});
+
+describe('passkeyRouter: server faults', () => {
+  const failingStore: ChallengeStore = {
+    save: async () => {
+      throw new Error('ECONNREFUSED redis://10.1.2.3:6379 password=hunter2');
+    },
+    consume: async () => undefined,
+  };
+
+  it('answers the documented 500 when the challenge store is down, and logs the cause', async () => {
+    const harness = await start({ challengeStore: failingStore });
+    const reply = await harness.post(AUTH_OPTIONS);
+    expect(reply.status).toBe(500);
+    expect(reply.body).toEqual({ success: false, error: 'Failed to generate authentication options' });
+    expect(reply.text).not.toMatch(/ECONNREFUSED|hunter2|10\.1\.2\.3|at /);
+    expect(harness.logger.error).toHaveBeenCalledOnce();
+    const [message, details] = harness.logger.error.mock.calls[0]!;
+    expect(message).toContain(`POST ${AUTH_OPTIONS}`);
+    expect((details as { error: Error }).error.message).toContain('ECONNREFUSED');
+
+    const registration = await harness.post(REGISTRATION_OPTIONS);
+    expect(registration).toMatchObject({ status: 500, body: { success: false, error: 'Failed to generate registration options' } });
+  });
+
+  it('answers 500 without a code when the credential store fails, even with a broken logger', async () => {
+    const credentials = new MemoryCredentialStore();
+    const harness = await start({ credentials, router: { logger: { error: () => { throw new Error('log sink down'); } } } });
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const credential = await new SoftwareAuthenticator().register(creation, ORIGIN);
+    credentials.create = async () => {
+      throw new Error('disk full on /var/lib/db');
+    };
+    const reply = await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: creation.challenge } });
+    expect(reply.status).toBe(500);
+    expect(reply.body).toEqual({ success: false, error: 'Passkey registration failed' });
+  });
+
+  it('treats a malformed stored public key as a server fault at sign-in', async () => {
+    const harness = await start();
+    const { authenticator, credentialId } = await enrol(harness);
+    const record = (await harness.credentials.get(credentialId))!;
+    await harness.credentials.delete(credentialId);
+    await harness.credentials.create({ ...record, publicKey: new Uint8Array([0xa0]) });
+    const reply = await harness.post(AUTH_VERIFY, { json: { credential: await assertionFor(harness, authenticator) } });
+    expect(reply).toMatchObject({ status: 500, body: { success: false, error: 'Failed to verify passkey' } });
+    expect(harness.logger.error.mock.calls[0]?.[1]).toMatchObject({ code: 'malformed_public_key' });
+  });
+});

@@ -1,0 +1,66 @@
+import express, { type Router } from 'express';
+import { authOptionsRoute } from './_authOptionsRoute.ts';
+import { authVerifyRoute } from './_authVerifyRoute.ts';
+import { completeRegistrationRoute } from './_completeRegistrationRoute.ts';
+import { jsonBodyReader } from './_jsonBody.ts';
+import { registrationOptionsRoute } from './_registrationOptionsRoute.ts';
+import { checkedUserHandle, routeHandler, type RouteEnvironment } from './_route.ts';
+import type { RouteSettings } from './_routeSettings.ts';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  parsePasskeyRouterOptions,
+  type PasskeyRouterLogger,
+  type PasskeyRouterOptions,
+} from './passkeyRouterOptions.ts';
+
+const consoleLogger: PasskeyRouterLogger = {
+  error: (message, details) => console.error(message, details),
+};
+
+/**
+ * An Express 5 router with the passkey endpoints of the Flashback API, answering in its envelope
+ * `{ success: true, data | message }` / `{ success: false, error, code? }`:
+ *
+ * - `POST /mfa/passkey/auth-options`: request options for the caller (WebAuthn L3 §5.5);
+ * - `POST /mfa/passkey/auth-verify`: verifies the assertion (§7.2) and updates the credential;
+ * - `POST /mfa/passkey/registration-options`: creation options for the caller (§5.4);
+ * - `POST /mfa/passkey/complete-registration` (alias `…-1`): verifies and stores a new credential (§7.1).
+ *
+ * Every route needs a caller (`authenticate`); ceremonies are found from their challenge, so no ticket
+ * travels in the envelope. Bodies are JSON, parsed inside the routes (other paths fall through unread) and
+ * limited to `bodyLimitBytes`. Server faults answer the route's fixed 500 envelope and go to `logger`.
+ *
+ * @param options - the relying party, credential store, `authenticate`, and optional `userHandle`,
+ *   `challengeEncoding`, `bodyLimitBytes` and `logger`; see {@link PasskeyRouterOptions}
+ * @returns the router, to mount with `app.use(router)` or under a prefix
+ * @throws {TesseraError} `invalid_config` when the options fail their schema
+ * @example
+ * ```ts
+ * const app = express();
+ * app.use(passkeyRouter({
+ *   relyingParty: createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore }),
+ *   credentials,
+ *   authenticate: async (req) => sessions.userFor(req.get('authorization')), // { id, name?, displayName? } | null
+ * }));
+ * ```
+ */
+export function passkeyRouter(options: PasskeyRouterOptions): Router {
+  const settings = parsePasskeyRouterOptions(options);
+  const routeSettings: RouteSettings = {
+    relyingParty: settings.relyingParty,
+    credentials: settings.credentials,
+    challengeEncoding: settings.challengeEncoding ?? 'base64url',
+  };
+  const environment: RouteEnvironment = {
+    authenticate: settings.authenticate,
+    userHandle: checkedUserHandle(settings.userHandle),
+    readBody: jsonBodyReader(settings.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
+    logger: settings.logger ?? consoleLogger,
+  };
+  const router = express.Router();
+  for (const route of [authOptionsRoute, authVerifyRoute, registrationOptionsRoute, completeRegistrationRoute]) {
+    const definition = route(routeSettings);
+    router.post([...definition.paths], routeHandler(environment, definition));
+  }
+  return router;
+}

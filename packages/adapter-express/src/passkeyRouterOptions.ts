@@ -1,0 +1,100 @@
+import { TesseraError, type CredentialStore, type RelyingParty } from '@tessera/core';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { CHALLENGE_ENCODINGS } from './challengeEncoding.ts';
+
+/** Default `bodyLimitBytes`: 64 KiB, far above a registration response with an RSA key and an attestation chain. */
+export const DEFAULT_BODY_LIMIT_BYTES = 65_536;
+/** Smallest `bodyLimitBytes`: 1 KiB, below which no registration response fits (a guard against a limit given in KiB). */
+export const MIN_BODY_LIMIT_BYTES = 1_024;
+/** Largest `bodyLimitBytes`: 16 MiB. */
+export const MAX_BODY_LIMIT_BYTES = 16_777_216;
+
+/**
+ * Schema of the user `authenticate(req)` resolves to: the application's own id for the user, and the
+ * account name and display name shown by authenticators at registration (WebAuthn L3 §5.4.3).
+ */
+export const passkeyUserSchema: z.ZodObject<
+  { id: z.ZodString; name: z.ZodOptional<z.ZodString>; displayName: z.ZodOptional<z.ZodString> },
+  z.core.$strip
+> = z.object({
+  id: z.string().min(1, 'id must be a non-empty string'),
+  name: z.string().min(1, 'name must be non-empty when given').optional(),
+  displayName: z.string().optional(),
+});
+
+/** The signed-in user, as `authenticate(req)` reports it; see {@link passkeyUserSchema}. */
+export type PasskeyUser = z.input<typeof passkeyUserSchema>;
+
+/**
+ * Finds the caller of a request, typically from its `Authorization: Bearer …` header. Resolves to `null`
+ * for an anonymous or invalid caller (the router answers 401); a rejection is a server fault (500, logged).
+ */
+export type Authenticate = (req: Request) => Promise<PasskeyUser | null> | PasskeyUser | null;
+
+/** Maps the caller to its WebAuthn user handle (base64url of 1–64 bytes, WebAuthn L3 §5.4.3). */
+export type UserHandleOf = (user: PasskeyUser) => string;
+
+/** Where the router reports server faults. Details hold the route and the caught error, for your logs only. */
+export interface PasskeyRouterLogger {
+  /**
+   * @param message - what failed, e.g. `POST /mfa/passkey/auth-options failed`
+   * @param details - `{ route, error, code? }`
+   */
+  error(message: string, details: Record<string, unknown>): void;
+}
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const hasMethods =
+  (...names: string[]) =>
+  (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
+/** Schema of the options of `passkeyRouter`; unknown members are rejected, so a misspelt option fails loudly. */
+export const passkeyRouterOptionsSchema: z.ZodObject<
+  {
+    relyingParty: z.ZodCustom<RelyingParty, RelyingParty>;
+    credentials: z.ZodCustom<CredentialStore, CredentialStore>;
+    authenticate: z.ZodCustom<Authenticate, Authenticate>;
+    userHandle: z.ZodOptional<z.ZodCustom<UserHandleOf, UserHandleOf>>;
+    challengeEncoding: z.ZodOptional<z.ZodEnum<{ base64url: 'base64url'; base64: 'base64' }>>;
+    bodyLimitBytes: z.ZodOptional<z.ZodNumber>;
+    logger: z.ZodOptional<z.ZodCustom<PasskeyRouterLogger, PasskeyRouterLogger>>;
+  },
+  z.core.$strict
+> = z.strictObject({
+  relyingParty: z.custom<RelyingParty>(
+    hasMethods('startAuthentication', 'finishAuthentication', 'startRegistration', 'finishRegistration'),
+    'relyingParty must be a RelyingParty (from createRelyingParty)',
+  ),
+  credentials: z.custom<CredentialStore>(hasMethods('get', 'listByUser', 'create', 'update'), 'credentials must be a CredentialStore'),
+  authenticate: z.custom<Authenticate>(isFunction, 'authenticate must be a function'),
+  userHandle: z.custom<UserHandleOf>(isFunction, 'userHandle must be a function').optional(),
+  challengeEncoding: z.enum(CHALLENGE_ENCODINGS).optional(),
+  bodyLimitBytes: z
+    .number()
+    .int('bodyLimitBytes must be a whole number of bytes')
+    .min(MIN_BODY_LIMIT_BYTES, `bodyLimitBytes must be at least ${MIN_BODY_LIMIT_BYTES}`)
+    .max(MAX_BODY_LIMIT_BYTES, `bodyLimitBytes must be at most ${MAX_BODY_LIMIT_BYTES}`)
+    .optional(),
+  logger: z.custom<PasskeyRouterLogger>(hasMethods('error'), 'logger must have an error(message, details) method').optional(),
+});
+
+/** Options of `passkeyRouter`; see {@link passkeyRouterOptionsSchema} and the package README. */
+export type PasskeyRouterOptions = z.input<typeof passkeyRouterOptionsSchema>;
+
+/**
+ * Validates the router's options.
+ *
+ * @internal used by `passkeyRouter`; not exported from the package
+ *
+ * @param options - as given to `passkeyRouter`
+ * @returns the options, as given
+ * @throws {TesseraError} `invalid_config`, naming each broken option
+ */
+export function parsePasskeyRouterOptions(options: unknown): z.output<typeof passkeyRouterOptionsSchema> {
+  const result = passkeyRouterOptionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`));
+  throw new TesseraError('invalid_config', `Invalid passkey router options: ${problems.join('; ')}.`, { cause: result.error });
+}

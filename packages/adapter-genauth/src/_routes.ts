@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import {
+  DEFAULT_TIMEOUT_MS,
+  TesseraError,
+  userHandleFromId,
+  type CredentialRecord,
+  type CredentialStore,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RelyingParty,
+} from '@tessera/core';
+import { successResponse } from './_envelope.ts';
+import { readJsonBody } from './_readJsonBody.ts';
+import { RequestFailure } from './_requestFailure.ts';
+import type { AuthenticationOptionsDto, PublicKeyCredentialRequestOptionsDto } from './envelopes.ts';
+import { genAuthUserSchema, type Authenticate, type GenAuthUser, type OnAuthenticated } from './handlerOptions.ts';
+import { verifyAuthenticationReqDtoSchema, verifyRegistrationReqDtoSchema } from './requestBodies.ts';
+
+/*
+ * The four routes of GenAuth's V3 WebAuthn API, each a thin translation: read the request, call the core,
+ * shape the result. Failures are thrown (TesseraError from the core, RequestFailure from here) and turned into
+ * envelopes by the handler.
+ */
+
+/** What the routes need, from the validated handler options. @internal */
+export interface RouteContext {
+  relyingParty: RelyingParty;
+  credentials: CredentialStore;
+  authenticate: Authenticate | undefined;
+  userHandle: (user: GenAuthUser) => string;
+  onAuthenticated: OnAuthenticated | undefined;
+  bodyLimitBytes: number;
+}
+
+/** A route: answers one method on one path. @internal */
+export type Route = (request: Request, requestId: string, context: RouteContext) => Promise<Response>;
+
+const hookResultSchema = z.record(z.string(), z.unknown()).optional();
+
+/** The signed-in caller, or `null`. A hook that returns something else is a server fault. */
+async function callerOf(request: Request, context: RouteContext): Promise<GenAuthUser | null> {
+  if (context.authenticate === undefined) return null;
+  const user = await context.authenticate(request);
+  if (user === null || user === undefined) return null;
+  return genAuthUserSchema.parse(user); // a ZodError here is the application's bug: a 500, logged
+}
+
+async function requireCaller(request: Request, context: RouteContext): Promise<GenAuthUser> {
+  const user = await callerOf(request, context);
+  if (user === null) throw new RequestFailure('unauthenticated');
+  return user;
+}
+
+async function readBody<Schema extends z.ZodType>(request: Request, schema: Schema, context: RouteContext): Promise<z.output<Schema>> {
+  const result = schema.safeParse(await readJsonBody(request, context.bodyLimitBytes));
+  if (!result.success) throw new RequestFailure('invalid_request', { cause: result.error });
+  return result.data;
+}
+
+const descriptorsOf = (records: readonly CredentialRecord[]): { id: string; transports: string[] }[] =>
+  records.map(({ id, transports }) => ({ id, transports: [...transports] }));
+
+/** The core's request options (WebAuthn L3 §5.1.9) in GenAuth's `PublicKeyCredentialRequestOptionsDto` form. */
+function requestOptionsDto(options: PublicKeyCredentialRequestOptionsJSON, relyingParty: RelyingParty): PublicKeyCredentialRequestOptionsDto {
+  return {
+    challenge: options.challenge,
+    allowCredentials: (options.allowCredentials ?? []).map(({ id, type, transports }) => ({ id, type, transports: transports ?? [] })),
+    rpId: options.rpId ?? relyingParty.rpId,
+    timeout: options.timeout ?? DEFAULT_TIMEOUT_MS, // the relying party always sets it
+    ...(options.userVerification === undefined ? {} : { userVerification: options.userVerification }),
+  };
+}
+
+/**
+ * `GET /api/v3/webauthn/authentication` (GenAuth `initAuthenticationOptions`, WebAuthn L3 §5.5): options for
+ * the signed-in caller's credentials, or for a discoverable credential when nobody is signed in.
+ *
+ * @internal
+ */
+export const startAuthentication: Route = async (request, requestId, context) => {
+  const user = await callerOf(request, context);
+  let input = {};
+  if (user !== null) {
+    const userId = context.userHandle(user);
+    input = { userId, allowCredentials: descriptorsOf(await context.credentials.listByUser(userId)) };
+  }
+  const { options, ticket } = await context.relyingParty.startAuthentication(input);
+  const data: AuthenticationOptionsDto = { authenticationOptions: requestOptionsDto(options, context.relyingParty), ticket };
+  return successResponse(data, requestId);
+};
+
+/**
+ * `POST /api/v3/webauthn/authentication` (GenAuth `verifyAuthentication`, WebAuthn L3 §7.2): verifies the
+ * assertion against the ticket's ceremony, stores the new counter and backup state (§7.2 step 24), then lets
+ * the application add what it issues.
+ *
+ * @internal
+ */
+export const finishAuthentication: Route = async (request, requestId, context) => {
+  const { ticket, authenticationCredential, options } = await readBody(request, verifyAuthenticationReqDtoSchema, context);
+  const result = await context.relyingParty.finishAuthentication({
+    ticket,
+    response: authenticationCredential,
+    getCredential: (id) => context.credentials.get(id),
+  });
+  if (!(await context.credentials.update(result.credentialId, result.credentialUpdate))) {
+    throw new TesseraError('unknown_credential', 'The credential was deleted while it was signing in.');
+  }
+  const added = hookResultSchema.parse(
+    await context.onAuthenticated?.(result, { request, ...(options === undefined ? {} : { options }) }),
+  );
+  return successResponse(
+    {
+      verified: true,
+      credentialId: result.credentialId,
+      userId: result.userId,
+      userVerified: result.userVerified,
+      newSignCount: result.newSignCount,
+      backupEligible: result.backupEligible,
+      backupState: result.backupState,
+      authenticatorAttachment: result.authenticatorAttachment,
+      signCountRegressed: result.signCountRegressed,
+      backupEligibilityChanged: result.backupEligibilityChanged,
+      ...added,
+    },
+    requestId,
+  );
+};
+
+/**
+ * `GET /api/v3/webauthn/registration` (WebAuthn L3 §5.4): creation options for the signed-in caller, with
+ * their existing credentials excluded so an authenticator does not register twice.
+ *
+ * @internal
+ */
+export const startRegistration: Route = async (request, requestId, context) => {
+  const user = await requireCaller(request, context);
+  const id = context.userHandle(user);
+  const name = user.name || user.id;
+  const { options, ticket } = await context.relyingParty.startRegistration({
+    user: { id, name, displayName: user.displayName ?? name },
+    excludeCredentials: descriptorsOf(await context.credentials.listByUser(id)),
+  });
+  return successResponse({ registrationOptions: options, ticket }, requestId);
+};
+
+/**
+ * `POST /api/v3/webauthn/registration` (WebAuthn L3 §7.1): verifies the new credential against the ticket's
+ * ceremony, which must be the caller's own, and stores it (§7.1 steps 25–26).
+ *
+ * @internal
+ */
+export const finishRegistration: Route = async (request, requestId, context) => {
+  const user = await requireCaller(request, context);
+  const userId = context.userHandle(user);
+  const { ticket, registrationCredential } = await readBody(request, verifyRegistrationReqDtoSchema, context);
+  const verification = await context.relyingParty.finishRegistration({ ticket, response: registrationCredential });
+  const { credential } = verification;
+  if (credential.userId !== userId) {
+    // Someone else's ceremony: the caller has no ceremony under this ticket. Nothing is stored.
+    throw new TesseraError('ticket_not_found', 'The registration ceremony under this ticket belongs to another user.');
+  }
+  await context.credentials.create(credential);
+  return successResponse(
+    {
+      verified: true,
+      credentialId: credential.id,
+      userId,
+      userVerified: verification.userVerified,
+      authenticatorAttachment: verification.authenticatorAttachment,
+      backupEligible: credential.backupEligible,
+      backupState: credential.backupState,
+      transports: [...credential.transports],
+      aaguid: credential.aaguid,
+      fmt: credential.fmt,
+    },
+    requestId,
+  );
+};
+
+/** The default user handle: the id's UTF-8 bytes as base64url. @internal */
+export const defaultUserHandle = (user: GenAuthUser): string => userHandleFromId(user.id);

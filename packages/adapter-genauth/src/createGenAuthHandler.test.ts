@@ -1,0 +1,527 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import {
+  MemoryChallengeStore,
+  MemoryCredentialStore,
+  TesseraError,
+  base64url,
+  createRelyingParty,
+  isTesseraError,
+  ticketForChallenge,
+  userHandleFromId,
+  type ChallengeStore,
+} from '@tessera/core';
+import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
+import { AuthenticationClient } from './authenticationClient.ts';
+import { createGenAuthHandler } from './createGenAuthHandler.ts';
+import {
+  errorRespDtoSchema,
+  getAuthenticationOptionsRespDtoSchema,
+  getRegistrationOptionsRespDtoSchema,
+  isErrorRespDto,
+  verifyAuthenticationRespDtoSchema,
+  verifyRegistrationRespDtoSchema,
+  type ErrorRespDto,
+} from './envelopes.ts';
+import type { GenAuthHandlerOptions, GenAuthUser } from './handlerOptions.ts';
+import { toNodeListener } from './toNodeListener.ts';
+
+const ORIGIN = 'https://example.com';
+const AUTHENTICATION = '/api/v3/webauthn/authentication';
+const REGISTRATION = '/api/v3/webauthn/registration';
+const USERS: Record<string, GenAuthUser> = {
+  alice: { id: 'user-alice', name: 'alice@example.com', displayName: 'Alice' },
+  bob: { id: 'user-bob', name: 'bob@example.com', displayName: 'Bob' },
+};
+const handleOf = (name: string): string => userHandleFromId(USERS[name]!.id);
+
+/** The test application's sign-in: `Authorization: Bearer <name>`. */
+async function bearer(request: Request): Promise<GenAuthUser | null> {
+  const match = /^Bearer (\w+)$/.exec(request.headers.get('authorization') ?? '');
+  return (match && USERS[match[1]!]) ?? null;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  );
+});
+
+/** A relying party, a credential store and the handler, listening on 127.0.0.1 through toNodeListener. */
+async function serve(options: Partial<GenAuthHandlerOptions> & { challengeStore?: ChallengeStore } = {}) {
+  const { challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 }), ...handlerOptions } = options;
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
+  const credentials = new MemoryCredentialStore();
+  const logger = { error: vi.fn() };
+  const handler = createGenAuthHandler({ relyingParty, credentials, authenticate: bearer, logger, ...handlerOptions });
+  const server = createServer(toNodeListener(handler));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = (user?: string): AuthenticationClient =>
+    new AuthenticationClient({ baseUrl, headers: user === undefined ? {} : { authorization: `Bearer ${user}` } });
+  return { relyingParty, credentials, logger, handler, baseUrl, client };
+}
+type Served = Awaited<ReturnType<typeof serve>>;
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** A request over the socket; the body is always JSON. */
+async function send(served: Served, path: string, init: RequestInit & { user?: string; json?: unknown } = {}): Promise<Answer> {
+  const { user, json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (user !== undefined) headers.set('authorization', `Bearer ${user}`);
+  if (json !== undefined) headers.set('content-type', 'application/json');
+  const response = await fetch(served.baseUrl + path, { ...rest, headers, ...(json === undefined ? {} : { method: 'POST', body: JSON.stringify(json) }) });
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+/** Asserts the failure envelope, exactly: its four members, the HTTP status equal to statusCode, and the apiCode. */
+function expectFailure(answer: Answer, apiCode: number): ErrorRespDto {
+  const dto = errorRespDtoSchema.parse(answer.body);
+  expect(Object.keys(answer.body as object).sort()).toEqual(['apiCode', 'message', 'requestId', 'statusCode']);
+  expect(answer.status).toBe(dto.statusCode);
+  expect(dto.apiCode).toBe(apiCode);
+  expect(Math.floor(dto.apiCode / 100)).toBe(dto.statusCode);
+  return dto;
+}
+
+function expectSuccess<Schema extends z.ZodType>(answer: Answer, schema: Schema): z.output<Schema> {
+  expect(answer.status).toBe(200);
+  return schema.parse(answer.body);
+}
+
+/** Registers a new credential for `user` through the routes, as a browser would. */
+async function register(served: Served, user: string, authenticator = new SoftwareAuthenticator()) {
+  const started = expectSuccess(await send(served, REGISTRATION, { user }), getRegistrationOptionsRespDtoSchema);
+  const registrationCredential = await authenticator.register(started.data.registrationOptions, ORIGIN);
+  const finished = expectSuccess(
+    await send(served, REGISTRATION, { user, json: { ticket: started.data.ticket, registrationCredential } }),
+    verifyRegistrationRespDtoSchema,
+  );
+  return { authenticator, credentialId: finished.data.credentialId, started, finished };
+}
+
+/** Starts a sign-in (for `user`, or a discoverable one) and answers it with `authenticator`. */
+async function signInBody(served: Served, authenticator: SoftwareAuthenticator, user?: string) {
+  const started = expectSuccess(await send(served, AUTHENTICATION, user === undefined ? {} : { user }), getAuthenticationOptionsRespDtoSchema);
+  const authenticationCredential = await authenticator.authenticate(started.data.authenticationOptions, ORIGIN);
+  return { ticket: started.data.ticket, authenticationCredential, started };
+}
+
+describe('register, then sign in, through the handler', () => {
+  it.each<SoftwareAlgorithm>(['ES256', 'EdDSA', 'RS256'])('works with an %s credential, over fetch and AuthenticationClient', async (algorithm) => {
+    const served = await serve();
+    const authenticator = new SoftwareAuthenticator({ algorithm });
+    const alice = served.client('alice');
+
+    const registrationOptions = await alice.initRegistrationOptions();
+    if (isErrorRespDto(registrationOptions)) throw new Error(registrationOptions.message);
+    expect(registrationOptions).toMatchObject({ statusCode: 200, message: 'Operation successful' });
+    expect(registrationOptions.data.registrationOptions.user).toEqual({ id: handleOf('alice'), name: 'alice@example.com', displayName: 'Alice' });
+    const registered = await alice.verifyRegistration({
+      ticket: registrationOptions.data.ticket,
+      registrationCredential: await authenticator.register(registrationOptions.data.registrationOptions, ORIGIN),
+    });
+    if ('apiCode' in registered) throw new Error(registered.message);
+    expect(registered.data).toMatchObject({ verified: true, userId: handleOf('alice'), userVerified: true, transports: ['internal'], fmt: 'none' });
+    const credentialId = registered.data.credentialId;
+    expect(await served.credentials.get(credentialId)).toMatchObject({ userId: handleOf('alice'), signCount: 1 });
+
+    const started = expectSuccess(await send(served, AUTHENTICATION, { user: 'alice' }), getAuthenticationOptionsRespDtoSchema);
+    expect(started.data.authenticationOptions).toMatchObject({
+      allowCredentials: [{ id: credentialId, type: 'public-key', transports: ['internal'] }],
+      rpId: 'example.com',
+      timeout: 300_000,
+      userVerification: 'preferred',
+    });
+    const result = await alice.verifyAuthentication({
+      ticket: started.data.ticket,
+      authenticationCredential: await authenticator.authenticate(started.data.authenticationOptions, ORIGIN),
+    });
+    expect(verifyAuthenticationRespDtoSchema.parse(result).data).toEqual({
+      verified: true,
+      credentialId,
+      userId: handleOf('alice'),
+      userVerified: true,
+      newSignCount: 2,
+      backupEligible: false,
+      backupState: false,
+      authenticatorAttachment: 'platform',
+      signCountRegressed: false,
+      backupEligibilityChanged: false,
+    });
+    expect((await served.credentials.get(credentialId))!.signCount).toBe(2);
+  });
+
+  it('signs in a user it did not know in advance (discoverable credential, allowCredentials: [])', async () => {
+    const served = await serve();
+    const { authenticator, credentialId } = await register(served, 'bob');
+    const client = served.client();
+    const started = await client.initAuthenticationOptions();
+    if ('apiCode' in started) throw new Error(started.message);
+    expect(started.data.authenticationOptions.allowCredentials).toEqual([]);
+    const response = await client.verifyAuthentication({
+      ticket: started.data.ticket,
+      authenticationCredential: await authenticator.authenticate(started.data.authenticationOptions, ORIGIN),
+    });
+    expect(response).toMatchObject({ statusCode: 200, data: { verified: true, credentialId, userId: handleOf('bob') } });
+  });
+
+  it('merges what onAuthenticated returns (a tokenSet) into data, and hands it the request and options', async () => {
+    const onAuthenticated = vi.fn(async (result: { userId: string }) => ({
+      tokenSet: { access_token: `token-for-${result.userId}`, token_type: 'Bearer', expires_in: 3600 },
+    }));
+    const served = await serve({ onAuthenticated });
+    const { authenticator } = await register(served, 'alice');
+    const body = await signInBody(served, authenticator, 'alice');
+    const answer = await send(served, AUTHENTICATION, { json: { ...body, options: { scope: 'openid profile' } } });
+    const { data } = expectSuccess(answer, verifyAuthenticationRespDtoSchema);
+    expect(data.tokenSet).toEqual({ access_token: `token-for-${handleOf('alice')}`, token_type: 'Bearer', expires_in: 3600 });
+    expect(onAuthenticated).toHaveBeenCalledOnce();
+    const [result, context] = onAuthenticated.mock.calls[0] as unknown as [unknown, { request: Request; options?: unknown }];
+    expect(result).toMatchObject({ verified: true, userId: handleOf('alice'), credentialUpdate: { signCount: 2 } });
+    expect(context.request).toBeInstanceOf(Request);
+    expect(context.options).toEqual({ scope: 'openid profile' });
+  });
+
+  it('excludes the caller’s existing credentials when registering another', async () => {
+    const served = await serve();
+    const { credentialId } = await register(served, 'alice');
+    const started = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+    expect(started.data.registrationOptions.excludeCredentials).toEqual([{ id: credentialId, type: 'public-key', transports: ['internal'] }]);
+  });
+
+  it('answers a handler called directly with a Fetch Request, under a basePath', async () => {
+    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore() });
+    let next = 0;
+    const handler = createGenAuthHandler({ relyingParty, credentials: new MemoryCredentialStore(), basePath: '/auth', requestId: () => `req-${++next}` });
+    const ok = await handler(new Request(`https://example.com/auth${AUTHENTICATION}?ignored=1`));
+    expect(ok.status).toBe(200);
+    expect(getAuthenticationOptionsRespDtoSchema.parse(await ok.json())).toMatchObject({ requestId: 'req-1' });
+    const missing = await handler(new Request(`https://example.com${AUTHENTICATION}`));
+    expect(errorRespDtoSchema.parse(await missing.json())).toEqual({ statusCode: 404, apiCode: 40401, message: 'There is no such endpoint.', requestId: 'req-2' });
+    const unauthenticated = await handler(new Request(`https://example.com/auth${REGISTRATION}`));
+    expect(unauthenticated.status).toBe(401);
+  });
+});
+
+describe('bad input gets a 4xx envelope', () => {
+  it('refuses malformed JSON, a wrong content type or encoding, and missing or mistyped fields', async () => {
+    const served = await serve();
+    const post = (body: string, contentType: string | null, extra: Record<string, string> = {}) =>
+      send(served, AUTHENTICATION, { method: 'POST', body, headers: { ...(contentType === null ? {} : { 'content-type': contentType }), ...extra } });
+    expectFailure(await post('{"ticket":', 'application/json'), 40001);
+    expectFailure(await post('', 'application/json'), 40001);
+    const notUtf8 = await send(served, AUTHENTICATION, { method: 'POST', body: new Uint8Array([0x22, 0xff, 0x22]), headers: { 'content-type': 'application/json; charset=UTF-8' } });
+    expectFailure(notUtf8, 40001);
+    expectFailure(await post('{}', 'text/plain'), 41501);
+    expectFailure(await post('{}', null), 41501);
+    expectFailure(await post('{}', 'application/json; charset=iso-8859-1'), 41501);
+    expectFailure(await post('{}', 'application/jsonx'), 41501);
+    expectFailure(await post('{}', 'application/json', { 'content-encoding': 'gzip' }), 41501);
+    for (const body of [{}, { ticket: 'x' }, { authenticationCredential: {} }, { ticket: 1, authenticationCredential: {} }, { ticket: 'x', authenticationCredential: [] }, [], 'text', null, { ticket: 'x', authenticationCredential: {}, options: 'scope' }]) {
+      expectFailure(await send(served, AUTHENTICATION, { json: body }), 40002);
+    }
+    for (const body of [{}, { ticket: 'x' }, { ticket: 'x', registrationCredential: 'credential' }]) {
+      expectFailure(await send(served, REGISTRATION, { user: 'alice', json: body }), 40002);
+    }
+  });
+
+  it('tells an unknown ticket from a malformed credential on a live ticket', async () => {
+    const served = await serve();
+    const { authenticator } = await register(served, 'alice');
+    const { ticket, authenticationCredential } = await signInBody(served, authenticator, 'alice');
+    expectFailure(await send(served, AUTHENTICATION, { json: { ticket: 'not-a-ticket', authenticationCredential } }), 40010);
+    expectFailure(await send(served, AUTHENTICATION, { json: { ticket, authenticationCredential: { id: authenticationCredential.id } } }), 40020);
+  });
+
+  it('refuses a body over the limit, with a Content-Length or chunked, and stays usable', async () => {
+    const served = await serve({ bodyLimitBytes: 1024 });
+    const big = JSON.stringify({ ticket: 'x', authenticationCredential: { padding: 'x'.repeat(1_000_000) } });
+    expectFailure(await send(served, AUTHENTICATION, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } }), 41301);
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let index = 0; index < 64; index++) controller.enqueue(new TextEncoder().encode(`"${'y'.repeat(16_382)}",`));
+        controller.close();
+      },
+    });
+    const chunked = await send(served, AUTHENTICATION, {
+      method: 'POST',
+      body: chunks,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    expectFailure(chunked, 41301);
+    // At exactly the limit the body is read (and is simply not a valid request).
+    const exact = JSON.stringify({ ticket: 'x'.repeat(1024 - 13) });
+    expect(new TextEncoder().encode(exact).byteLength).toBe(1024);
+    expectFailure(await send(served, AUTHENTICATION, { method: 'POST', body: exact, headers: { 'content-type': 'application/json' } }), 40002);
+    expectFailure(await send(served, AUTHENTICATION, { method: 'POST', body: `${exact} `, headers: { 'content-type': 'application/json' } }), 41301);
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('refuses a Content-Length that disagrees with the body, or is not a number', async () => {
+    const { handler } = await serve();
+    const post = (headers: Record<string, string>, body: string) =>
+      handler(new Request(`http://localhost${AUTHENTICATION}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
+    const body = JSON.stringify({ ticket: 'x', authenticationCredential: {} });
+    for (const [length, apiCode] of [
+      ['5', 40003],
+      [String(body.length + 10), 40003],
+      ['999999999', 41301],
+      ['-1', 40004],
+      ['1e3', 40004],
+      ['12, 13', 40004],
+    ] as const) {
+      const response = await post({ 'content-length': length }, body);
+      expect(errorRespDtoSchema.parse(await response.json())).toMatchObject({ apiCode });
+    }
+  });
+
+  it('answers 404 for unknown routes and 405 with Allow for other methods', async () => {
+    const served = await serve();
+    for (const path of ['/', '/api/v3/webauthn', `${AUTHENTICATION}/`, `${AUTHENTICATION}x`, '/API/V3/WEBAUTHN/AUTHENTICATION']) {
+      expectFailure(await send(served, path), 40401);
+    }
+    for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      for (const path of [AUTHENTICATION, REGISTRATION]) {
+        const answer = await send(served, path, { method });
+        expectFailure(answer, 40501);
+        expect(answer.headers.get('allow')).toBe('GET, POST');
+      }
+    }
+  });
+
+  it('answers 401 on the registration routes without a signed-in caller', async () => {
+    const served = await serve();
+    expectFailure(await send(served, REGISTRATION), 40101);
+    expectFailure(await send(served, REGISTRATION, { user: 'mallory' }), 40101);
+    expectFailure(await send(served, REGISTRATION, { json: { ticket: 'x', registrationCredential: {} } }), 40101);
+  });
+});
+
+describe('tickets belong to one user and one use', () => {
+  it('does not let user B finish a registration with A’s ticket, and stores nothing', async () => {
+    const served = await serve();
+    const started = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+    const registrationCredential = await new SoftwareAuthenticator().register(started.data.registrationOptions, ORIGIN);
+    expectFailure(await send(served, REGISTRATION, { user: 'bob', json: { ticket: started.data.ticket, registrationCredential } }), 40010);
+    expect(await served.credentials.get(registrationCredential.id)).toBeUndefined();
+    expect(await served.credentials.listByUser(handleOf('bob'))).toEqual([]);
+  });
+
+  it('refuses an assertion answering A’s ceremony posted with B’s ticket, and A’s own ticket still works', async () => {
+    const served = await serve();
+    const alice = await register(served, 'alice');
+    await register(served, 'bob');
+    const forAlice = await signInBody(served, alice.authenticator, 'alice');
+    const forBob = expectSuccess(await send(served, AUTHENTICATION, { user: 'bob' }), getAuthenticationOptionsRespDtoSchema);
+    const anonymous = expectSuccess(await send(served, AUTHENTICATION), getAuthenticationOptionsRespDtoSchema);
+
+    expectFailure(await send(served, AUTHENTICATION, { json: { ...forAlice, ticket: forBob.data.ticket } }), 40301);
+    expectFailure(await send(served, AUTHENTICATION, { json: { ...forAlice, ticket: anonymous.data.ticket } }), 40011);
+    expect((await served.credentials.get(alice.credentialId))!.signCount).toBe(1);
+    expectSuccess(await send(served, AUTHENTICATION, { json: forAlice }), verifyAuthenticationRespDtoSchema);
+  });
+
+  it('refuses a replayed ticket, for sign-in and for registration', async () => {
+    const served = await serve();
+    const { authenticator, started } = await register(served, 'alice');
+    const replayedRegistration = await send(served, REGISTRATION, {
+      user: 'alice',
+      json: { ticket: started.data.ticket, registrationCredential: await new SoftwareAuthenticator().register(started.data.registrationOptions, ORIGIN) },
+    });
+    expectFailure(replayedRegistration, 40010);
+
+    const body = await signInBody(served, authenticator, 'alice');
+    expectSuccess(await send(served, AUTHENTICATION, { json: body }), verifyAuthenticationRespDtoSchema);
+    expectFailure(await send(served, AUTHENTICATION, { json: body }), 40010);
+  });
+
+  it('answers 409 when the store already holds the credential', async () => {
+    const credentials = new MemoryCredentialStore();
+    credentials.create = async () => {
+      throw new TesseraError('credential_already_registered', 'This credential is already registered.');
+    };
+    const served = await serve({ credentials });
+    const started = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+    const registrationCredential = await new SoftwareAuthenticator().register(started.data.registrationOptions, ORIGIN);
+    expectFailure(await send(served, REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential } }), 40901);
+  });
+
+  it('refuses a registration response replayed against a fresh ceremony', async () => {
+    const served = await serve();
+    const { started } = await register(served, 'alice');
+    const again = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+    // A registration response replayed against a fresh ceremony answers another challenge.
+    const first = await new SoftwareAuthenticator().register(started.data.registrationOptions, ORIGIN);
+    expectFailure(await send(served, REGISTRATION, { user: 'alice', json: { ticket: again.data.ticket, registrationCredential: first } }), 40011);
+  });
+});
+
+describe('server faults get a 5xx envelope, are logged and leak nothing', () => {
+  const SECRET = 'redis://admin:hunter2@10.0.0.7:6379';
+  const failingStore = (failing: 'save' | 'consume', error: unknown): ChallengeStore => {
+    const inner = new MemoryChallengeStore({ sweepIntervalMs: 0 });
+    return {
+      save: (...args) => (failing === 'save' ? Promise.reject(error) : inner.save(...args)),
+      consume: (...args) => (failing === 'consume' ? Promise.reject(error) : inner.consume(...args)),
+    };
+  };
+
+  it.each(['save', 'consume'] as const)('when the challenge store’s %s throws', async (failing) => {
+    const served = await serve({ challengeStore: failingStore(failing, new Error(`connect ECONNREFUSED ${SECRET}`)) });
+    const answer =
+      failing === 'save'
+        ? await send(served, AUTHENTICATION)
+        : await send(served, AUTHENTICATION, { json: { ticket: ticketForChallenge(base64url.encode(new Uint8Array(32))), authenticationCredential: {} } });
+    const dto = expectFailure(answer, 50001);
+    expect(dto.message).toBe('Internal server error.');
+    expect(JSON.stringify(answer.body)).not.toMatch(/hunter2|ECONNREFUSED|Error|at /);
+    expect(served.logger.error).toHaveBeenCalledOnce();
+    const [message, details] = served.logger.error.mock.calls[0]!;
+    expect(message).toBe('GenAuth handler: server fault');
+    expect(details).toMatchObject({ requestId: dto.requestId, path: AUTHENTICATION, error: expect.objectContaining({ message: expect.stringContaining(SECRET) }) });
+  });
+
+  it('answers 503 / 50301 when the store says it is unavailable', async () => {
+    const served = await serve({ challengeStore: failingStore('save', new TesseraError('store_unavailable', `Redis at ${SECRET} timed out.`)) });
+    const answer = await send(served, AUTHENTICATION);
+    expect(expectFailure(answer, 50301).message).not.toContain('hunter2');
+    expect(served.logger.error).toHaveBeenCalledOnce();
+  });
+
+  it('when a hook throws or returns something unusable', async () => {
+    const throwing = await serve({ authenticate: async () => Promise.reject(new Error(SECRET)) });
+    expectFailure(await send(throwing, AUTHENTICATION), 50001);
+    expectFailure(await send(throwing, REGISTRATION), 50001);
+    expect(throwing.logger.error).toHaveBeenCalledTimes(2);
+
+    const noId = await serve({ authenticate: async () => ({ name: 'no id' }) as never });
+    expectFailure(await send(noId, AUTHENTICATION), 50001);
+
+    const badHook = await serve({ onAuthenticated: () => [SECRET] as never });
+    const { authenticator } = await register(badHook, 'alice');
+    const answer = await send(badHook, AUTHENTICATION, { json: await signInBody(badHook, authenticator, 'alice') });
+    expectFailure(answer, 50001);
+    expect(JSON.stringify(answer.body)).not.toContain('hunter2');
+  });
+
+  it('falls back to a random request id and keeps answering when the logger throws', async () => {
+    const served = await serve({
+      requestId: () => {
+        throw new Error('no ids today');
+      },
+      logger: {
+        error: () => {
+          throw new Error('disk full');
+        },
+      },
+      challengeStore: failingStore('save', new Error('down')),
+    });
+    const dto = expectFailure(await send(served, AUTHENTICATION), 50001);
+    expect(dto.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('options', () => {
+  it('are validated (invalid_config)', () => {
+    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore() });
+    const credentials = new MemoryCredentialStore();
+    for (const options of [
+      {},
+      { relyingParty: {}, credentials },
+      { relyingParty, credentials: {} },
+      { relyingParty, credentials, basePath: 'auth' },
+      { relyingParty, credentials, basePath: '/auth/' },
+      { relyingParty, credentials, bodyLimitBytes: 0 },
+      { relyingParty, credentials, bodyLimitBytes: 1.5 },
+      { relyingParty, credentials, authenticate: 'bearer' },
+      { relyingParty, credentials, logger: console.log },
+      { relyingParty, credentials, bodyLimit: 1024 },
+    ]) {
+      let caught: unknown;
+      try {
+        createGenAuthHandler(options as GenAuthHandlerOptions);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isTesseraError(caught, 'invalid_config'), JSON.stringify(Object.keys(options))).toBe(true);
+    }
+  });
+});
+
+describe('random bodies (fast-check)', () => {
+  const json = fc.jsonValue({ maxDepth: 4 });
+  const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), json.map((value) => JSON.stringify(value)));
+
+  /** Checks one answer: never a 5xx, always a valid envelope. */
+  function expectEnvelope(answer: Answer): void {
+    expect(answer.status).toBeLessThan(500);
+    if (answer.status !== 200) expectFailure(answer, errorRespDtoSchema.parse(answer.body).apiCode);
+  }
+
+  it.each([AUTHENTICATION, REGISTRATION])('POST %s: arbitrary text and JSON', async (path) => {
+    const served = await serve();
+    await fc.assert(
+      fc.asyncProperty(text, async (body) => {
+        expectEnvelope(await send(served, path, { method: 'POST', user: 'alice', body, headers: { 'content-type': 'application/json' } }));
+      }),
+      { numRuns: 150 },
+    );
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('POST authentication: a live ticket with a real assertion, one member replaced by anything', async () => {
+    const served = await serve();
+    const { authenticator } = await register(served, 'alice');
+    const paths = ['id', 'rawId', 'type', 'response', 'response.clientDataJSON', 'response.authenticatorData', 'response.signature', 'response.userHandle', 'clientExtensionResults', 'authenticatorAttachment'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), json, fc.boolean(), async (path, value, useTicket) => {
+        const body = await signInBody(served, authenticator, 'alice');
+        const credential = structuredClone(body.authenticationCredential) as Record<string, unknown>;
+        const [head, tail] = path.split('.') as [string, string | undefined];
+        if (tail === undefined) credential[head] = value;
+        else (credential[head] as Record<string, unknown>)[tail] = value;
+        const answer = await send(served, AUTHENTICATION, { json: { ticket: useTicket ? body.ticket : value, authenticationCredential: credential } });
+        expectEnvelope(answer);
+      }),
+      { numRuns: 120 },
+    );
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('POST registration: a live ticket with a real attestation, one member replaced by anything', async () => {
+    const served = await serve();
+    const paths = ['id', 'rawId', 'type', 'response', 'response.clientDataJSON', 'response.attestationObject', 'response.transports', 'response.publicKeyAlgorithm', 'clientExtensionResults'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), json, async (path, value) => {
+        const started = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+        const credential = structuredClone(await new SoftwareAuthenticator().register(started.data.registrationOptions, ORIGIN)) as Record<string, unknown>;
+        const [head, tail] = path.split('.') as [string, string | undefined];
+        if (tail === undefined) credential[head] = value;
+        else (credential[head] as Record<string, unknown>)[tail] = value;
+        expectEnvelope(await send(served, REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential: credential } }));
+      }),
+      { numRuns: 60 },
+    );
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,128 @@
+import { isTesseraError } from '@tessera/core';
+import { failureResponse } from './_envelope.ts';
+import { RequestFailure } from './_requestFailure.ts';
+import {
+  defaultUserHandle,
+  finishAuthentication,
+  finishRegistration,
+  startAuthentication,
+  startRegistration,
+  type Route,
+  type RouteContext,
+} from './_routes.ts';
+import { GENAUTH_ROUTES } from './genAuthRoutes.ts';
+import { REQUEST_ERROR_API_CODES, TESSERA_ERROR_API_CODES, type ApiError } from './apiCodes.ts';
+import { parseHandlerOptions, type GenAuthHandlerOptions, type GenAuthLogger } from './handlerOptions.ts';
+
+/** A Fetch API handler: what Bun, Deno, Cloudflare Workers, Hono and Next.js route handlers take. */
+export type GenAuthHandler = (request: Request) => Promise<Response>;
+
+/** Default of `bodyLimitBytes`: 64 KiB, far above any credential response (§5.1) and far below harm. */
+export const DEFAULT_BODY_LIMIT_BYTES = 65_536;
+
+const ALLOW = 'GET, POST';
+
+/** The logger used when none is given. */
+const consoleLogger: GenAuthLogger = { error: (message, details) => console.error(message, details) };
+
+/**
+ * Creates GenAuth's V3 WebAuthn endpoints as one Fetch API handler:
+ *
+ * - `GET  {basePath}/api/v3/webauthn/authentication`: `GetAuthenticationOptionsRespDto` (WebAuthn L3 §5.5)
+ * - `POST {basePath}/api/v3/webauthn/authentication`: `{ ticket, authenticationCredential, options? }` →
+ *   a verified sign-in (§7.2) plus what `onAuthenticated` returns
+ * - `GET  {basePath}/api/v3/webauthn/registration`: creation options for the signed-in caller (§5.4)
+ * - `POST {basePath}/api/v3/webauthn/registration`: `{ ticket, registrationCredential }` → the new
+ *   credential, stored (§7.1)
+ *
+ * The handler never throws. Every failure is `{ statusCode, message, apiCode, requestId }` with the HTTP
+ * status `statusCode`, mapped from `TESSERA_ERROR_API_CODES` or `REQUEST_ERROR_API_CODES`. Server faults are
+ * logged with their cause and reach the client only as 500 / 50001.
+ *
+ * @param options - see {@link GenAuthHandlerOptions}
+ * @returns `(request: Request) => Promise<Response>`
+ * @throws {TesseraError} `invalid_config` when the options fail their schema
+ * @example
+ * ```ts
+ * const handler = createGenAuthHandler({
+ *   relyingParty: rp,
+ *   credentials,
+ *   authenticate: async (request) => sessions.userOf(request.headers.get('authorization')),
+ *   onAuthenticated: async (result) => ({ tokenSet: await issueTokens(result.userId) }),
+ * });
+ * Bun.serve({ fetch: handler });                       // or Deno.serve(handler), Hono: app.all('/api/v3/webauthn/*', (c) => handler(c.req.raw))
+ * createServer(toNodeListener(handler)).listen(3000);  // node:http, or app.use(toNodeListener(handler)) in Express
+ * ```
+ */
+export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHandler {
+  const settings = parseHandlerOptions(options);
+  const basePath = settings.basePath ?? '';
+  const logger = settings.logger ?? consoleLogger;
+  const nextRequestId = settings.requestId ?? (() => crypto.randomUUID());
+  const context: RouteContext = {
+    relyingParty: settings.relyingParty,
+    credentials: settings.credentials,
+    authenticate: settings.authenticate,
+    userHandle: settings.userHandle ?? defaultUserHandle,
+    onAuthenticated: settings.onAuthenticated,
+    bodyLimitBytes: settings.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+  };
+  const routes = new Map<string, { GET: Route; POST: Route }>([
+    [basePath + GENAUTH_ROUTES.authentication, { GET: startAuthentication, POST: finishAuthentication }],
+    [basePath + GENAUTH_ROUTES.registration, { GET: startRegistration, POST: finishRegistration }],
+  ]);
+
+  function requestIdFor(): string {
+    try {
+      const id = nextRequestId();
+      if (typeof id === 'string' && id.length > 0 && id.length <= 256) return id;
+    } catch {
+      // fall through: a broken generator must not cost the response
+    }
+    return crypto.randomUUID();
+  }
+
+  function report(error: unknown, request: Request, requestId: string): void {
+    try {
+      logger.error('GenAuth handler: server fault', { requestId, method: request.method, path: pathOf(request), error });
+    } catch {
+      // a failing logger must not cost the response
+    }
+  }
+
+  /** The envelope of a thrown failure; server faults are reported with their cause. */
+  function failureFor(error: unknown, request: Request, requestId: string): Response {
+    let apiError: ApiError = REQUEST_ERROR_API_CODES.internal_error;
+    let headers: Readonly<Record<string, string>> = {};
+    if (error instanceof RequestFailure) {
+      apiError = REQUEST_ERROR_API_CODES[error.kind];
+      headers = error.headers;
+    } else if (isTesseraError(error) && Object.hasOwn(TESSERA_ERROR_API_CODES, error.code)) {
+      apiError = TESSERA_ERROR_API_CODES[error.code];
+    }
+    if (apiError.statusCode >= 500) report(error, request, requestId);
+    return failureResponse(apiError, requestId, headers);
+  }
+
+  return async function genAuthHandler(request: Request): Promise<Response> {
+    const requestId = requestIdFor();
+    try {
+      const route = routes.get(pathOf(request));
+      if (route === undefined) throw new RequestFailure('not_found');
+      const method = request.method.toUpperCase();
+      if (method !== 'GET' && method !== 'POST') throw new RequestFailure('method_not_allowed', { headers: { allow: ALLOW } });
+      return await route[method](request, requestId, context);
+    } catch (error) {
+      return failureFor(error, request, requestId);
+    }
+  };
+}
+
+/** The request's path, without query or fragment; `''` if its URL cannot be read. */
+function pathOf(request: Request): string {
+  try {
+    return new URL(request.url).pathname;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { TesseraError, type CredentialStore, type FinishedAuthentication, type RelyingParty } from '@tessera/core';
+
+/**
+ * Schema of the signed-in caller that `authenticate` returns: the application's user id and, for the
+ * registration options (WebAuthn L3 §5.4.3), an account name and a display name (both default to the id).
+ */
+export const genAuthUserSchema: z.ZodObject<
+  { id: z.ZodString; name: z.ZodOptional<z.ZodString>; displayName: z.ZodOptional<z.ZodString> },
+  z.core.$strip
+> = z.object({
+  id: z.string().min(1),
+  name: z.string().optional(),
+  displayName: z.string().optional(),
+});
+
+/** The signed-in caller; see {@link genAuthUserSchema}. */
+export type GenAuthUser = z.output<typeof genAuthUserSchema>;
+
+/** Where the handler reports server faults: anything that became a 5xx envelope, with its cause. */
+export interface GenAuthLogger {
+  /**
+   * @param message - a fixed sentence
+   * @param details - `requestId` (also in the envelope the client got), `method`, `path` and `error`
+   */
+  error(message: string, details: Record<string, unknown>): void;
+}
+
+/** What `onAuthenticated` receives besides the verified sign-in. */
+export interface AuthenticatedContext {
+  /** The request that finished the sign-in (its body already read). */
+  request: Request;
+  /** The `options` member of the request body, if the client sent one. */
+  options?: Record<string, unknown>;
+}
+
+/** Finds the signed-in caller of a request, or `null`; reads headers or cookies, never the body. */
+export type Authenticate = (request: Request) => Promise<GenAuthUser | null> | GenAuthUser | null;
+
+/** Called after a verified sign-in; what it returns is merged into the response's `data`. */
+export type OnAuthenticated = (
+  result: FinishedAuthentication,
+  context: AuthenticatedContext,
+) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const hasMethods =
+  (...names: string[]) =>
+  (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
+/** Schema of the options of `createGenAuthHandler`; see {@link GenAuthHandlerOptions}. */
+export const genAuthHandlerOptionsSchema: z.ZodObject<
+  {
+    relyingParty: z.ZodCustom<RelyingParty, RelyingParty>;
+    credentials: z.ZodCustom<CredentialStore, CredentialStore>;
+    authenticate: z.ZodOptional<z.ZodCustom<Authenticate, Authenticate>>;
+    userHandle: z.ZodOptional<z.ZodCustom<(user: GenAuthUser) => string, (user: GenAuthUser) => string>>;
+    onAuthenticated: z.ZodOptional<z.ZodCustom<OnAuthenticated, OnAuthenticated>>;
+    basePath: z.ZodOptional<z.ZodString>;
+    bodyLimitBytes: z.ZodOptional<z.ZodInt>;
+    requestId: z.ZodOptional<z.ZodCustom<() => string, () => string>>;
+    logger: z.ZodOptional<z.ZodCustom<GenAuthLogger, GenAuthLogger>>;
+  },
+  z.core.$strict
+> = z.strictObject({
+  relyingParty: z.custom<RelyingParty>(
+    hasMethods('startAuthentication', 'finishAuthentication', 'startRegistration', 'finishRegistration'),
+    'must be a RelyingParty from createRelyingParty',
+  ),
+  credentials: z.custom<CredentialStore>(hasMethods('get', 'listByUser', 'create', 'update'), 'must be a CredentialStore'),
+  authenticate: z.custom<Authenticate>(isFunction, 'must be a function').optional(),
+  userHandle: z.custom<(user: GenAuthUser) => string>(isFunction, 'must be a function').optional(),
+  onAuthenticated: z.custom<OnAuthenticated>(isFunction, 'must be a function').optional(),
+  basePath: z
+    .string()
+    .regex(/^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)*$/, 'must be empty or a path such as "/auth", without a trailing slash')
+    .optional(),
+  bodyLimitBytes: z.int().min(1).max(64 * 1024 * 1024).optional(),
+  requestId: z.custom<() => string>(isFunction, 'must be a function').optional(),
+  logger: z.custom<GenAuthLogger>(hasMethods('error'), 'must have an error(message, details) method').optional(),
+});
+
+/**
+ * Options of `createGenAuthHandler`:
+ *
+ * - `relyingParty`, `credentials`: the core's relying party and where credential records live.
+ * - `authenticate(request)`: the signed-in caller, or `null`. Read headers or cookies only; the body belongs
+ *   to the handler. Without it (or with `null`) sign-in options are for a discoverable credential and the
+ *   registration routes answer 401.
+ * - `userHandle(user)`: the user handle (WebAuthn L3 §5.4.3) for a caller; default `userHandleFromId(user.id)`.
+ * - `onAuthenticated(result, { request, options })`: after a verified sign-in; its object is merged into `data`.
+ * - `basePath`: prefix of every route, default `''`; `bodyLimitBytes`: default 65536.
+ * - `requestId()`: default `crypto.randomUUID()`; `logger`: default `console.error`.
+ */
+export type GenAuthHandlerOptions = z.input<typeof genAuthHandlerOptionsSchema>;
+
+/**
+ * Validates handler options.
+ *
+ * @internal
+ * @throws {TesseraError} `invalid_config`, naming each problem by path
+ */
+export function parseHandlerOptions(options: unknown): z.output<typeof genAuthHandlerOptionsSchema> {
+  const result = genAuthHandlerOptionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`));
+  throw new TesseraError('invalid_config', `Invalid GenAuth handler options: ${problems.join('; ')}.`, { cause: result.error });
+}

@@ -1,0 +1,154 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { errorRespDtoSchema } from './envelopes.ts';
+import type { GenAuthHandler } from './createGenAuthHandler.ts';
+import { toNodeListener } from './toNodeListener.ts';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  );
+});
+
+async function listen(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(listener);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Sends raw bytes and returns the raw HTTP response (the server closes after one response to HTTP/1.0). */
+async function raw(address: string, request: string): Promise<{ status: number; head: string; body: string }> {
+  const [host, port] = address.split(':') as [string, string];
+  const text = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), host, () => socket.end(request));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+  });
+  const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1]), head, body };
+}
+
+/** A handler that describes the Request it was given. */
+const echo: GenAuthHandler = async (request) => {
+  const headers: [string, string][] = [];
+  request.headers.forEach((value, name) => headers.push([name, value]));
+  return Response.json({ method: request.method, url: request.url, headers, body: request.body === null ? null : await request.text() });
+};
+
+describe('toNodeListener', () => {
+  it('builds the Request from method, Host, path, headers and streamed body', async () => {
+    const address = await listen(toNodeListener(echo));
+    const response = await fetch(`http://${address}/a/b?c=d`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-one': 'first' },
+      body: '{"hello":"world"}',
+    });
+    const seen = (await response.json()) as { method: string; url: string; headers: [string, string][]; body: string };
+    expect(seen.method).toBe('POST');
+    expect(seen.url).toBe(`http://${address}/a/b?c=d`);
+    expect(seen.headers).toEqual(expect.arrayContaining([['content-type', 'application/json'], ['x-one', 'first'], ['host', address]]));
+    expect(seen.body).toBe('{"hello":"world"}');
+
+    const get = (await (await fetch(`http://${address}/`)).json()) as { body: null };
+    expect(get.body).toBeNull();
+  });
+
+  it('writes status, headers and every Set-Cookie back', async () => {
+    const address = await listen(
+      toNodeListener(async () => {
+        const headers = new Headers({ 'content-type': 'application/json', 'x-custom': 'yes' });
+        headers.append('set-cookie', 'a=1; HttpOnly');
+        headers.append('set-cookie', 'b=2; Secure');
+        return new Response('{"ok":true}', { status: 201, headers });
+      }),
+    );
+    const response = await fetch(`http://${address}/`);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-custom')).toBe('yes');
+    expect(response.headers.getSetCookie()).toEqual(['a=1; HttpOnly', 'b=2; Secure']);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('answers the 500 envelope when the handler throws, and logs the error', async () => {
+    const logger = { error: vi.fn() };
+    const address = await listen(
+      toNodeListener(
+        async () => {
+          throw new Error('database password is hunter2');
+        },
+        { logger },
+      ),
+    );
+    const response = await fetch(`http://${address}/x`);
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(text).not.toContain('hunter2');
+    expect(errorRespDtoSchema.parse(JSON.parse(text))).toMatchObject({ statusCode: 500, apiCode: 50001, message: 'Internal server error.' });
+    expect(logger.error).toHaveBeenCalledOnce();
+  });
+
+  it('answers 400 without a usable Host header and 405 for methods Fetch refuses, without calling the handler', async () => {
+    const handler = vi.fn(echo);
+    const address = await listen(toNodeListener(handler));
+    const noHost = await raw(address, 'GET /api/v3/webauthn/authentication HTTP/1.0\r\n\r\n');
+    expect(noHost.status).toBe(400);
+    expect(errorRespDtoSchema.parse(JSON.parse(noHost.body))).toMatchObject({ apiCode: 40004 });
+    const badHost = await raw(address, 'GET / HTTP/1.0\r\nHost: evil.example/api?x=\r\n\r\n');
+    expect(errorRespDtoSchema.parse(JSON.parse(badHost.body))).toMatchObject({ statusCode: 400, apiCode: 40004 });
+    const trace = await raw(address, 'TRACE / HTTP/1.0\r\nHost: example.com\r\n\r\n');
+    expect(trace.status).toBe(405);
+    expect(trace.head.toLowerCase()).toContain('allow: get, post');
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('keeps the Host over an absolute-form target, and a "//" path stays a path', async () => {
+    const address = await listen(toNodeListener(echo));
+    const absolute = await raw(address, 'GET http://evil.example/a?b=1 HTTP/1.0\r\nHost: example.com\r\n\r\n');
+    expect(JSON.parse(absolute.body)).toMatchObject({ url: 'http://example.com/a?b=1' });
+    const doubleSlash = await raw(address, 'GET //evil.example/a HTTP/1.0\r\nHost: example.com\r\n\r\n');
+    expect(JSON.parse(doubleSlash.body)).toMatchObject({ url: 'http://example.com//evil.example/a' });
+  });
+
+  it('routes on Express’s originalUrl when it is set (a mounted middleware)', async () => {
+    const listener = toNodeListener(echo);
+    const address = await listen((req, res) => {
+      // What Express does for app.use('/api/v3/webauthn', …): strips the mount path from req.url.
+      Object.assign(req, { originalUrl: req.url });
+      req.url = req.url!.replace('/api/v3/webauthn', '') || '/';
+      listener(req, res);
+    });
+    const seen = (await (await fetch(`http://${address}/api/v3/webauthn/authentication`)).json()) as { url: string };
+    expect(seen.url).toBe(`http://${address}/api/v3/webauthn/authentication`);
+  });
+
+  it('lets the handler stop reading a large body; the connection survives for the next request', async () => {
+    let read = 0;
+    const address = await listen(
+      toNodeListener(async (request) => {
+        const reader = request.body!.getReader();
+        const { value } = await reader.read();
+        read += value!.byteLength;
+        await reader.cancel();
+        return Response.json({ stopped: true }, { status: 413 });
+      }),
+    );
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await fetch(`http://${address}/`, { method: 'POST', body: 'x'.repeat(4 * 1024 * 1024) });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ stopped: true });
+    }
+    expect(read).toBeLessThan(4 * 1024 * 1024);
+  });
+});

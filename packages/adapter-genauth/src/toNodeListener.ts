@@ -1,0 +1,175 @@
+/// <reference types="node" />
+// Node's types are needed for this file's signature only; nothing from node: is imported at run time.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { failureResponse } from './_envelope.ts';
+import { RequestFailure } from './_requestFailure.ts';
+import { REQUEST_ERROR_API_CODES } from './apiCodes.ts';
+import type { GenAuthHandler } from './createGenAuthHandler.ts';
+import type { GenAuthLogger } from './handlerOptions.ts';
+
+/** A `node:http` request listener; also an Express middleware (it answers every request it is given). */
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /** Where a handler that throws, or a request that cannot become a Fetch `Request`, is reported; default `console.error`. */
+  logger?: GenAuthLogger;
+}
+
+/** Methods Node parses but the Fetch API refuses to construct a `Request` with (Fetch §2.2.1 forbidden methods). */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+/** `host [ ":" port ]` (RFC 9110 §7.2): a registered name, an IPv4 address or a bracketed IPv6 address. */
+const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~]+)(?::\d{1,5})?$/;
+
+const consoleLogger: GenAuthLogger = { error: (message, details) => console.error(message, details) };
+
+/**
+ * Mounts a Fetch API handler on `node:http` or Express: builds a `Request` from the Node request (method;
+ * URL from the Host header and the path, `https` on a TLS socket; headers; the body as a stream for methods
+ * other than GET and HEAD, read only as fast as the handler reads it) and writes the `Response` back,
+ * `Set-Cookie` headers included.
+ *
+ * - A request that cannot become a `Request` (no or a malformed Host header) gets the 400 envelope; CONNECT,
+ *   TRACE and TRACK get 405.
+ * - A handler that throws gets the 500 envelope, and the error goes to the logger.
+ * - Behind Express, the path is `req.originalUrl`, so the handler sees the full path wherever it is mounted.
+ *   Mount it before any body parser, which would consume the body first.
+ * - When the handler stops reading an oversized body, the rest is discarded as it arrives, never buffered.
+ *
+ * @param handler - the Fetch API handler, typically from `createGenAuthHandler`
+ * @param options - see {@link NodeListenerOptions}
+ * @returns `(req, res) => void`
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * createServer(toNodeListener(handler)).listen(3000);
+ * // Express: app.use('/api/v3/webauthn', toNodeListener(handler));
+ * ```
+ */
+export function toNodeListener(handler: GenAuthHandler, options: NodeListenerOptions = {}): NodeListener {
+  const logger = options.logger ?? consoleLogger;
+  return function genAuthNodeListener(req: IncomingMessage, res: ServerResponse): void {
+    serve(handler, logger, req, res).catch(() => {
+      // Only writing can fail here, once the client is gone or the response is broken: drop the connection.
+      res.destroy();
+    });
+  };
+}
+
+async function serve(handler: GenAuthHandler, logger: GenAuthLogger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  let response: Response;
+  try {
+    response = await handler(toRequest(req, abort.signal));
+  } catch (error) {
+    const requestId = crypto.randomUUID();
+    if (error instanceof RequestFailure) {
+      response = failureResponse(REQUEST_ERROR_API_CODES[error.kind], requestId, error.headers);
+    } else {
+      try {
+        logger.error('GenAuth node listener: the handler failed', { requestId, method: req.method, path: req.url, error });
+      } catch {
+        // a failing logger must not cost the response
+      }
+      response = failureResponse(REQUEST_ERROR_API_CODES.internal_error, requestId);
+    }
+  }
+  await writeResponse(res, response);
+}
+
+/**
+ * The Fetch `Request` for a Node request.
+ *
+ * @throws {RequestFailure} `unreadable_request` without a usable Host header or with headers Fetch refuses;
+ *   `method_not_allowed` for a method Fetch refuses
+ */
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const method = req.method ?? 'GET';
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) throw new RequestFailure('method_not_allowed', { headers: { allow: 'GET, POST' } });
+  const host = req.headers.host ?? (req.headers as Record<string, string | string[] | undefined>)[':authority'];
+  if (typeof host !== 'string' || !HOST_HEADER.test(host)) throw new RequestFailure('unreadable_request');
+  const scheme = (req.socket as { encrypted?: boolean } | null)?.encrypted === true ? 'https' : 'http';
+  const originalUrl = (req as { originalUrl?: unknown }).originalUrl;
+  const path = typeof originalUrl === 'string' ? originalUrl : (req.url ?? '/');
+  try {
+    // Of an absolute-form target (RFC 9112 §3.2.2) only the path and query are kept: the Host always wins.
+    let target = path;
+    if (!path.startsWith('/')) {
+      const absolute = new URL(path);
+      target = absolute.pathname + absolute.search;
+    }
+    const url = new URL(`${scheme}://${host}${target}`);
+    const headers = new Headers();
+    for (let index = 0; index + 1 < req.rawHeaders.length; index += 2) {
+      const name = req.rawHeaders[index]!;
+      if (!name.startsWith(':')) headers.append(name, req.rawHeaders[index + 1]!);
+    }
+    const body = method === 'GET' || method === 'HEAD' ? null : bodyOf(req);
+    return new Request(url, { method, headers, body, signal, duplex: 'half' } as RequestInit);
+  } catch (error) {
+    throw new RequestFailure('unreadable_request', { cause: error });
+  }
+}
+
+/** The Node request body as a byte stream that pulls (resumes the request) only when read. */
+function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let settled = false;
+  const listeners: { event: string; listener: (...args: never[]) => void }[] = [];
+  const on = (event: string, listener: (...args: never[]) => void): void => {
+    listeners.push({ event, listener });
+    req.on(event, listener as (...args: unknown[]) => void);
+  };
+  const detach = (): void => {
+    settled = true;
+    for (const { event, listener } of listeners) req.off(event, listener as (...args: unknown[]) => void);
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      on('data', (chunk: Uint8Array) => {
+        if (settled) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      on('end', () => {
+        if (settled) return;
+        detach();
+        controller.close();
+      });
+      const fail = (): void => {
+        if (settled) return;
+        detach();
+        controller.error(new Error('The request body was not received in full.'));
+      };
+      on('error', fail);
+      on('close', () => {
+        if (!req.complete) fail();
+      });
+      req.pause();
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      // The handler has read enough (say, past the body limit): discard the rest as it arrives.
+      detach();
+      req.resume();
+    },
+  });
+}
+
+/** Writes a Fetch `Response` to a Node response; the handler's responses are small JSON documents. */
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  if (res.destroyed || res.headersSent) return;
+  res.statusCode = response.status;
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  res.setHeader('content-length', body.byteLength);
+  res.end(body);
+}
