@@ -190,6 +190,7 @@ describe('POST /mfa/passkey/auth-options (the seed document)', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
     expect(reply.headers.get('cache-control')).toBe('no-store');
+    expect(reply.headers.get('content-length')).toBe(String(Buffer.byteLength(reply.text)));
     const { data } = authOptionsEnvelopeSchema.parse(reply.body);
     expect(Object.keys(data)).toEqual(['challenge', 'rpId', 'userVerification', 'timeout', 'allowCredentials']);
     expect(data).toMatchObject({ rpId: 'localhost', userVerification: 'preferred', timeout: 300_000, allowCredentials: [] });
@@ -241,6 +242,12 @@ describe('passkeyRouter: who may call', () => {
       expect(reply.text).not.toMatch(/10\.0\.0\.5|authenticate|Error/);
       expect(harness.logger.error).toHaveBeenCalledOnce();
     }
+  });
+
+  it('refuses a userHandle function that returns something other than a user handle, as a server fault', async () => {
+    const harness = await start({ router: { userHandle: (user) => `${user.id}@example.com` } });
+    expect((await harness.post(AUTH_OPTIONS)).body).toEqual({ success: false, error: 'Failed to generate authentication options' });
+    expect(harness.logger.error.mock.calls[0]?.[1]).toMatchObject({ code: 'invalid_config' });
   });
 
   it('refuses a user id too long to be a user handle, as a server fault', async () => {
