@@ -34,10 +34,13 @@ export interface RouteDefinition {
 
 /** What every route shares. */
 export interface RouteEnvironment {
+  /** The application's `authenticate` option. */
   authenticate: Authenticate;
   /** Returns a valid user handle or throws (see {@link checkedUserHandle}). */
   userHandle: UserHandleOf;
+  /** The body reader, with the router's size limit. */
   readBody: JsonBodyReader;
+  /** Where server faults go. */
   logger: PasskeyRouterLogger;
 }
 
@@ -58,14 +61,36 @@ export function routeHandler(environment: RouteEnvironment, route: RouteDefiniti
   };
 }
 
+/**
+ * A failure inside the application's callbacks (`authenticate`, `userHandle`): always a server fault, even
+ * when the callback threw a `TesseraError` whose code would otherwise be the client's.
+ */
+class CallbackFault extends Error {
+  /** @param cause - what the callback threw */
+  constructor(cause: unknown) {
+    super('An application callback failed.', { cause });
+    this.name = 'CallbackFault';
+  }
+}
+
 async function identify(environment: RouteEnvironment, req: Request): Promise<Pick<RouteContext, 'user' | 'handle'>> {
-  const found: unknown = await environment.authenticate(req);
+  let found: unknown;
+  try {
+    found = await environment.authenticate(req);
+  } catch (error) {
+    throw new CallbackFault(error);
+  }
   if (found === null || found === undefined) throw new RequestError('authentication_required');
   const user = passkeyUserSchema.safeParse(found);
   if (!user.success) {
-    throw new TesseraError('invalid_config', 'authenticate(req) must resolve to { id, name?, displayName? } or null.', { cause: user.error });
+    const problem = new TesseraError('invalid_config', 'authenticate(req) must resolve to { id, name?, displayName? } or null.', { cause: user.error });
+    throw new CallbackFault(problem);
   }
-  return { user: user.data, handle: environment.userHandle(found as PasskeyUser) };
+  try {
+    return { user: user.data, handle: environment.userHandle(found as PasskeyUser) };
+  } catch (error) {
+    throw new CallbackFault(error);
+  }
 }
 
 /**
@@ -86,10 +111,11 @@ export function checkedUserHandle(userHandle: UserHandleOf | undefined): UserHan
 function fail(environment: RouteEnvironment, route: RouteDefinition, req: Request, res: Response, error: unknown): void {
   const answer = clientFault(route, error);
   if (answer === undefined) {
+    const cause = error instanceof CallbackFault ? error.cause : error;
     log(environment.logger, `${req.method} ${req.baseUrl}${req.path} failed`, {
       route: route.paths[0],
-      ...(isTesseraError(error) ? { code: error.code } : {}),
-      error,
+      ...(isTesseraError(cause) ? { code: cause.code } : {}),
+      error: cause,
     });
     send(res, 500, { success: false, error: route.serverFailure } satisfies FailureEnvelope);
     return;

@@ -4,6 +4,7 @@ import {
   MemoryChallengeStore,
   MemoryCredentialStore,
   base64url,
+  TesseraError,
   createRelyingParty,
   userHandleFromId,
   type ChallengeStore,
@@ -234,13 +235,18 @@ describe('passkeyRouter: who may call', () => {
         throw new Error('session database at 10.0.0.5 refused');
       },
       async () => ({ id: 42 }) as never,
+      async () => {
+        throw new TesseraError('ticket_not_found', 'session lookup used the wrong key');
+      },
     ]) {
       const harness = await start({ router: { authenticate } });
       const reply = await harness.post(AUTH_OPTIONS);
       expect(reply.status).toBe(500);
       expect(reply.body).toEqual({ success: false, error: 'Failed to generate authentication options' });
-      expect(reply.text).not.toMatch(/10\.0\.0\.5|authenticate|Error/);
-      expect(harness.logger.error).toHaveBeenCalledOnce();
+      expect(reply.text).not.toMatch(/10\.0\.0\.5|authenticate|Error|session/);
+      const verify = await harness.post(AUTH_VERIFY, { json: { credential: {} } });
+      expect(verify.body).toEqual({ success: false, error: 'Failed to verify passkey' });
+      expect(harness.logger.error).toHaveBeenCalledTimes(2);
     }
   });
 

@@ -134,3 +134,28 @@ describe('MemoryChallengeStore bounds and sweeping', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
+
+describe('MemoryChallengeStore internals that users would notice', () => {
+  it('keeps evicting in save order across many refills, replaced and consumed keys included', async () => {
+    const store = new MemoryChallengeStore({ maxEntries: 50, sweepIntervalMs: 0 });
+    for (let index = 0; index < 20_000; index++) {
+      await store.save(`k${index}`, sampleChallengeRecord(index % 4096), 60_000);
+      if (index % 3 === 0) await store.consume(`k${index}`);
+    }
+    expect(store.size).toBe(50);
+    // The 50 newest keys that were not consumed are the ones left.
+    const expected = Array.from({ length: 20_000 }, (_, index) => index).filter((index) => index % 3 !== 0).slice(-50);
+    for (const index of expected) expect(await store.consume(`k${index}`), `k${index}`).toBeDefined();
+  });
+
+  it('does not grow when records are saved and consumed forever below the bound', async () => {
+    const store = new MemoryChallengeStore({ sweepIntervalMs: 0 });
+    const started = performance.now();
+    for (let index = 0; index < 200_000; index++) {
+      await store.save('cycling', sampleChallengeRecord(1), 60_000);
+      await store.consume('cycling');
+    }
+    expect(store.size).toBe(0);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+});

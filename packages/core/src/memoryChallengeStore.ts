@@ -29,6 +29,7 @@ export interface MemoryChallengeStoreOptions {
 }
 
 interface Entry {
+  readonly key: string;
   readonly record: ChallengeRecord;
   readonly expiresAt: number;
 }
@@ -63,6 +64,13 @@ function unrefTimer(timer: TimerHandle): void {
  */
 export class MemoryChallengeStore implements ChallengeStore {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Entries in the order they were saved, oldest at `#head`; entries consumed or replaced since stay here
+   * until they reach the head and are skipped. (Taking the first key of a Map instead is slow: V8 keeps the
+   * slots of deleted entries until it rehashes, and every lookup of the first key walks over them.)
+   */
+  #queue: Entry[] = [];
+  #head = 0;
   readonly #maxEntries: number;
   readonly #sweepIntervalMs: number;
   readonly #now: () => number;
@@ -107,8 +115,11 @@ export class MemoryChallengeStore implements ChallengeStore {
       }
       this.#entries.delete(key);
     }
-    if (this.#entries.size >= this.#maxEntries) this.#makeRoom(now);
-    this.#entries.set(key, { record, expiresAt: now + ttlMs });
+    if (this.#entries.size >= this.#maxEntries) this.#makeRoom();
+    const entry: Entry = { key, record, expiresAt: now + ttlMs };
+    this.#entries.set(key, entry);
+    this.#queue.push(entry);
+    this.#trimQueue();
     this.#startSweeping();
   }
 
@@ -135,6 +146,7 @@ export class MemoryChallengeStore implements ChallengeStore {
         removed++;
       }
     }
+    this.#trimQueue();
     if (this.#entries.size === 0) this.#stopSweeping();
     return removed;
   }
@@ -143,23 +155,31 @@ export class MemoryChallengeStore implements ChallengeStore {
   dispose(): void {
     this.#stopSweeping();
     this.#entries.clear();
+    this.#queue = [];
+    this.#head = 0;
   }
 
   /**
-   * Frees one slot. Maps iterate in insertion order, so the first entries are the oldest saved: expired ones
-   * there go first (amortised O(1), since each is removed once), then the oldest live one if still full.
+   * Frees at least one slot, oldest saved first: expired entries at the old end go, and if the store is
+   * still full, the oldest live one. Amortised O(1): each queued entry is passed over once.
    */
-  #makeRoom(now: number): void {
-    for (const [key, entry] of this.#entries) {
-      if (this.#entries.size < this.#maxEntries) return;
-      if (entry.expiresAt > now) break;
-      this.#entries.delete(key);
+  #makeRoom(): void {
+    while (this.#entries.size >= this.#maxEntries && this.#head < this.#queue.length) {
+      const oldest = this.#queue[this.#head++]!;
+      // Entries consumed or replaced since are passed over; the first live one goes, expired or not.
+      if (this.#entries.get(oldest.key) === oldest) this.#entries.delete(oldest.key);
     }
-    while (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done) return;
-      this.#entries.delete(oldest.value);
-    }
+  }
+
+  /**
+   * Keeps the queue within twice the live entries (plus slack): when consumed and evicted entries make up
+   * most of it, it is rebuilt from the live ones, in order. Each rebuild is paid for by the saves since the
+   * last one, so saving stays amortised O(1) and memory stays bounded even when nothing is ever evicted.
+   */
+  #trimQueue(): void {
+    if (this.#queue.length - this.#head <= 2 * this.#entries.size + 1024) return;
+    this.#queue = this.#queue.slice(this.#head).filter((entry) => this.#entries.get(entry.key) === entry);
+    this.#head = 0;
   }
 
   #startSweeping(): void {

@@ -5,7 +5,7 @@ import {
   authenticationOptionsInputSchema,
   type PublicKeyCredentialRequestOptionsJSON,
 } from './authenticationOptions.ts';
-import { challengeRecordSchema, type AuthenticationChallengeRecord, type ChallengeRecord, type ChallengeStore } from './challengeStore.ts';
+import type { AuthenticationChallengeRecord, ChallengeRecord, ChallengeStore } from './challengeStore.ts';
 import type { CredentialRecord, CredentialUpdate } from './credentialStore.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
 import {
@@ -337,16 +337,16 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   }
 
   /**
-   * Stores a ceremony's context under a fresh ticket. The record is deep-copied through JSON (so nothing the
-   * caller holds aliases it) and validated, so a broken clock cannot store a record that never expires.
+   * Stores a ceremony's context under its ticket. The context is built from values the schemas already
+   * validated, in fresh arrays, with `extensions` deep-copied, so nothing the caller holds aliases the
+   * record; the expiry is checked, so a broken clock cannot store a record that never expires.
    */
   async function saveCeremony(context: DistributiveOmit<ChallengeRecord, 'expiresAt'>, ttlMs: number): Promise<string> {
-    const record = parseOrThrow(
-      challengeRecordSchema,
-      { ...(JSON.parse(JSON.stringify(context)) as object), expiresAt: now() + ttlMs },
-      'invalid_config',
-      'challenge record (is the now() clock returning epoch milliseconds?)',
-    );
+    const expiresAt = now() + ttlMs;
+    if (!Number.isSafeInteger(expiresAt) || expiresAt < 0) {
+      throw new TesseraError('invalid_config', 'Invalid relying party configuration: now() must return epoch milliseconds as a whole number.');
+    }
+    const record = { ...context, expiresAt } as ChallengeRecord;
     const ticket = ticketForChallenge(record.challenge);
     await challengeStore.save(ticket, record, ttlMs);
     return ticket;
@@ -392,7 +392,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
         allowCredentialIds: options.allowCredentials?.map((descriptor) => descriptor.id) ?? [],
         userVerification,
         hints: [...(options.hints ?? [])],
-        ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+        ...(options.extensions === undefined ? {} : { extensions: structuredClone(options.extensions) }),
       },
       ttlMs,
     );
@@ -453,7 +453,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
         algorithms: options.pubKeyCredParams.map(({ alg }) => alg),
         attestation: options.attestation ?? 'none',
         excludeCredentialIds: options.excludeCredentials?.map(({ id }) => id) ?? [],
-        ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+        ...(options.extensions === undefined ? {} : { extensions: structuredClone(options.extensions) }),
       },
       ttlMs,
     );
