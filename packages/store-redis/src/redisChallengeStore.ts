@@ -1,7 +1,6 @@
 import {
   TesseraError,
   assertChallengeStoreArguments,
-  isTesseraError,
   parseStoredChallengeRecord,
   serializeChallengeRecord,
   type ChallengeRecord,
@@ -43,8 +42,9 @@ export interface RedisChallengeStoreOptions {
   /** Prepended to every key, to share a Redis with other data; default `tessera:ceremony:`. */
   prefix?: string;
   /**
-   * How long a command may take before the store gives up with `store_unavailable`; default 1000 ms. A
-   * client that queues commands while disconnected would otherwise make every ceremony wait for Redis.
+   * How long a command may take before the store gives up with `store_unavailable`; default 1000 ms. It gives
+   * up within 1.25 × this. A client that queues commands while disconnected would otherwise make every
+   * ceremony wait for Redis.
    */
   commandTimeoutMs?: number;
 }
@@ -73,6 +73,10 @@ export class RedisChallengeStore implements ChallengeStore {
   readonly #client: RedisCommandClient;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  /** Commands sent and not yet answered, with their deadlines. */
+  readonly #pending = new Set<PendingCommand>();
+  /** The deadline sweep; runs only while commands are pending, and never keeps the process alive. */
+  #watchdog: ReturnType<typeof setInterval> | undefined;
 
   /**
    * @param options - client, key prefix and command timeout; see {@link RedisChallengeStoreOptions}
@@ -105,31 +109,63 @@ export class RedisChallengeStore implements ChallengeStore {
     return decodeRecord(reply);
   }
 
-  async #command(args: string[]): Promise<unknown> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TesseraError('store_unavailable', `Redis did not answer ${args[0]} within ${this.#timeoutMs} ms.`)),
-        this.#timeoutMs,
+  /**
+   * Sends a command, bounded by the timeout. Deadlines are checked by one sweep per store, running only while
+   * commands are pending, instead of a timer per command: a command gives up between `commandTimeoutMs` and
+   * 1.25 × `commandTimeoutMs` after it was sent. A reply that comes later is dropped (never an unhandled
+   * rejection).
+   */
+  #command(args: string[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const pending: PendingCommand = { command: args[0]!, deadline: Date.now() + this.#timeoutMs, reject };
+      let sent: Promise<unknown>;
+      try {
+        sent = Promise.resolve(this.#client.sendCommand(args));
+      } catch (error) {
+        reject(unavailable(pending.command, error));
+        return;
+      }
+      this.#pending.add(pending);
+      this.#watch();
+      sent.then(
+        (reply) => {
+          this.#pending.delete(pending);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          this.#pending.delete(pending);
+          reject(unavailable(pending.command, error));
+        },
       );
     });
-    let pending: Promise<unknown>;
-    try {
-      pending = Promise.resolve(this.#client.sendCommand(args));
-    } catch (error) {
-      clearTimeout(timer);
-      throw unavailable(args[0]!, error);
+  }
+
+  #watch(): void {
+    if (this.#watchdog !== undefined) return;
+    const watchdog = setInterval(() => this.#expire(), Math.max(5, Math.floor(this.#timeoutMs / 4)));
+    (watchdog as { unref?: () => void }).unref?.();
+    this.#watchdog = watchdog;
+  }
+
+  #expire(): void {
+    const now = Date.now();
+    for (const pending of this.#pending) {
+      if (pending.deadline > now) continue;
+      this.#pending.delete(pending);
+      pending.reject(new TesseraError('store_unavailable', `Redis did not answer ${pending.command} within ${this.#timeoutMs} ms.`));
     }
-    // A reply that arrives after the timeout is dropped here, never left as an unhandled rejection.
-    pending.catch(() => undefined);
-    try {
-      return await Promise.race([pending, timedOut]);
-    } catch (error) {
-      throw isTesseraError(error) ? error : unavailable(args[0]!, error);
-    } finally {
-      clearTimeout(timer);
+    if (this.#pending.size === 0) {
+      clearInterval(this.#watchdog);
+      this.#watchdog = undefined;
     }
   }
+}
+
+/** A command waiting for its reply, and how to give up on it. */
+interface PendingCommand {
+  readonly command: string;
+  readonly deadline: number;
+  readonly reject: (error: TesseraError) => void;
 }
 
 function unavailable(command: string, cause: unknown): TesseraError {
