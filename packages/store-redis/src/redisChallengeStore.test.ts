@@ -83,6 +83,19 @@ describe('RedisChallengeStore', () => {
     }
   });
 
+  it('treats a key holding another Redis type as corrupt_store_record, and keys with spaces or line breaks as plain keys', async () => {
+    const client = await connect(server.url);
+    const store = new RedisChallengeStore({ client, prefix: 'types:' });
+    await client.lPush('types:list', 'x');
+    expect(await codeOf(store.consume('list'))).toBe('corrupt_store_record');
+    for (const key of ['with space', 'line\r\nbreak SET x y', 'nul\0byte', 'ünïcødé']) {
+      await store.save(key, sampleChallengeRecord(9), 60_000);
+      expect(await client.exists(`types:${key}`), key).toBe(1);
+      expect(await store.consume(key)).toEqual(sampleChallengeRecord(9));
+    }
+    expect(await client.exists('x')).toBe(0);
+  });
+
   it('refuses options that cannot work', () => {
     for (const options of [{}, { client: {} }, { client: { sendCommand: async () => null }, commandTimeoutMs: 0 }, { client: { sendCommand: async () => null }, prefix: 5 }]) {
       expect(() => new RedisChallengeStore(options as never)).toThrow(/Invalid RedisChallengeStore options/);
@@ -105,7 +118,8 @@ describe('RedisChallengeStore when Redis goes away', () => {
       for (const attempt of [() => store.save('during', sampleChallengeRecord(2), 60_000), () => store.consume('before')]) {
         const started = Date.now();
         expect(await codeOf(attempt())).toBe('store_unavailable');
-        expect(Date.now() - started).toBeLessThan(2_000);
+        // Documented bound: 1.25 × the 300 ms timeout (375 ms), plus slack for a busy test machine.
+        expect(Date.now() - started).toBeLessThan(800);
       }
 
       await outage.restart();

@@ -10,8 +10,9 @@ import { z } from 'zod';
 
 /**
  * What the store needs from a Redis client: one method that sends a command and resolves to its reply.
- * A node-redis client (`createClient()` from `redis`) is one as it is; for ioredis pass
- * `{ sendCommand: ([command, ...args]) => ioredis.call(command, ...args) }`.
+ * Arguments must be sent binary-safe (as bulk strings), so keys with spaces or line breaks stay one
+ * argument; node-redis and ioredis both do. A node-redis client (`createClient()` from `redis`) is one as
+ * it is; for ioredis pass `{ sendCommand: ([command, ...args]) => ioredis.call(command, ...args) }`.
  */
 export interface RedisCommandClient {
   /**
@@ -60,7 +61,9 @@ export interface RedisChallengeStoreOptions {
  * - Records are stored as compact JSON and validated with `challengeRecordSchema` on the way out: anything
  *   else is `corrupt_store_record`, never used.
  * - Every command is bounded by `commandTimeoutMs`; a Redis that is down or slow gives `store_unavailable`
- *   instead of a hang, and a late reply is ignored (never an unhandled rejection).
+ *   instead of a hang, and a late reply is ignored (never an unhandled rejection). A `SET` that timed out
+ *   may still land when Redis comes back; that record is merely unused (the ceremony already failed), so
+ *   this fails closed.
  *
  * @example
  * ```ts
@@ -117,7 +120,7 @@ export class RedisChallengeStore implements ChallengeStore {
    */
   #command(args: string[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const pending: PendingCommand = { command: args[0]!, deadline: Date.now() + this.#timeoutMs, reject };
+      const pending: PendingCommand = { command: args[0]!, deadline: performance.now() + this.#timeoutMs, reject };
       let sent: Promise<unknown>;
       try {
         sent = Promise.resolve(this.#client.sendCommand(args));
@@ -134,7 +137,7 @@ export class RedisChallengeStore implements ChallengeStore {
         },
         (error: unknown) => {
           this.#pending.delete(pending);
-          reject(unavailable(pending.command, error));
+          reject(isWrongType(error) ? foreignValue(error) : unavailable(pending.command, error));
         },
       );
     });
@@ -148,7 +151,7 @@ export class RedisChallengeStore implements ChallengeStore {
   }
 
   #expire(): void {
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a wall-clock step cannot stretch or cut a timeout
     for (const pending of this.#pending) {
       if (pending.deadline > now) continue;
       this.#pending.delete(pending);
@@ -166,6 +169,18 @@ interface PendingCommand {
   readonly command: string;
   readonly deadline: number;
   readonly reject: (error: TesseraError) => void;
+}
+
+/**
+ * Redis answered that the key holds another type (a list, a hash…): data this store did not write, under
+ * its prefix. Other error replies (a read-only replica, out of memory, no auth) are availability problems.
+ */
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE');
+}
+
+function foreignValue(cause: unknown): TesseraError {
+  return new TesseraError('corrupt_store_record', 'The key holds a value of another Redis type, not a challenge record.', { cause });
 }
 
 function unavailable(command: string, cause: unknown): TesseraError {
