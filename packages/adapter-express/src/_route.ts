@@ -133,14 +133,16 @@ function clientFault(route: RouteDefinition, error: unknown): { status: number; 
 }
 
 /**
- * Writes an envelope. Not `res.json`: its ETag (a SHA-1 of every body) and freshness check serve cacheable
- * GET responses, and these are `no-store` POST responses, so the router writes the JSON itself.
+ * Writes an envelope, with `Cache-Control: no-store` and `X-Content-Type-Options: nosniff` on every answer.
+ * Not `res.json`: its ETag (a SHA-1 of every body) and freshness check serve cacheable GET responses, and
+ * these are `no-store` POST responses, so the router writes the JSON itself.
  */
 function send(res: Response, status: number, body: object): void {
   if (res.headersSent) return;
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff'); // no browser may read an envelope as anything but JSON
   res.end(JSON.stringify(body)); // Node adds Content-Length for a body written in one piece
 }
 

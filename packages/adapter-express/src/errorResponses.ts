@@ -60,13 +60,13 @@ export const TESSERA_ERROR_RESPONSES: Readonly<Record<TesseraErrorCode, TesseraE
 export const REQUEST_ERROR_CODES = [
   /** `authenticate(req)` resolved to `null`. */
   'authentication_required',
-  /** The body is not JSON (body-parser `entity.parse.failed`). */
+  /** The body is not JSON (body-parser `entity.parse.failed`), or not valid UTF-8. */
   'invalid_json',
   /** A required member of the body is missing or has the wrong shape. */
   'invalid_request',
   /** The body exceeds `bodyLimitBytes` (body-parser `entity.too.large`). */
   'payload_too_large',
-  /** A body that is not `application/json` (or `application/*+json`), or in a charset or content coding the parser does not read. */
+  /** A body that is not `application/json` (or `application/*+json`), in a charset other than UTF-8, or with a `Content-Encoding` other than `identity`. */
   'unsupported_media_type',
 ] as const;
 

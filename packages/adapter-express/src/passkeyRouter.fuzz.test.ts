@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { MemoryChallengeStore, MemoryCredentialStore, base64url, createRelyingParty } from '@tessera/core';
 import express from 'express';
 import fc from 'fast-check';
@@ -50,13 +51,24 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-/** Posts `body` and checks the answer: below 500, JSON, and the route's success or failure envelope. */
-async function check(path: string, body: string | Uint8Array<ArrayBuffer> | undefined, contentType: string | undefined): Promise<void> {
+/**
+ * Posts `body` and checks the answer: below 500, JSON, the route's success or failure envelope, and the
+ * router's headers.
+ */
+async function check(
+  path: string,
+  body: string | Uint8Array<ArrayBuffer> | undefined,
+  contentType: string | undefined,
+  contentEncoding?: string,
+): Promise<void> {
   const headers: Record<string, string> = { authorization: 'Bearer fuzz' };
   if (contentType !== undefined) headers['content-type'] = contentType;
+  if (contentEncoding !== undefined) headers['content-encoding'] = contentEncoding;
   const response = await fetch(base + path, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
   const text = await response.text();
   expect(response.status, text).toBeLessThan(500);
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('cache-control')).toBe('no-store');
   const json: unknown = JSON.parse(text);
   if (response.status === 200) ROUTES[path]!.parse(json);
   else failureEnvelopeSchema.extend({ code: failureEnvelopeSchema.shape.code.unwrap() }).parse(json);
@@ -116,6 +128,34 @@ describe('passkeyRouter under random input', () => {
         await check(route, payload, type);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('answers random bodies under random content codings and charsets with a documented envelope, never a 5xx', async () => {
+    const coding = fc.option(fc.oneof(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'GZIP', 'x-gzip', 'zstd', 'gzip, identity', ''), fc.string()), { nil: undefined });
+    const charset = fc.option(
+      fc.oneof(fc.constantFrom('utf-8', 'UTF-8', '"utf-8"', 'utf8', 'utf-16', 'utf-16le', 'UTF-16BE', 'utf-32', 'utf-7', 'iso-8859-1', 'us-ascii', 'x-garbage'), fc.string()),
+      { nil: undefined },
+    );
+    const mediaType = fc.constantFrom('application/json', 'application/vnd.api+json');
+    const text = fc.oneof(jsonBody, fc.string());
+    const bytes = fc.oneof(
+      text.map((value) => new TextEncoder().encode(value)),
+      text.map((value) => new Uint8Array(Buffer.from(value, 'utf16le'))),
+      fc.uint8Array({ maxLength: 256 }),
+    );
+    /** The body as sent: raw, or really compressed with one of the codings (whatever the header says). */
+    const body = fc.tuple(bytes, fc.constantFrom('raw', 'gzip', 'deflate', 'br')).map(([raw, how]) => {
+      const sent = how === 'gzip' ? gzipSync(raw) : how === 'deflate' ? deflateSync(raw) : how === 'br' ? brotliCompressSync(raw) : raw;
+      return new Uint8Array(sent);
+    });
+    await fc.assert(
+      fc.asyncProperty(path, fc.option(body, { nil: undefined }), mediaType, charset, coding, async (route, payload, type, set, encoding) => {
+        // fetch itself refuses header values with control characters; those never reach a server.
+        fc.pre([set, encoding].every((value) => value === undefined || /^[\t\x20-\x7e]*$/.test(value)));
+        await check(route, payload, set === undefined ? type : `${type}; charset=${set}`, encoding);
+      }),
+      { numRuns: 400 },
     );
   });
 

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import {
   MemoryChallengeStore,
   MemoryCredentialStore,
@@ -49,9 +50,11 @@ interface PostOptions {
   as?: string | null;
   /** A value sent as JSON. */
   json?: unknown;
-  /** Raw body text, sent with `contentType`. */
-  raw?: string;
+  /** Raw body text or bytes, sent with `contentType`. */
+  raw?: string | Uint8Array<ArrayBuffer>;
   contentType?: string;
+  /** More request headers (for example `content-encoding`). */
+  headers?: Record<string, string>;
 }
 
 const servers: Server[] = [];
@@ -83,8 +86,8 @@ async function start(options: { challengeStore?: ChallengeStore; credentials?: C
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  async function post(path: string, { as = 'alice', json, raw, contentType }: PostOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function post(path: string, { as = 'alice', json, raw, contentType, headers: extra }: PostOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (as !== null) headers.authorization = `Bearer ${as}`;
     const body = raw ?? (json === undefined ? undefined : JSON.stringify(json));
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
@@ -191,6 +194,7 @@ describe('POST /mfa/passkey/auth-options (the seed document)', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
     expect(reply.headers.get('cache-control')).toBe('no-store');
+    expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
     expect(reply.headers.get('content-length')).toBe(String(Buffer.byteLength(reply.text)));
     const { data } = authOptionsEnvelopeSchema.parse(reply.body);
     expect(Object.keys(data)).toEqual(['challenge', 'rpId', 'userVerification', 'timeout', 'allowCredentials']);
@@ -362,6 +366,72 @@ describe('passkeyRouter: bodies', () => {
     expect(failure(wrongType).code).toBe('unsupported_media_type');
     const latin1 = await harness.post(path, { raw: '{}', contentType: 'application/json; charset=iso-8859-1' });
     expect(latin1.status).toBe(415);
+  });
+
+  it.each(ROUTES)('%s refuses a body in any content coding but identity with 415, and never answers 5xx', async (path) => {
+    const harness = await start();
+    const json = new TextEncoder().encode(JSON.stringify({ credential: {} }));
+    const coded: Record<string, Uint8Array> = { gzip: gzipSync(json), deflate: deflateSync(json), br: brotliCompressSync(json) };
+    for (const [coding, bytes] of Object.entries(coded)) {
+      for (const raw of [new TextEncoder().encode('abcd'), new Uint8Array(bytes)]) {
+        const reply = await harness.post(path, { raw, headers: { 'content-encoding': coding } });
+        expect(reply.status, `${coding}: ${reply.text}`).toBe(415);
+        expect(failure(reply).code).toBe('unsupported_media_type');
+      }
+    }
+    for (const coding of ['x-gzip', 'compress', 'zstd', 'gzip, identity', 'unheard-of']) {
+      expect(await harness.post(path, { raw: '{}', headers: { 'content-encoding': coding } })).toMatchObject({
+        status: 415,
+        body: { success: false, code: 'unsupported_media_type' },
+      });
+    }
+    const identity = await harness.post(path, { raw: '{', headers: { 'content-encoding': 'identity' } });
+    expect(identity).toMatchObject({ status: 400, body: { success: false, code: 'invalid_json' } });
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+
+  it.each(ROUTES)('%s refuses every charset but UTF-8 with 415, and malformed UTF-8 with 400 invalid_json', async (path) => {
+    const harness = await start();
+    const sentence = path.startsWith(COMPLETE_REGISTRATION) ? 'Passkey registration failed' : 'The request body is not valid JSON.';
+    for (const charset of ['utf-16', 'UTF-16LE', 'utf-16be', 'utf-32', 'utf-7', 'utf8', 'us-ascii', 'windows-1252', 'x-unknown']) {
+      const reply = await harness.post(path, { raw: '{}', contentType: `application/json; charset=${charset}` });
+      expect(reply.status, charset).toBe(415);
+      expect(failure(reply).code).toBe('unsupported_media_type');
+    }
+    const utf16 = new Uint8Array(Buffer.from('{"credential":{}}', 'utf16le'));
+    expect((await harness.post(path, { raw: utf16, contentType: 'application/json; charset=utf-16le' })).status).toBe(415);
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"']) {
+      expect((await harness.post(path, { raw: '{', contentType: `application/json; charset=${charset}` })).body).toMatchObject({ code: 'invalid_json' });
+    }
+    for (const bytes of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+      const raw = new Uint8Array([...new TextEncoder().encode('{"credential":"'), ...bytes, ...new TextEncoder().encode('"}')]);
+      for (const contentType of ['application/json', 'application/json; charset=utf-8']) {
+        const reply = await harness.post(path, { raw, contentType });
+        expect(reply.status, `${bytes.join()} as ${contentType}: ${reply.text}`).toBe(400);
+        expect(reply.body).toEqual({ success: false, error: sentence, code: 'invalid_json' });
+      }
+    }
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('sends X-Content-Type-Options: nosniff and Cache-Control: no-store on every answer', async () => {
+    const harness = await start();
+    const broken = await start({ challengeStore: { save: async () => { throw new Error('down'); }, consume: async () => undefined } });
+    const replies = [
+      await harness.post(AUTH_OPTIONS),
+      await harness.post(REGISTRATION_OPTIONS),
+      await harness.post(AUTH_VERIFY, { as: null }),
+      await harness.post(AUTH_VERIFY, { raw: '{' }),
+      await harness.post(AUTH_VERIFY, { json: {} }),
+      await harness.post(AUTH_VERIFY, { raw: '{}', contentType: 'text/plain' }),
+      await harness.post(AUTH_VERIFY, { raw: JSON.stringify({ padding: 'x'.repeat(70_000) }) }),
+      await broken.post(AUTH_OPTIONS),
+    ];
+    expect(replies.map(({ status }) => status)).toEqual([200, 200, 401, 400, 400, 415, 413, 500]);
+    for (const reply of replies) {
+      expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(reply.headers.get('cache-control')).toBe('no-store');
+    }
   });
 
   it('answers 400 invalid_request for missing or ill-typed fields', async () => {
