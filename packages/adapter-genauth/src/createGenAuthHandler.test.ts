@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -15,6 +13,7 @@ import {
   type ChallengeStore,
 } from '@tessera/core';
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
+import { closeServers, listen } from '../test/harness.ts';
 import { AuthenticationClient } from './authenticationClient.ts';
 import { createGenAuthHandler } from './createGenAuthHandler.ts';
 import {
@@ -44,18 +43,7 @@ async function bearer(request: Request): Promise<GenAuthUser | null> {
   return (match && USERS[match[1]!]) ?? null;
 }
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    ),
-  );
-});
+afterEach(closeServers);
 
 /** A relying party, a credential store and the handler, listening on 127.0.0.1 through toNodeListener. */
 async function serve(options: Partial<GenAuthHandlerOptions> & { challengeStore?: ChallengeStore } = {}) {
@@ -64,10 +52,7 @@ async function serve(options: Partial<GenAuthHandlerOptions> & { challengeStore?
   const credentials = new MemoryCredentialStore();
   const logger = { error: vi.fn() };
   const handler = createGenAuthHandler({ relyingParty, credentials, authenticate: bearer, logger, ...handlerOptions });
-  const server = createServer(toNodeListener(handler));
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const baseUrl = `http://${await listen(toNodeListener(handler))}`;
   const client = (user?: string): AuthenticationClient =>
     new AuthenticationClient({ baseUrl, headers: user === undefined ? {} : { authorization: `Bearer ${user}` } });
   return { relyingParty, credentials, logger, handler, baseUrl, client };

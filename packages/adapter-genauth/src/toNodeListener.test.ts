@@ -1,29 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { closeServers, listen } from '../test/harness.ts';
 import { errorRespDtoSchema } from './envelopes.ts';
 import type { GenAuthHandler } from './createGenAuthHandler.ts';
 import { toNodeListener } from './toNodeListener.ts';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    ),
-  );
-});
-
-async function listen(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(listener);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+afterEach(closeServers);
 
 /** Sends raw bytes and returns the raw HTTP response (the server closes after one response to HTTP/1.0). */
 async function raw(address: string, request: string): Promise<{ status: number; head: string; body: string }> {

@@ -1,6 +1,7 @@
 import { encode } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../test/mutations.ts';
 import { MAX_CBOR_DEPTH, cborItemEnd, decodeCbor } from './_cbor.ts';
 import { isTesseraError } from './errors.ts';
 
@@ -19,15 +20,6 @@ const cborValue = fc.letrec((tie) => ({
     fc.array(fc.tuple(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.string({ maxLength: 8 })), tie('value')), { maxLength: 4 }).map((entries) => new Map(entries)),
   ),
 })).value;
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('CBOR decoding under limits', () => {
   it('decodes what cbor-x encodes, and measures its extent exactly, even when followed by more bytes', () => {

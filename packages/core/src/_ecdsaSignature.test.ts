@@ -1,21 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { Decoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../test/mutations.ts';
+import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
 import { ecdsaDerToP1363, type EcdsaComponentBytes } from './_ecdsaSignature.ts';
 import { base64url } from './base64url.ts';
 import { isTesseraError } from './errors.ts';
 
-const vectors = (file: string): unknown[] =>
-  JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${file}`, import.meta.url), 'utf8')) as unknown[];
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 
 /** Every DER ECDSA signature in the captured vectors: ES256 assertions and ES256 attestation statements. */
 const capturedSignatures: { name: string; der: Uint8Array }[] = [
-  ...(vectors('authentication.json') as { name: string; coseAlg: number; response: { response: { signature: string } } }[])
+  ...readAuthenticationVectors()
     .filter((v) => v.coseAlg === -7)
     .map((v) => ({ name: v.name, der: base64url.decode(v.response.response.signature) })),
-  ...(vectors('registration.json') as { name: string; response: { response: { attestationObject: string } } }[]).flatMap((v) => {
+  ...readRegistrationVectors().flatMap((v) => {
     const attStmt = (decoder.decode(base64url.decode(v.response.response.attestationObject)) as Map<string, Map<string, unknown>>).get('attStmt')!;
     const sig = attStmt.get('sig');
     return sig instanceof Uint8Array && sig[0] === 0x30 ? [{ name: `attestation ${v.name}`, der: new Uint8Array(sig) }] : [];
@@ -36,15 +35,6 @@ function derLength(length: number): number[] {
 function toDer(r: Uint8Array, s: Uint8Array): Uint8Array {
   const body = [...derInteger(r), ...derInteger(s)];
   return new Uint8Array([0x30, ...derLength(body.length), ...body]);
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 const sizes: EcdsaComponentBytes[] = [32, 48, 66];

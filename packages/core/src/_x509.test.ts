@@ -1,9 +1,9 @@
 import { KeyObject, X509Certificate, constants, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Decoder } from 'cbor-x';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../test/derEncoder.ts';
+import { readRegistrationVectors } from '../test/vectors.ts';
 import {
   KEY_OIDS,
   MAX_CERTIFICATE_BYTES,
@@ -50,13 +50,7 @@ function buildCertificate(options: CertOptions = {}): Uint8Array {
 }
 
 // ---- Captured certificates ----
-interface Vector {
-  name: string;
-  response: { response: { attestationObject: string } };
-}
-const vectors: Vector[] = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/registration.json', import.meta.url), 'utf8'),
-) as Vector[];
+const vectors = readRegistrationVectors();
 const cbor = new Decoder({ mapsAsObjects: false, useRecords: false });
 const chains: { name: string; chain: Uint8Array[] }[] = vectors
   .map((vector) => {

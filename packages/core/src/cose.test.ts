@@ -1,40 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../test/mutations.ts';
+import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
 import { COSE_ALGORITHMS, COSE_ALGORITHM_NAMES, COSE_CURVES, COSE_KEY_TYPES, MAX_COSE_KEY_BYTES, parseCoseKey, type CoseKey } from './cose.ts';
 import { isTesseraError, type TesseraErrorCode } from './errors.ts';
 
-interface AuthenticationVector {
-  name: string;
-  coseAlg: number;
-  credential: { publicKey: string };
-}
-interface RegistrationVector {
-  name: string;
-  expected: { publicKey: string; coseAlg: number };
-}
-
-const vectors = (file: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${file}`, import.meta.url), 'utf8'));
-const authentication = vectors('authentication.json') as AuthenticationVector[];
-const registration = vectors('registration.json') as RegistrationVector[];
+const authentication = readAuthenticationVectors();
+const registration = readRegistrationVectors();
 const realKeys: { name: string; alg: number; bytes: Uint8Array }[] = [
   ...authentication.map((v) => ({ name: v.name, alg: v.coseAlg, bytes: base64url.decode(v.credential.publicKey) })),
   ...registration.map((v) => ({ name: `reg ${v.name}`, alg: v.expected.coseAlg, bytes: base64url.decode(v.expected.publicKey) })),
 ];
 
 const KTY_OF_ALG: Record<number, CoseKey['kty']> = { [-7]: 'EC2', [-8]: 'OKP', [-257]: 'RSA' };
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 function expectCode(bytes: Uint8Array, code: TesseraErrorCode, message?: RegExp): void {
   const error = thrown(() => parseCoseKey(bytes));

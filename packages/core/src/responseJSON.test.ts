@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectTesseraError, returnsOrThrowsTesseraError, thrown } from '../test/mutations.ts';
+import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
 import { parseAttestationObject } from './attestationObject.ts';
 import { parseAuthenticatorData } from './authenticatorData.ts';
 import { base64url } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
-import { isTesseraError } from './errors.ts';
 import {
   authenticationResponseJSONSchema,
   parseAuthenticationResponse,
@@ -13,20 +13,8 @@ import {
   registrationResponseJSONSchema,
 } from './responseJSON.ts';
 
-interface Vector<Expected> {
-  name: string;
-  response: Record<string, unknown> & { response: Record<string, unknown> };
-  expected: Expected;
-}
-type AuthenticationVector = Vector<{ newSignCount: number; userVerified: boolean }>;
-type RegistrationVector = Vector<{ credentialId: string; signCount: number; userVerified: boolean }>;
-
-function readVectors<T>(file: string): T[] {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${file}`, import.meta.url), 'utf8')) as T[];
-}
-
-const authenticationVectors = readVectors<AuthenticationVector>('authentication.json');
-const registrationVectors = readVectors<RegistrationVector>('registration.json');
+const authenticationVectors = readAuthenticationVectors();
+const registrationVectors = readRegistrationVectors();
 
 const bytes = (length: number, fill = 0x61): string => base64url.encode(new Uint8Array(length).fill(fill));
 const ASSERTION = {
@@ -55,24 +43,12 @@ const ATTESTATION = {
 
 type Parse = (json: unknown) => unknown;
 
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
 function expectMalformed(parse: Parse, json: unknown, message: RegExp): void {
-  const error = thrown(() => parse(json));
-  expect(isTesseraError(error, 'malformed_response'), String(error)).toBe(true);
-  expect((error as Error).message).toMatch(message);
+  expectTesseraError(() => parse(json), 'malformed_response', message);
 }
 
 function parsesOrIsMalformed(parse: Parse, json: unknown): void {
-  const error = thrown(() => parse(json));
-  if (error !== undefined && !isTesseraError(error, 'malformed_response')) throw error;
+  returnsOrThrowsTesseraError(() => parse(json), 'malformed_response');
 }
 
 const assertion = (path: readonly string[], member: unknown): typeof ASSERTION => withMember(ASSERTION, path, member);

@@ -1,9 +1,9 @@
 import { KeyObject, X509Certificate, createHash, sign as nodeSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../test/derEncoder.ts';
+import { readRegistrationVectors, type RegistrationVector } from '../test/vectors.ts';
 import { derChildren, readDer, type DerElement } from './_der.ts';
 import { NAME_ATTRIBUTES, parseCertificate } from './_x509.ts';
 import { parseAttestationObject } from './attestationObject.ts';
@@ -170,19 +170,10 @@ beforeAll(async () => {
 });
 
 // ---- Captured registrations ----
-interface Vector {
-  name: string;
-  fmt: string;
-  extra?: boolean;
-  requiresDate?: string;
-  response: { response: { clientDataJSON: string; attestationObject: string } };
-}
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/registration.json', import.meta.url), 'utf8'),
-) as Vector[];
+const vectors = readRegistrationVectors();
 const decode = (value: string): Uint8Array => new Uint8Array(Buffer.from(value, 'base64url'));
 
-function vectorInput(vector: Vector): AttestationStatementInput {
+function vectorInput(vector: RegistrationVector): AttestationStatementInput {
   const parsed = parseAttestationObject(decode(vector.response.response.attestationObject));
   const clientDataHash = sha256(decode(vector.response.response.clientDataJSON));
   // Every none/packed/fido-u2f certificate here is valid today (until 2033 at the earliest), so those need no date.
@@ -279,7 +270,7 @@ function checkedSpans(der: Uint8Array, fmt: string): [number, number][] {
 
 describe('verifyAttestationStatement with altered certificates', () => {
   const seen = new Set<string>();
-  const targets: { label: string; vector: Vector; index: number }[] = [];
+  const targets: { label: string; vector: RegistrationVector; index: number }[] = [];
   for (const vector of signed) {
     const x5c = (vectorInput(vector).attStmt.get('x5c') as Uint8Array[] | undefined) ?? [];
     x5c.forEach((der, index) => {

@@ -1,26 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readAuthenticationVectors, type AuthenticationVector } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
 import { isTesseraError, type TesseraErrorCode } from './errors.ts';
 import type { AuthenticationResponseJSON } from './responseJSON.ts';
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from './testing/softwareAuthenticator.ts';
 import { verifyAuthenticationResponse, type VerifyAuthenticationResponseInput } from './verifyAuthenticationResponse.ts';
 
-interface AuthenticationVector {
-  name: string;
-  coseAlg: number;
-  response: AuthenticationResponseJSON;
-  expectedChallenge: string;
-  expectedOrigin: string;
-  expectedRpId: string;
-  credential: { id: string; publicKey: string; signCount: number };
-  requireUserVerification: boolean;
-  expected: { verified: true; newSignCount: number; userVerified: boolean };
-}
-
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/authentication.json', import.meta.url), 'utf8'),
-) as AuthenticationVector[];
+const vectors = readAuthenticationVectors();
 
 function inputOf(vector: AuthenticationVector, response: AuthenticationResponseJSON = vector.response): VerifyAuthenticationResponseInput {
   return {

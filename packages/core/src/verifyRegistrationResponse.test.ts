@@ -1,26 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readRegistrationVectors, type RegistrationVector } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
 import { isTesseraError, type TesseraErrorCode } from './errors.ts';
-import type { RegistrationResponseJSON } from './responseJSON.ts';
 import { SoftwareAuthenticator } from './testing/softwareAuthenticator.ts';
 import { verifyRegistrationResponse, type VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
 
-interface RegistrationVector {
-  name: string;
-  fmt: string;
-  extra: boolean;
-  response: RegistrationResponseJSON;
-  expectedChallenge: string;
-  expectedOrigin: string;
-  expectedRpId: string;
-  requiresDate?: string;
-  expected: { credentialId: string; publicKey: string; signCount: number; coseAlg: number; aaguid: string; userVerified: boolean };
-}
-
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/registration.json', import.meta.url), 'utf8'),
-) as RegistrationVector[];
+const vectors = readRegistrationVectors();
 const USER = base64url.encode(new TextEncoder().encode('user-1'));
 
 function inputOf(vector: RegistrationVector, attestation: VerifyRegistrationResponseInput['attestation']): VerifyRegistrationResponseInput {

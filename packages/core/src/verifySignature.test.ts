@@ -1,8 +1,8 @@
 import { KeyObject, createHash, sign as nodeSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Decoder, Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
 import { COSE_ALGORITHM_NAMES, parseCoseKey, type CoseAlgorithm } from './cose.ts';
 import { isTesseraError } from './errors.ts';
@@ -218,17 +218,11 @@ describe('verifySignature errors', () => {
 
 describe('verifySignature with captured signatures', () => {
   const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
-  const vectors = (file: string): unknown[] =>
-    JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${file}`, import.meta.url), 'utf8')) as unknown[];
   const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
   const signedData = (authenticatorData: Uint8Array, clientDataJSON: Uint8Array): Uint8Array =>
     new Uint8Array([...authenticatorData, ...sha256(clientDataJSON)]);
 
-  const assertions = (vectors('authentication.json') as {
-    name: string;
-    credential: { publicKey: string };
-    response: { response: { clientDataJSON: string; authenticatorData: string; signature: string } };
-  }[]).map((v) => ({
+  const assertions = readAuthenticationVectors().map((v) => ({
     name: v.name,
     publicKey: base64url.decode(v.credential.publicKey),
     signature: base64url.decode(v.response.response.signature),
@@ -243,12 +237,7 @@ describe('verifySignature with captured signatures', () => {
   });
 
   // Packed self attestation is signed by the credential key itself (WebAuthn L3 §8.2).
-  const selfAttestations = (vectors('registration.json') as {
-    name: string;
-    fmt: string;
-    expected: { publicKey: string };
-    response: { response: { clientDataJSON: string; attestationObject: string } };
-  }[]).flatMap((v) => {
+  const selfAttestations = readRegistrationVectors().flatMap((v) => {
     const object = decoder.decode(base64url.decode(v.response.response.attestationObject)) as Map<string, unknown>;
     const attStmt = object.get('attStmt') as Map<string, unknown>;
     if (v.fmt !== 'packed' || attStmt.has('x5c')) return [];
