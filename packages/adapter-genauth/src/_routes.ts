@@ -2,7 +2,10 @@ import { z } from 'zod';
 import {
   DEFAULT_TIMEOUT_MS,
   TesseraError,
+  isTesseraError,
   userHandleFromId,
+  userHandleSchema,
+  type FinishedAuthentication,
   type CredentialRecord,
   type CredentialStore,
   type PublicKeyCredentialRequestOptionsJSON,
@@ -11,6 +14,7 @@ import {
 import { successResponse } from './_envelope.ts';
 import { readJsonBody } from './_readJsonBody.ts';
 import { RequestFailure } from './_requestFailure.ts';
+import { ServerFault, callback } from './_serverFault.ts';
 import type { AuthenticationOptionsDto, PublicKeyCredentialRequestOptionsDto } from './envelopes.ts';
 import { genAuthUserSchema, type Authenticate, type GenAuthUser, type OnAuthenticated } from './handlerOptions.ts';
 import { verifyAuthenticationReqDtoSchema, verifyRegistrationReqDtoSchema } from './requestBodies.ts';
@@ -18,7 +22,8 @@ import { verifyAuthenticationReqDtoSchema, verifyRegistrationReqDtoSchema } from
 /*
  * The four routes of GenAuth's V3 WebAuthn API, each a thin translation: read the request, call the core,
  * shape the result. Failures are thrown (TesseraError from the core, RequestFailure from here) and turned into
- * envelopes by the handler.
+ * envelopes by the handler. The application's callbacks run through `callback`, so whatever they throw is a
+ * ServerFault (500, logged), never a client fault.
  */
 
 /** What the routes need, from the validated handler options. @internal */
@@ -36,12 +41,33 @@ export type Route = (request: Request, requestId: string, context: RouteContext)
 
 const hookResultSchema = z.record(z.string(), z.unknown()).optional();
 
-/** The signed-in caller, or `null`. A hook that returns something else is a server fault. */
+/**
+ * Core codes that, on `POST …/authentication`, can only be about the stored credential public key: a server
+ * fault there, although at registration (where the key is the client's) they are the client's.
+ */
+const STORED_KEY_CODES: ReadonlySet<string> = new Set(['malformed_public_key', 'unsupported_algorithm']);
+
+/** The signed-in caller, or `null`. A hook that throws or returns something else is a server fault. */
 async function callerOf(request: Request, context: RouteContext): Promise<GenAuthUser | null> {
-  if (context.authenticate === undefined) return null;
-  const user = await context.authenticate(request);
+  const { authenticate } = context;
+  if (authenticate === undefined) return null;
+  const user: unknown = await callback('authenticate', () => authenticate(request));
   if (user === null || user === undefined) return null;
-  return genAuthUserSchema.parse(user); // a ZodError here is the application's bug: a 500, logged
+  const parsed = genAuthUserSchema.safeParse(user);
+  if (!parsed.success) {
+    const problem = new TesseraError('invalid_config', 'authenticate(request) must return { id, name?, displayName? } or null.', { cause: parsed.error });
+    throw new ServerFault('authenticate', problem);
+  }
+  return parsed.data;
+}
+
+/** The caller's user handle. A `userHandle` that throws or returns anything but a user handle is a server fault. */
+async function handleOf(user: GenAuthUser, context: RouteContext): Promise<string> {
+  const handle: unknown = await callback('userHandle', () => context.userHandle(user));
+  if (!userHandleSchema.safeParse(handle).success) {
+    throw new ServerFault('userHandle', new TesseraError('invalid_config', 'userHandle(user) must return a user handle: base64url of 1–64 bytes.'));
+  }
+  return handle as string;
 }
 
 async function requireCaller(request: Request, context: RouteContext): Promise<GenAuthUser> {
@@ -80,7 +106,7 @@ export const startAuthentication: Route = async (request, requestId, context) =>
   const user = await callerOf(request, context);
   let input = {};
   if (user !== null) {
-    const userId = context.userHandle(user);
+    const userId = await handleOf(user, context);
     input = { userId, allowCredentials: descriptorsOf(await context.credentials.listByUser(userId)) };
   }
   const { options, ticket } = await context.relyingParty.startAuthentication(input);
@@ -97,17 +123,33 @@ export const startAuthentication: Route = async (request, requestId, context) =>
  */
 export const finishAuthentication: Route = async (request, requestId, context) => {
   const { ticket, authenticationCredential, options } = await readBody(request, verifyAuthenticationReqDtoSchema, context);
-  const result = await context.relyingParty.finishAuthentication({
-    ticket,
-    response: authenticationCredential,
-    getCredential: (id) => context.credentials.get(id),
-  });
+  let result: FinishedAuthentication;
+  try {
+    result = await context.relyingParty.finishAuthentication({
+      ticket,
+      response: authenticationCredential,
+      getCredential: (id) => context.credentials.get(id),
+    });
+  } catch (error) {
+    // At sign-in the only public key, and so the only algorithm, is the stored credential's (an assertion
+    // carries none, §6.1): if it cannot be used, the store holds a bad record. That is the server's fault.
+    if (isTesseraError(error) && STORED_KEY_CODES.has(error.code)) throw new ServerFault('stored credential', error);
+    throw error;
+  }
   if (!(await context.credentials.update(result.credentialId, result.credentialUpdate))) {
     throw new TesseraError('unknown_credential', 'The credential was deleted while it was signing in.');
   }
-  const added = hookResultSchema.parse(
-    await context.onAuthenticated?.(result, { request, ...(options === undefined ? {} : { options }) }),
-  );
+  const { onAuthenticated } = context;
+  const returned: unknown =
+    onAuthenticated === undefined
+      ? undefined
+      : await callback('onAuthenticated', () => onAuthenticated(result, { request, ...(options === undefined ? {} : { options }) }));
+  const hookResult = hookResultSchema.safeParse(returned);
+  if (!hookResult.success) {
+    const problem = new TesseraError('invalid_config', 'onAuthenticated must return an object or nothing.', { cause: hookResult.error });
+    throw new ServerFault('onAuthenticated', problem);
+  }
+  const added = hookResult.data;
   return successResponse(
     {
       verified: true,
@@ -134,7 +176,7 @@ export const finishAuthentication: Route = async (request, requestId, context) =
  */
 export const startRegistration: Route = async (request, requestId, context) => {
   const user = await requireCaller(request, context);
-  const id = context.userHandle(user);
+  const id = await handleOf(user, context);
   const name = user.name || user.id;
   const { options, ticket } = await context.relyingParty.startRegistration({
     user: { id, name, displayName: user.displayName ?? name },
@@ -151,7 +193,7 @@ export const startRegistration: Route = async (request, requestId, context) => {
  */
 export const finishRegistration: Route = async (request, requestId, context) => {
   const user = await requireCaller(request, context);
-  const userId = context.userHandle(user);
+  const userId = await handleOf(user, context);
   const { ticket, registrationCredential } = await readBody(request, verifyRegistrationReqDtoSchema, context);
   const verification = await context.relyingParty.finishRegistration({ ticket, response: registrationCredential });
   const { credential } = verification;

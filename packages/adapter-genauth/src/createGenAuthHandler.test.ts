@@ -351,6 +351,36 @@ describe('tickets belong to one user and one use', () => {
     expectFailure(await send(served, REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential } }), 40901);
   });
 
+  it('keeps a bad public key a client fault at registration, where the key is the client’s', async () => {
+    const served = await serve();
+    const started = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+    const authenticator = new SoftwareAuthenticator();
+    const credential = await authenticator.register(started.data.registrationOptions, ORIGIN);
+    // The COSE_Key ends the authenticator data (and the attestation object): claim kty 3 (RSA) for an ES256 key.
+    const keyLength = authenticator.credentials[0]!.publicKey.length;
+    const withRsaKty = (encoded: string): string => {
+      const bytes = base64url.decode(encoded);
+      expect(bytes[bytes.length - keyLength + 2]).toBe(0x02);
+      bytes[bytes.length - keyLength + 2] = 0x03;
+      return base64url.encode(bytes);
+    };
+    const tampered = {
+      ...credential,
+      response: {
+        ...credential.response,
+        attestationObject: withRsaKty(credential.response.attestationObject),
+        authenticatorData: withRsaKty(credential.response.authenticatorData!),
+      },
+    };
+    expectFailure(await send(served, REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential: tampered } }), 40022);
+
+    // RS1 is not offered by default: the client chose an algorithm this site does not support.
+    const again = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+    const rs1 = await new SoftwareAuthenticator({ algorithm: 'RS1' }).register(again.data.registrationOptions, ORIGIN);
+    expectFailure(await send(served, REGISTRATION, { user: 'alice', json: { ticket: again.data.ticket, registrationCredential: rs1 } }), 40024);
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+
   it('refuses a registration response replayed against a fresh ceremony', async () => {
     const served = await serve();
     const { started } = await register(served, 'alice');
@@ -407,6 +437,93 @@ describe('server faults get a 5xx envelope, are logged and leak nothing', () => 
     const answer = await send(badHook, AUTHENTICATION, { json: await signInBody(badHook, authenticator, 'alice') });
     expectFailure(answer, 50001);
     expect(JSON.stringify(answer.body)).not.toContain('hunter2');
+  });
+
+  /** Asserts exactly one log entry for this 500: the request id the client got, where it came from and its cause. */
+  function expectLoggedCause(served: Served, dto: ErrorRespDto, source: string, cause: Record<string, unknown>, index = 0): void {
+    const [message, details] = served.logger.error.mock.calls[index]!;
+    expect(message).toBe('GenAuth handler: server fault');
+    expect(details).toMatchObject({ requestId: dto.requestId, source, error: expect.objectContaining(cause) });
+  }
+
+  it('when authenticate throws a TesseraError whose code would be the client’s', async () => {
+    const leak = `session DB unreachable at 10.0.0.5 (${SECRET})`;
+    const served = await serve({
+      authenticate: async () => {
+        throw new TesseraError('ticket_not_found', leak);
+      },
+    });
+    const answers = [
+      await send(served, AUTHENTICATION),
+      await send(served, REGISTRATION),
+      await send(served, REGISTRATION, { json: { ticket: 'x', registrationCredential: {} } }),
+    ];
+    expect(served.logger.error).toHaveBeenCalledTimes(3);
+    answers.forEach((answer, index) => {
+      const dto = expectFailure(answer, 50001);
+      expect(dto.message).toBe('Internal server error.');
+      expect(JSON.stringify(answer.body)).not.toMatch(/10\.0\.0\.5|hunter2|session/);
+      expectLoggedCause(served, dto, 'authenticate', { code: 'ticket_not_found', message: leak }, index);
+    });
+  });
+
+  it('when userHandle throws, or returns something that is not a user handle', async () => {
+    const throwing = await serve({
+      userHandle: () => {
+        throw new TesseraError('user_handle_mismatch', `directory at ${SECRET} refused`);
+      },
+    });
+    for (const [path, index] of [[AUTHENTICATION, 0], [REGISTRATION, 1]] as const) {
+      const answer = await send(throwing, path, { user: 'alice' });
+      expectLoggedCause(throwing, expectFailure(answer, 50001), 'userHandle', { code: 'user_handle_mismatch' }, index);
+      expect(JSON.stringify(answer.body)).not.toContain('hunter2');
+    }
+    expect(throwing.logger.error).toHaveBeenCalledTimes(2);
+
+    for (const bad of ['', 'not a handle!', 'dXNlci1hbGljZQ==', 'A'.repeat(200), 42, undefined]) {
+      const served = await serve({ userHandle: () => bad as never });
+      expectLoggedCause(served, expectFailure(await send(served, AUTHENTICATION, { user: 'alice' }), 50001), 'userHandle', { code: 'invalid_config' });
+      expectFailure(await send(served, REGISTRATION, { user: 'alice' }), 50001);
+      expect(served.logger.error).toHaveBeenCalledTimes(2);
+    }
+    // A valid custom handle is used as it is.
+    const custom = await serve({ userHandle: (user) => userHandleFromId(`tenant-1:${user.id}`) });
+    const started = expectSuccess(await send(custom, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+    expect(started.data.registrationOptions.user.id).toBe(userHandleFromId('tenant-1:user-alice'));
+  });
+
+  it('when onAuthenticated throws a TesseraError whose code would be the client’s', async () => {
+    const served = await serve({
+      onAuthenticated: async () => {
+        throw new TesseraError('invalid_signature', `token service at ${SECRET} rejected the key`);
+      },
+    });
+    const { authenticator } = await register(served, 'alice');
+    const answer = await send(served, AUTHENTICATION, { json: await signInBody(served, authenticator, 'alice') });
+    const dto = expectFailure(answer, 50001);
+    expect(JSON.stringify(answer.body)).not.toContain('hunter2');
+    expect(served.logger.error).toHaveBeenCalledOnce();
+    expectLoggedCause(served, dto, 'onAuthenticated', { code: 'invalid_signature', message: expect.stringContaining(SECRET) });
+  });
+
+  it.each([
+    ['malformed_public_key', 'truncated', (key: Uint8Array) => key.slice(0, 10)],
+    // A well-formed COSE_Key for EdDSA on Ed448, which the core does not support: kty 1, alg -8, crv 7, x (57 bytes).
+    ['unsupported_algorithm', 'an Ed448 key', () => new Uint8Array([0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x07, 0x21, 0x58, 0x39, ...new Uint8Array(57).fill(7)])],
+  ] as const)('when the stored public key cannot be used at sign-in (%s: %s)', async (code, _, corrupt) => {
+    const served = await serve();
+    const { authenticator, credentialId } = await register(served, 'alice');
+    const get = served.credentials.get.bind(served.credentials);
+    served.credentials.get = async (id) => {
+      const record = await get(id);
+      return record === undefined ? undefined : { ...record, publicKey: new Uint8Array(corrupt(record.publicKey)) };
+    };
+    const answer = await send(served, AUTHENTICATION, { json: await signInBody(served, authenticator, 'alice') });
+    const dto = expectFailure(answer, 50001);
+    expect(dto.message).toBe('Internal server error.');
+    expect(served.logger.error).toHaveBeenCalledOnce();
+    expectLoggedCause(served, dto, 'stored credential', { code });
+    expect((await get(credentialId))!.signCount).toBe(1);
   });
 
   it('falls back to a random request id and keeps answering when the logger throws', async () => {

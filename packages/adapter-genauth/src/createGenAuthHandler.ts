@@ -1,6 +1,7 @@
 import { isTesseraError } from '@tessera/core';
 import { failureResponse } from './_envelope.ts';
 import { RequestFailure } from './_requestFailure.ts';
+import { ServerFault } from './_serverFault.ts';
 import {
   defaultUserHandle,
   finishAuthentication,
@@ -37,7 +38,10 @@ const consoleLogger: GenAuthLogger = { error: (message, details) => console.erro
  *
  * The handler never throws. Every failure is `{ statusCode, message, apiCode, requestId }` with the HTTP
  * status `statusCode`, mapped from `TESSERA_ERROR_API_CODES` or `REQUEST_ERROR_API_CODES`. Server faults are
- * logged with their cause and reach the client only as 500 / 50001.
+ * logged with their cause and reach the client only as 500 / 50001. Whatever `authenticate`, `userHandle` or
+ * `onAuthenticated` throws is a server fault, `TesseraError`s included, and so is a `userHandle` result that
+ * is not a user handle. On `POST …/authentication`, `malformed_public_key` and `unsupported_algorithm` are
+ * server faults too: the only key there is the stored one.
  *
  * @param options - see {@link GenAuthHandlerOptions}
  * @returns `(request: Request) => Promise<Response>`
@@ -83,14 +87,19 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
   }
 
   function report(error: unknown, request: Request, requestId: string): void {
+    // A ServerFault is reported by what caused it, and by where that came from.
+    const details = error instanceof ServerFault ? { source: error.source, error: error.cause } : { error };
     try {
-      logger.error('GenAuth handler: server fault', { requestId, method: request.method, path: pathOf(request), error });
+      logger.error('GenAuth handler: server fault', { requestId, method: request.method, path: pathOf(request), ...details });
     } catch {
       // a failing logger must not cost the response
     }
   }
 
-  /** The envelope of a thrown failure; server faults are reported with their cause. */
+  /**
+   * The envelope of a thrown failure; server faults are reported with their cause. A ServerFault (an
+   * application callback, a stored credential) is 500 / 50001 whatever its cause's code.
+   */
   function failureFor(error: unknown, request: Request, requestId: string): Response {
     let apiError: ApiError = REQUEST_ERROR_API_CODES.internal_error;
     let headers: Readonly<Record<string, string>> = {};

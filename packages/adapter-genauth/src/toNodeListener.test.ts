@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeServers, listen } from '../test/harness.ts';
@@ -132,5 +133,62 @@ describe('toNodeListener', () => {
       expect(await response.json()).toEqual({ stopped: true });
     }
     expect(read).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  describe('a body something else already read (a body parser mounted first)', () => {
+    /** What a body parser does before calling next(): reads the request to its end. */
+    const readFully = (req: IncomingMessage): Promise<string> =>
+      new Promise((resolve, reject) => {
+        let text = '';
+        req.setEncoding('utf8');
+        req.on('data', (chunk: string) => (text += chunk));
+        req.on('end', () => resolve(text));
+        req.on('error', reject);
+      });
+
+    it.each([
+      ['read to its end', async (req: IncomingMessage) => void (await readFully(req))],
+      ['parsed into req.body (express.json())', async (req: IncomingMessage) => void Object.assign(req, { body: JSON.parse(await readFully(req)) as unknown })],
+    ])('answers 400 / 40004 at once, without the handler, and logs where to mount it: %s', async (_, parser) => {
+      const handler = vi.fn(echo);
+      const logger = { error: vi.fn() };
+      const listener = toNodeListener(handler, { logger });
+      const address = await listen((req, res) => {
+        void parser(req).then(() => listener(req, res));
+      });
+      const response = await fetch(`http://${address}/api/v3/webauthn/authentication`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"ticket":"x"}',
+        signal: AbortSignal.timeout(3000), // before the fix, the listener never answered
+      });
+      expect(response.status).toBe(400);
+      const dto = errorRespDtoSchema.parse(await response.json());
+      expect(dto).toMatchObject({ statusCode: 400, apiCode: 40004, message: 'The request could not be read.' });
+      expect(handler).not.toHaveBeenCalled();
+      expect(logger.error).toHaveBeenCalledOnce();
+      const [message, details] = logger.error.mock.calls[0]!;
+      expect(message).toMatch(/mount toNodeListener before body parsers/);
+      expect(details).toMatchObject({ requestId: dto.requestId, method: 'POST', path: '/api/v3/webauthn/authentication' });
+    });
+
+    it('still streams a body that has fully arrived but nobody read (an async middleware ran first)', async () => {
+      const logger = { error: vi.fn() };
+      const listener = toNodeListener(echo, { logger });
+      const complete: boolean[] = [];
+      const address = await listen((req, res) => {
+        setTimeout(() => {
+          complete.push(req.complete);
+          listener(req, res);
+        }, 100);
+      });
+      for (const body of ['{"hello":"world"}', '']) {
+        const response = await fetch(`http://${address}/`, { method: 'POST', body, signal: AbortSignal.timeout(3000) });
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as { body: string }).body).toBe(body);
+      }
+      expect(complete).toEqual([true, true]);
+      expect(logger.error).not.toHaveBeenCalled();
+    });
   });
 });

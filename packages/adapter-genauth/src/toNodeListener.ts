@@ -12,7 +12,10 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
-  /** Where a handler that throws, or a request that cannot become a Fetch `Request`, is reported; default `console.error`. */
+  /**
+   * Where a handler that throws, or a request whose body something else already read (a body parser mounted
+   * first), is reported; default `console.error`.
+   */
   logger?: GenAuthLogger;
 }
 
@@ -33,7 +36,8 @@ const consoleLogger: GenAuthLogger = { error: (message, details) => console.erro
  *   TRACE and TRACK get 405.
  * - A handler that throws gets the 500 envelope, and the error goes to the logger.
  * - Behind Express, the path is `req.originalUrl`, so the handler sees the full path wherever it is mounted.
- *   Mount it before any body parser, which would consume the body first.
+ *   Mount it before any body parser: a request whose body was already read (the stream has ended, or a
+ *   parsed `req.body` is set) gets the 400 envelope (40004) at once, and the logger a hint saying so.
  * - When the handler stops reading an oversized body, the rest is discarded as it arrives, never buffered.
  *
  * @param handler - the Fetch API handler, typically from `createGenAuthHandler`
@@ -66,7 +70,14 @@ async function serve(handler: GenAuthHandler, logger: GenAuthLogger, req: Incomi
     response = await handler(toRequest(req, abort.signal));
   } catch (error) {
     const requestId = crypto.randomUUID();
-    if (error instanceof RequestFailure) {
+    if (error instanceof BodyAlreadyRead) {
+      try {
+        logger.error(BODY_ALREADY_READ_HINT, { requestId, method: req.method, path: req.url });
+      } catch {
+        // a failing logger must not cost the response
+      }
+      response = failureResponse(REQUEST_ERROR_API_CODES.unreadable_request, requestId);
+    } else if (error instanceof RequestFailure) {
       response = failureResponse(REQUEST_ERROR_API_CODES[error.kind], requestId, error.headers);
     } else {
       try {
@@ -80,11 +91,33 @@ async function serve(handler: GenAuthHandler, logger: GenAuthLogger, req: Incomi
   await writeResponse(res, response);
 }
 
+const BODY_ALREADY_READ_HINT =
+  'GenAuth node listener: the request body was already read by something mounted before it; mount toNodeListener before body parsers such as express.json()';
+
+/** A request whose body another middleware has read: it can never be streamed to the handler. */
+class BodyAlreadyRead extends RequestFailure {
+  constructor() {
+    super('unreadable_request');
+    this.name = 'BodyAlreadyRead';
+  }
+}
+
+/**
+ * Whether the body is gone: `end` was already emitted (listening for it now would wait forever), every byte
+ * was received and read by someone else, or a body parser left its result in `req.body`.
+ */
+function bodyAlreadyRead(req: IncomingMessage): boolean {
+  if (req.readableEnded) return true;
+  if (req.complete && req.readableLength === 0 && req.readableDidRead) return true;
+  return (req as { body?: unknown }).body !== undefined;
+}
+
 /**
  * The Fetch `Request` for a Node request.
  *
- * @throws {RequestFailure} `unreadable_request` without a usable Host header or with headers Fetch refuses;
- *   `method_not_allowed` for a method Fetch refuses
+ * @throws {RequestFailure} `unreadable_request` without a usable Host header or with headers Fetch refuses,
+ *   and as {@link BodyAlreadyRead} when a body parser consumed the body first; `method_not_allowed` for a
+ *   method Fetch refuses
  */
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const method = req.method ?? 'GET';
@@ -94,6 +127,8 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const scheme = (req.socket as { encrypted?: boolean } | null)?.encrypted === true ? 'https' : 'http';
   const originalUrl = (req as { originalUrl?: unknown }).originalUrl;
   const path = typeof originalUrl === 'string' ? originalUrl : (req.url ?? '/');
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  if (hasBody && bodyAlreadyRead(req)) throw new BodyAlreadyRead();
   try {
     // Of an absolute-form target (RFC 9112 §3.2.2) only the path and query are kept: the Host always wins.
     let target = path;
@@ -107,7 +142,7 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
       const name = req.rawHeaders[index]!;
       if (!name.startsWith(':')) headers.append(name, req.rawHeaders[index + 1]!);
     }
-    const body = method === 'GET' || method === 'HEAD' ? null : bodyOf(req);
+    const body = hasBody ? bodyOf(req) : null;
     return new Request(url, { method, headers, body, signal, duplex: 'half' } as RequestInit);
   } catch (error) {
     throw new RequestFailure('unreadable_request', { cause: error });
