@@ -1,5 +1,6 @@
+import { descriptorOf } from '@tessera/core/adapter';
 import type { RouteDefinition } from './_route.ts';
-import { descriptorOf, type RouteSettings } from './_routeSettings.ts';
+import type { RouteSettings } from './_routeSettings.ts';
 import { encodeChallenge } from './challengeEncoding.ts';
 import type { AuthOptionsEnvelope } from './envelopes.ts';
 

@@ -1,4 +1,5 @@
-import { TesseraError, type AuthenticationResponseJSON } from '@tessera/core';
+import type { AuthenticationResponseJSON } from '@tessera/core';
+import { storeAuthentication } from '@tessera/core/adapter';
 import { RequestError } from './_requestError.ts';
 import type { RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
@@ -29,12 +30,7 @@ export function authVerifyRoute({ relyingParty, credentials }: RouteSettings): R
         response: parsed.data.credential as unknown as AuthenticationResponseJSON,
         getCredential: (id) => credentials.get(id),
       });
-      if (result.userId !== handle) {
-        throw new TesseraError('credential_not_allowed', 'The credential belongs to another user than the caller.');
-      }
-      if (!(await credentials.update(result.credentialId, result.credentialUpdate))) {
-        throw new TesseraError('unknown_credential', 'The credential was deleted while the sign-in was verified.');
-      }
+      await storeAuthentication(credentials, result, handle);
       const { credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } = result;
       return { success: true, data: { verified: true, credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } };
     },

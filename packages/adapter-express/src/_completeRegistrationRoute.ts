@@ -1,4 +1,5 @@
-import { TesseraError, ticketForChallenge, type RegistrationResponseJSON } from '@tessera/core';
+import { ticketForChallenge, type RegistrationResponseJSON } from '@tessera/core';
+import { storeRegistration } from '@tessera/core/adapter';
 import { RequestError } from './_requestError.ts';
 import type { RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
@@ -30,10 +31,7 @@ export function completeRegistrationRoute({ relyingParty, credentials }: RouteSe
         // The core parses the response itself and answers malformed_response for anything else.
         response: parsed.data.credential as unknown as RegistrationResponseJSON,
       });
-      if (credential.userId !== handle) {
-        throw new TesseraError('user_handle_mismatch', 'The credential was created for another user than the caller.');
-      }
-      await credentials.create(credential);
+      await storeRegistration(credentials, credential, handle, 'user_handle_mismatch');
       return { success: true, message: REGISTRATION_COMPLETED_MESSAGE };
     },
   };

@@ -1,5 +1,6 @@
+import { descriptorOf, registrationUserOf } from '@tessera/core/adapter';
 import type { RouteDefinition } from './_route.ts';
-import { descriptorOf, type RouteSettings } from './_routeSettings.ts';
+import type { RouteSettings } from './_routeSettings.ts';
 import { encodeChallenge } from './challengeEncoding.ts';
 import type { RegistrationOptionsEnvelope } from './envelopes.ts';
 
@@ -18,9 +19,8 @@ export function registrationOptionsRoute({ relyingParty, credentials, challengeE
     tesseraFaults: 'none',
     async handle({ user, handle }): Promise<RegistrationOptionsEnvelope> {
       const registered = await credentials.listByUser(handle);
-      const name = user.name ?? user.id;
       const { options } = await relyingParty.startRegistration({
-        user: { id: handle, name, displayName: user.displayName ?? name },
+        user: registrationUserOf(user, handle),
         excludeCredentials: registered.map(descriptorOf),
       });
       return { success: true, data: { ...options, challenge: encodeChallenge(options.challenge, challengeEncoding) } };

@@ -1,4 +1,4 @@
-import { isTesseraError, TesseraError, userHandleFromId, userHandleSchema, type TesseraErrorCode } from '@tessera/core';
+import { isTesseraError, TesseraError, type TesseraErrorCode } from '@tessera/core';
 import type { Request, RequestHandler, Response } from 'express';
 import type { JsonBodyReader } from './_jsonBody.ts';
 import { RequestError } from './_requestError.ts';
@@ -36,7 +36,7 @@ export interface RouteDefinition {
 export interface RouteEnvironment {
   /** The application's `authenticate` option. */
   authenticate: Authenticate;
-  /** Returns a valid user handle or throws (see {@link checkedUserHandle}). */
+  /** Returns a valid user handle or throws (`checkedUserHandle` of `@tessera/core/adapter`). */
   userHandle: UserHandleOf;
   /** The body reader, with the router's size limit. */
   readBody: JsonBodyReader;
@@ -91,21 +91,6 @@ async function identify(environment: RouteEnvironment, req: Request): Promise<Pi
   } catch (error) {
     throw new CallbackFault(error);
   }
-}
-
-/**
- * `userHandle` for the router: the default, `userHandleFromId(user.id)`, whose output is a valid handle by
- * construction (or it throws `invalid_argument`), or the application's function with its result checked.
- */
-export function checkedUserHandle(userHandle: UserHandleOf | undefined): UserHandleOf {
-  if (userHandle === undefined) return (user) => userHandleFromId(user.id);
-  return (user) => {
-    const handle = userHandle(user);
-    if (!userHandleSchema.safeParse(handle).success) {
-      throw new TesseraError('invalid_config', 'userHandle(user) must return a user handle: base64url of 1–64 bytes.');
-    }
-    return handle;
-  };
 }
 
 function fail(environment: RouteEnvironment, route: RouteDefinition, req: Request, res: Response, error: unknown): void {

@@ -1,21 +1,13 @@
+import { DEFAULT_BODY_LIMIT_BYTES, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
 import express, { type Router } from 'express';
 import { authOptionsRoute } from './_authOptionsRoute.ts';
 import { authVerifyRoute } from './_authVerifyRoute.ts';
 import { completeRegistrationRoute } from './_completeRegistrationRoute.ts';
 import { jsonBodyReader } from './_jsonBody.ts';
 import { registrationOptionsRoute } from './_registrationOptionsRoute.ts';
-import { checkedUserHandle, routeHandler, type RouteEnvironment } from './_route.ts';
+import { routeHandler, type RouteEnvironment } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
-import {
-  DEFAULT_BODY_LIMIT_BYTES,
-  parsePasskeyRouterOptions,
-  type PasskeyRouterLogger,
-  type PasskeyRouterOptions,
-} from './passkeyRouterOptions.ts';
-
-const consoleLogger: PasskeyRouterLogger = {
-  error: (message, details) => console.error(message, details),
-};
+import { parsePasskeyRouterOptions, type PasskeyRouterOptions } from './passkeyRouterOptions.ts';
 
 /**
  * An Express 5 router with the passkey endpoints of the Flashback API, answering in its envelope

@@ -1,10 +1,11 @@
-import { TesseraError, type CredentialStore, type RelyingParty } from '@tessera/core';
+import type { CredentialStore, RelyingParty } from '@tessera/core';
+import { adapterUserSchema, hasMethods, isCredentialStore, isFunction, isRelyingParty, parseAdapterOptions } from '@tessera/core/adapter';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { CHALLENGE_ENCODINGS } from './challengeEncoding.ts';
 
 /** Default `bodyLimitBytes`: 64 KiB, far above a registration response with an RSA key and an attestation chain. */
-export const DEFAULT_BODY_LIMIT_BYTES = 65_536;
+export { DEFAULT_BODY_LIMIT_BYTES } from '@tessera/core/adapter';
 /** Smallest `bodyLimitBytes`: 1 KiB, below which no registration response fits (a guard against a limit given in KiB). */
 export const MIN_BODY_LIMIT_BYTES = 1_024;
 /** Largest `bodyLimitBytes`: 16 MiB. */
@@ -17,11 +18,7 @@ export const MAX_BODY_LIMIT_BYTES = 16_777_216;
 export const passkeyUserSchema: z.ZodObject<
   { id: z.ZodString; name: z.ZodOptional<z.ZodString>; displayName: z.ZodOptional<z.ZodString> },
   z.core.$strip
-> = z.object({
-  id: z.string().min(1, 'id must be a non-empty string'),
-  name: z.string().min(1, 'name must be non-empty when given').optional(),
-  displayName: z.string().optional(),
-});
+> = adapterUserSchema;
 
 /** The signed-in user, as `authenticate(req)` reports it; see {@link passkeyUserSchema}. */
 export type PasskeyUser = z.input<typeof passkeyUserSchema>;
@@ -44,12 +41,6 @@ export interface PasskeyRouterLogger {
   error(message: string, details: Record<string, unknown>): void;
 }
 
-const isFunction = (value: unknown): boolean => typeof value === 'function';
-const hasMethods =
-  (...names: string[]) =>
-  (value: unknown): boolean =>
-    typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
-
 /** Schema of the options of `passkeyRouter`; unknown members are rejected, so a misspelt option fails loudly. */
 export const passkeyRouterOptionsSchema: z.ZodObject<
   {
@@ -63,11 +54,8 @@ export const passkeyRouterOptionsSchema: z.ZodObject<
   },
   z.core.$strict
 > = z.strictObject({
-  relyingParty: z.custom<RelyingParty>(
-    hasMethods('startAuthentication', 'finishAuthentication', 'startRegistration', 'finishRegistration'),
-    'relyingParty must be a RelyingParty (from createRelyingParty)',
-  ),
-  credentials: z.custom<CredentialStore>(hasMethods('get', 'listByUser', 'create', 'update'), 'credentials must be a CredentialStore'),
+  relyingParty: z.custom<RelyingParty>(isRelyingParty, 'relyingParty must be a RelyingParty (from createRelyingParty)'),
+  credentials: z.custom<CredentialStore>(isCredentialStore, 'credentials must be a CredentialStore'),
   authenticate: z.custom<Authenticate>(isFunction, 'authenticate must be a function'),
   userHandle: z.custom<UserHandleOf>(isFunction, 'userHandle must be a function').optional(),
   challengeEncoding: z.enum(CHALLENGE_ENCODINGS).optional(),
@@ -93,8 +81,5 @@ export type PasskeyRouterOptions = z.input<typeof passkeyRouterOptionsSchema>;
  * @throws {TesseraError} `invalid_config`, naming each broken option
  */
 export function parsePasskeyRouterOptions(options: unknown): z.output<typeof passkeyRouterOptionsSchema> {
-  const result = passkeyRouterOptionsSchema.safeParse(options);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`));
-  throw new TesseraError('invalid_config', `Invalid passkey router options: ${problems.join('; ')}.`, { cause: result.error });
+  return parseAdapterOptions(passkeyRouterOptionsSchema, options, 'passkey router options');
 }

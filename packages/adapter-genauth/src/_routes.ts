@@ -3,20 +3,18 @@ import {
   DEFAULT_TIMEOUT_MS,
   TesseraError,
   isTesseraError,
-  userHandleFromId,
-  userHandleSchema,
   type FinishedAuthentication,
-  type CredentialRecord,
   type CredentialStore,
   type PublicKeyCredentialRequestOptionsJSON,
   type RelyingParty,
 } from '@tessera/core';
+import { adapterUserSchema, descriptorOf, registrationUserOf, storeAuthentication, storeRegistration } from '@tessera/core/adapter';
 import { successResponse } from './_envelope.ts';
 import { readJsonBody } from './_readJsonBody.ts';
 import { RequestFailure } from './_requestFailure.ts';
 import { ServerFault, callback } from './_serverFault.ts';
 import type { AuthenticationOptionsDto, PublicKeyCredentialRequestOptionsDto } from './envelopes.ts';
-import { genAuthUserSchema, type Authenticate, type GenAuthUser, type OnAuthenticated } from './handlerOptions.ts';
+import { type Authenticate, type GenAuthUser, type OnAuthenticated } from './handlerOptions.ts';
 import { verifyAuthenticationReqDtoSchema, verifyRegistrationReqDtoSchema } from './requestBodies.ts';
 
 /*
@@ -53,7 +51,7 @@ async function callerOf(request: Request, context: RouteContext): Promise<GenAut
   if (authenticate === undefined) return null;
   const user: unknown = await callback('authenticate', () => authenticate(request));
   if (user === null || user === undefined) return null;
-  const parsed = genAuthUserSchema.safeParse(user);
+  const parsed = adapterUserSchema.safeParse(user);
   if (!parsed.success) {
     const problem = new TesseraError('invalid_config', 'authenticate(request) must return { id, name?, displayName? } or null.', { cause: parsed.error });
     throw new ServerFault('authenticate', problem);
@@ -61,13 +59,12 @@ async function callerOf(request: Request, context: RouteContext): Promise<GenAut
   return parsed.data;
 }
 
-/** The caller's user handle. A `userHandle` that throws or returns anything but a user handle is a server fault. */
-async function handleOf(user: GenAuthUser, context: RouteContext): Promise<string> {
-  const handle: unknown = await callback('userHandle', () => context.userHandle(user));
-  if (!userHandleSchema.safeParse(handle).success) {
-    throw new ServerFault('userHandle', new TesseraError('invalid_config', 'userHandle(user) must return a user handle: base64url of 1–64 bytes.'));
-  }
-  return handle as string;
+/**
+ * The caller's user handle. `context.userHandle` is checked (`checkedUserHandle`): one that throws or returns
+ * anything but a user handle is a server fault.
+ */
+function handleOf(user: GenAuthUser, context: RouteContext): Promise<string> {
+  return callback('userHandle', () => context.userHandle(user));
 }
 
 async function requireCaller(request: Request, context: RouteContext): Promise<GenAuthUser> {
@@ -81,9 +78,6 @@ async function readBody<Schema extends z.ZodType>(request: Request, schema: Sche
   if (!result.success) throw new RequestFailure('invalid_request', { cause: result.error });
   return result.data;
 }
-
-const descriptorsOf = (records: readonly CredentialRecord[]): { id: string; transports: string[] }[] =>
-  records.map(({ id, transports }) => ({ id, transports: [...transports] }));
 
 /** The core's request options (WebAuthn L3 §5.1.9) in GenAuth's `PublicKeyCredentialRequestOptionsDto` form. */
 function requestOptionsDto(options: PublicKeyCredentialRequestOptionsJSON, relyingParty: RelyingParty): PublicKeyCredentialRequestOptionsDto {
@@ -107,7 +101,7 @@ export const startAuthentication: Route = async (request, requestId, context) =>
   let input = {};
   if (user !== null) {
     const userId = await handleOf(user, context);
-    input = { userId, allowCredentials: descriptorsOf(await context.credentials.listByUser(userId)) };
+    input = { userId, allowCredentials: (await context.credentials.listByUser(userId)).map(descriptorOf) };
   }
   const { options, ticket } = await context.relyingParty.startAuthentication(input);
   const data: AuthenticationOptionsDto = { authenticationOptions: requestOptionsDto(options, context.relyingParty), ticket };
@@ -136,9 +130,8 @@ export const finishAuthentication: Route = async (request, requestId, context) =
     if (isTesseraError(error) && STORED_KEY_CODES.has(error.code)) throw new ServerFault('stored credential', error);
     throw error;
   }
-  if (!(await context.credentials.update(result.credentialId, result.credentialUpdate))) {
-    throw new TesseraError('unknown_credential', 'The credential was deleted while it was signing in.');
-  }
+  // No caller check: a sign-in needs no caller (discoverable credentials); the ticket's ceremony decides.
+  await storeAuthentication(context.credentials, result, undefined);
   const { onAuthenticated } = context;
   const returned: unknown =
     onAuthenticated === undefined
@@ -177,10 +170,9 @@ export const finishAuthentication: Route = async (request, requestId, context) =
 export const startRegistration: Route = async (request, requestId, context) => {
   const user = await requireCaller(request, context);
   const id = await handleOf(user, context);
-  const name = user.name || user.id;
   const { options, ticket } = await context.relyingParty.startRegistration({
-    user: { id, name, displayName: user.displayName ?? name },
-    excludeCredentials: descriptorsOf(await context.credentials.listByUser(id)),
+    user: registrationUserOf(user, id),
+    excludeCredentials: (await context.credentials.listByUser(id)).map(descriptorOf),
   });
   return successResponse({ registrationOptions: options, ticket }, requestId);
 };
@@ -197,11 +189,8 @@ export const finishRegistration: Route = async (request, requestId, context) => 
   const { ticket, registrationCredential } = await readBody(request, verifyRegistrationReqDtoSchema, context);
   const verification = await context.relyingParty.finishRegistration({ ticket, response: registrationCredential });
   const { credential } = verification;
-  if (credential.userId !== userId) {
-    // Someone else's ceremony: the caller has no ceremony under this ticket. Nothing is stored.
-    throw new TesseraError('ticket_not_found', 'The registration ceremony under this ticket belongs to another user.');
-  }
-  await context.credentials.create(credential);
+  // Someone else's ceremony: the caller has no ceremony under this ticket (ticket_not_found). Nothing is stored.
+  await storeRegistration(context.credentials, credential, userId, 'ticket_not_found');
   return successResponse(
     {
       verified: true,
@@ -218,6 +207,3 @@ export const finishRegistration: Route = async (request, requestId, context) => 
     requestId,
   );
 };
-
-/** The default user handle: the id's UTF-8 bytes as base64url. @internal */
-export const defaultUserHandle = (user: GenAuthUser): string => userHandleFromId(user.id);

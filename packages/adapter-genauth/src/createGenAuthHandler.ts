@@ -1,9 +1,9 @@
 import { isTesseraError } from '@tessera/core';
+import { DEFAULT_BODY_LIMIT_BYTES, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
 import { failureResponse } from './_envelope.ts';
 import { RequestFailure } from './_requestFailure.ts';
 import { ServerFault } from './_serverFault.ts';
 import {
-  defaultUserHandle,
   finishAuthentication,
   finishRegistration,
   startAuthentication,
@@ -13,18 +13,15 @@ import {
 } from './_routes.ts';
 import { GENAUTH_ROUTES } from './genAuthRoutes.ts';
 import { REQUEST_ERROR_API_CODES, TESSERA_ERROR_API_CODES, type ApiError } from './apiCodes.ts';
-import { parseHandlerOptions, type GenAuthHandlerOptions, type GenAuthLogger } from './handlerOptions.ts';
+import { parseHandlerOptions, type GenAuthHandlerOptions } from './handlerOptions.ts';
 
 /** A Fetch API handler: what Bun, Deno, Cloudflare Workers, Hono and Next.js route handlers take. */
 export type GenAuthHandler = (request: Request) => Promise<Response>;
 
 /** Default of `bodyLimitBytes`: 64 KiB, far above any credential response (§5.1) and far below harm. */
-export const DEFAULT_BODY_LIMIT_BYTES = 65_536;
+export { DEFAULT_BODY_LIMIT_BYTES } from '@tessera/core/adapter';
 
 const ALLOW = 'GET, POST';
-
-/** The logger used when none is given. */
-const consoleLogger: GenAuthLogger = { error: (message, details) => console.error(message, details) };
 
 /**
  * Creates GenAuth's V3 WebAuthn endpoints as one Fetch API handler:
@@ -67,7 +64,7 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
     relyingParty: settings.relyingParty,
     credentials: settings.credentials,
     authenticate: settings.authenticate,
-    userHandle: settings.userHandle ?? defaultUserHandle,
+    userHandle: checkedUserHandle(settings.userHandle),
     onAuthenticated: settings.onAuthenticated,
     bodyLimitBytes: settings.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
   };

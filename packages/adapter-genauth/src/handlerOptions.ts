@@ -1,18 +1,16 @@
 import { z } from 'zod';
-import { TesseraError, type CredentialStore, type FinishedAuthentication, type RelyingParty } from '@tessera/core';
+import type { CredentialStore, FinishedAuthentication, RelyingParty } from '@tessera/core';
+import { adapterUserSchema, hasMethods, isCredentialStore, isFunction, isRelyingParty, parseAdapterOptions } from '@tessera/core/adapter';
 
 /**
  * Schema of the signed-in caller that `authenticate` returns: the application's user id and, for the
- * registration options (WebAuthn L3 §5.4.3), an account name and a display name (both default to the id).
+ * registration options (WebAuthn L3 §5.4.3), an account name (non-empty when given; default the id) and a
+ * display name (default the name).
  */
 export const genAuthUserSchema: z.ZodObject<
   { id: z.ZodString; name: z.ZodOptional<z.ZodString>; displayName: z.ZodOptional<z.ZodString> },
   z.core.$strip
-> = z.object({
-  id: z.string().min(1),
-  name: z.string().optional(),
-  displayName: z.string().optional(),
-});
+> = adapterUserSchema;
 
 /** The signed-in caller; see {@link genAuthUserSchema}. */
 export type GenAuthUser = z.output<typeof genAuthUserSchema>;
@@ -43,12 +41,6 @@ export type OnAuthenticated = (
   context: AuthenticatedContext,
 ) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
 
-const isFunction = (value: unknown): boolean => typeof value === 'function';
-const hasMethods =
-  (...names: string[]) =>
-  (value: unknown): boolean =>
-    typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
-
 /** Schema of the options of `createGenAuthHandler`; see {@link GenAuthHandlerOptions}. */
 export const genAuthHandlerOptionsSchema: z.ZodObject<
   {
@@ -64,11 +56,8 @@ export const genAuthHandlerOptionsSchema: z.ZodObject<
   },
   z.core.$strict
 > = z.strictObject({
-  relyingParty: z.custom<RelyingParty>(
-    hasMethods('startAuthentication', 'finishAuthentication', 'startRegistration', 'finishRegistration'),
-    'must be a RelyingParty from createRelyingParty',
-  ),
-  credentials: z.custom<CredentialStore>(hasMethods('get', 'listByUser', 'create', 'update'), 'must be a CredentialStore'),
+  relyingParty: z.custom<RelyingParty>(isRelyingParty, 'must be a RelyingParty from createRelyingParty'),
+  credentials: z.custom<CredentialStore>(isCredentialStore, 'must be a CredentialStore'),
   authenticate: z.custom<Authenticate>(isFunction, 'must be a function').optional(),
   userHandle: z.custom<(user: GenAuthUser) => string>(isFunction, 'must be a function').optional(),
   onAuthenticated: z.custom<OnAuthenticated>(isFunction, 'must be a function').optional(),
@@ -102,8 +91,5 @@ export type GenAuthHandlerOptions = z.input<typeof genAuthHandlerOptionsSchema>;
  * @throws {TesseraError} `invalid_config`, naming each problem by path
  */
 export function parseHandlerOptions(options: unknown): z.output<typeof genAuthHandlerOptionsSchema> {
-  const result = genAuthHandlerOptionsSchema.safeParse(options);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`));
-  throw new TesseraError('invalid_config', `Invalid GenAuth handler options: ${problems.join('; ')}.`, { cause: result.error });
+  return parseAdapterOptions(genAuthHandlerOptionsSchema, options, 'GenAuth handler options');
 }

@@ -1,6 +1,7 @@
 /// <reference types="node" />
 // Node's types are needed for this file's signature only; nothing from node: is imported at run time.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { consoleLogger } from '@tessera/core/adapter';
 import { failureResponse } from './_envelope.ts';
 import { RequestFailure } from './_requestFailure.ts';
 import { REQUEST_ERROR_API_CODES } from './apiCodes.ts';
@@ -23,8 +24,6 @@ export interface NodeListenerOptions {
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 /** `host [ ":" port ]` (RFC 9110 §7.2): a registered name, an IPv4 address or a bracketed IPv6 address. */
 const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~]+)(?::\d{1,5})?$/;
-
-const consoleLogger: GenAuthLogger = { error: (message, details) => console.error(message, details) };
 
 /**
  * Mounts a Fetch API handler on `node:http` or Express: builds a `Request` from the Node request (method;

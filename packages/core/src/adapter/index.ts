@@ -1,0 +1,18 @@
+/**
+ * `@tessera/core/adapter`: pieces shared by the framework adapters (`@tessera/adapter-*`).
+ *
+ * Internal: for adapter authors only. Nothing here is covered by semver stability; any release may change
+ * or remove it. Applications use `@tessera/core` and their adapter's own exports.
+ *
+ * @module
+ */
+export { adapterUserSchema, registrationUserOf } from './adapterUser.ts';
+export type { AdapterUser } from './adapterUser.ts';
+export { DEFAULT_BODY_LIMIT_BYTES } from './bodyLimit.ts';
+export { checkedUserHandle, defaultUserHandle } from './checkedUserHandle.ts';
+export { consoleLogger } from './consoleLogger.ts';
+export type { AdapterLogger } from './consoleLogger.ts';
+export { descriptorOf } from './credentialDescriptor.ts';
+export { hasMethods, isCredentialStore, isFunction, isRelyingParty } from './optionChecks.ts';
+export { describeIssues, parseAdapterOptions } from './parseAdapterOptions.ts';
+export { storeAuthentication, storeRegistration } from './storeVerifiedCredential.ts';
