@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * Release-readiness check for every publishable package in `packages/*`.
+ *
+ * Run with `pnpm release:check` from the repository root. Steps:
+ *
+ *   1. `pnpm build`: compile every package to `dist/`.
+ *   2. `pnpm pack` each package into a temporary directory. Always pnpm, never npm: pnpm applies
+ *      `publishConfig.exports` (the `dist/` entry points) and rewrites `workspace:^` ranges to real versions.
+ *   3. Lint each tarball:
+ *        - publint on the extracted tarball (what would actually be published). Any message at all,
+ *          including suggestions, is a failure.
+ *        - @arethetypeswrong/cli (attw) on the tarball with `--profile esm-only`. The packages are
+ *          ESM-only on purpose (`type: module`, no `require` condition), so the profile drops the `node10`
+ *          and `node16-cjs` resolution modes, whose only possible complaint is "cannot be required".
+ *          Every other problem in `node16-esm` and `bundler` still fails the check.
+ *   4. Install all tarballs together (so `@tessera/core` resolves to the local tarball, not the registry)
+ *      plus `express@5` and `redis@6` into a scratch npm project outside the workspace, and run a smoke
+ *      script there that imports every public entry point and actually uses it.
+ *   5. Print a PASS/FAIL summary; exit non-zero if anything failed.
+ *
+ * Environment: `KEEP_TMP=1` keeps the temporary directory (tarballs and scratch project) for inspection.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const attwBin = join(here, 'node_modules', '.bin', 'attw');
+
+/** The packages to release, as directories relative to the repository root. */
+const PACKAGES = ['packages/core', 'packages/adapter-express', 'packages/adapter-genauth', 'packages/store-redis'];
+
+/** Extra registry packages the scratch project needs: the adapters' peers and what the smoke script uses. */
+const SCRATCH_EXTRAS = ['express@5', 'redis@6'];
+
+/**
+ * How to invoke pnpm. Under `pnpm run`, `npm_execpath` points at the running pnpm (a JS file or a
+ * standalone binary); otherwise fall back to `npx -y pnpm@10`.
+ */
+function pnpmCommand() {
+  const execPath = process.env.npm_execpath;
+  if (execPath && /pnpm/i.test(execPath) && existsSync(execPath)) {
+    return /\.[cm]?js$/.test(execPath) ? [process.execPath, execPath] : [execPath];
+  }
+  return ['npx', '-y', 'pnpm@10'];
+}
+const PNPM = pnpmCommand();
+
+/** One line per check: `{ name, ok, detail }`. */
+const results = [];
+function record(name, ok, detail = '') {
+  results.push({ name, ok, detail });
+  console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}${detail && !ok ? `\n${indent(detail)}` : ''}`);
+}
+const indent = (text) => text.trimEnd().replace(/^/gm, '      ');
+
+/** Runs a command synchronously; returns `{ ok, output }` with stdout and stderr combined. */
+function run(command, args, cwd, { quiet = true } = {}) {
+  const child = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: quiet ? 'pipe' : 'inherit', env: process.env });
+  const output = `${child.stdout ?? ''}${child.stderr ?? ''}${child.error ? String(child.error) : ''}`;
+  return { ok: child.status === 0 && !child.error, output };
+}
+
+const started = Date.now();
+const work = mkdtempSync(join(tmpdir(), 'tessera-release-check-'));
+const tarballDir = join(work, 'tarballs');
+const scratch = join(work, 'scratch');
+mkdirSync(tarballDir);
+mkdirSync(scratch);
+console.log(`release-check: working in ${work}\n`);
+
+try {
+  await main();
+} catch (error) {
+  record('release-check itself', false, String(error?.stack ?? error));
+} finally {
+  if (process.env.KEEP_TMP) console.log(`\n(kept ${work})`);
+  else rmSync(work, { recursive: true, force: true });
+}
+summary();
+
+async function main() {
+  // 1. Build everything. Nothing after this is meaningful if the build fails.
+  const build = run(PNPM[0], [...PNPM.slice(1), 'build'], root);
+  record('pnpm build', build.ok, build.output);
+  if (!build.ok) return;
+
+  // 2.-3. Pack, then lint each tarball.
+  const tarballs = [];
+  for (const pkgDir of PACKAGES) {
+    const { name } = JSON.parse(readFileSync(join(root, pkgDir, 'package.json'), 'utf8'));
+    const before = new Set(readdirSync(tarballDir));
+    const pack = run(PNPM[0], [...PNPM.slice(1), 'pack', '--pack-destination', tarballDir], join(root, pkgDir));
+    const tarball = readdirSync(tarballDir).find((file) => file.endsWith('.tgz') && !before.has(file));
+    record(`${name}: pnpm pack`, pack.ok && Boolean(tarball), pack.output);
+    if (!pack.ok || !tarball) continue;
+    const tarballPath = join(tarballDir, tarball);
+    tarballs.push(tarballPath);
+
+    // Extract (npm tarballs hold everything under `package/`) to check exactly what publishing would ship.
+    const extracted = join(work, 'extracted', tarball.replace(/\.tgz$/, ''));
+    mkdirSync(extracted, { recursive: true });
+    const untar = run('tar', ['-xzf', tarballPath, '-C', extracted], root);
+    if (!untar.ok) {
+      record(`${name}: extract tarball`, false, untar.output);
+      continue;
+    }
+    const packed = join(extracted, 'package');
+
+    // pnpm must have applied publishConfig and rewritten workspace: ranges; a leak here means a broken publish.
+    const leaks = readFileSync(join(packed, 'package.json'), 'utf8').match(/workspace:|"\.\/src\/[^"]*\.ts"/g);
+    record(`${name}: packed package.json has dist exports and real versions`, !leaks, `found: ${leaks?.join(', ')}`);
+
+    // publint's JS API; `pack: false` because the directory already is the packed content. Any message
+    // (error, warning or suggestion) fails the check.
+    try {
+      const { messages, pkg } = await publint({ pkgDir: packed, pack: false, level: 'suggestion' });
+      const lines = messages.map((message) => `${message.type}: ${formatMessage(message, pkg) ?? message.code}`);
+      record(`${name}: publint`, messages.length === 0, lines.join('\n'));
+    } catch (error) {
+      record(`${name}: publint`, false, String(error?.stack ?? error));
+    }
+
+    // attw on the tarball itself; see the header for why `--profile esm-only`.
+    const attw = run(attwBin, [tarballPath, '--profile', 'esm-only', '--no-color'], root);
+    record(`${name}: attw --profile esm-only`, attw.ok, attw.output);
+  }
+  if (tarballs.length !== PACKAGES.length) return;
+
+  // 4. Scratch project outside the workspace: install the tarballs together, then smoke-test them.
+  const init = run('npm', ['init', '-y'], scratch);
+  if (init.ok) {
+    const pkg = JSON.parse(readFileSync(join(scratch, 'package.json'), 'utf8'));
+    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ ...pkg, private: true, type: 'module' }, null, 2));
+  }
+  const install = init.ok
+    ? run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...SCRATCH_EXTRAS], scratch)
+    : init;
+  record(`scratch: npm install ${tarballs.length} tarballs + ${SCRATCH_EXTRAS.join(' ')}`, install.ok, install.output);
+  if (!install.ok) return;
+
+  // npm must not have fetched @tessera/core from a registry, nor nested a second copy under an adapter.
+  const lock = JSON.parse(readFileSync(join(scratch, 'package-lock.json'), 'utf8'));
+  const coreResolved = lock.packages?.['node_modules/@tessera/core']?.resolved ?? '';
+  const nested = Object.keys(lock.packages ?? {}).filter((key) => /.+\/node_modules\/@tessera\//.test(key));
+  record(
+    'scratch: a single @tessera/core, from the local tarball',
+    coreResolved.startsWith('file:') && nested.length === 0,
+    `resolved: ${coreResolved || '(missing)'}; nested copies: ${nested.join(', ') || 'none'}`,
+  );
+
+  // The smoke script lives next to this file and runs as plain Node ESM inside the scratch project.
+  writeFileSync(join(scratch, 'smoke.mjs'), readFileSync(join(here, 'smoke.mjs'), 'utf8'));
+  const smoke = run(process.execPath, ['smoke.mjs'], scratch);
+  console.log(indent(smoke.output));
+  record('scratch: smoke.mjs imports and uses every entry point', smoke.ok, smoke.ok ? '' : '(see output above)');
+}
+
+/** Prints the PASS/FAIL summary and sets the exit code. */
+function summary() {
+  const failed = results.filter((result) => !result.ok);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`\n${'='.repeat(60)}`);
+  console.log(`release-check: ${results.length - failed.length}/${results.length} checks passed in ${seconds}s`);
+  for (const { name } of failed) console.log(`  FAIL  ${name}`);
+  console.log(failed.length === 0 ? 'PASS' : 'FAIL');
+  process.exitCode = failed.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,137 @@
+/**
+ * Smoke test for the packed Tessera tarballs. `check.mjs` copies this file into a scratch npm project
+ * (outside the workspace) where the four tarballs, express@5 and redis@6 are installed, and runs it with
+ * plain `node`. It is not meant to run inside the workspace: there `@tessera/*` resolve to `src/*.ts`.
+ *
+ * Every public entry point is imported by its published name and actually used. Any thrown error or failed
+ * assertion exits non-zero. Each step prints one line so a failure is easy to place.
+ */
+import assert from 'node:assert/strict';
+import {
+  MemoryChallengeStore,
+  MemoryCredentialStore,
+  base64url,
+  buildAuthenticationOptions,
+  buildRegistrationOptions,
+  createRelyingParty,
+  userHandleFromId,
+} from '@tessera/core';
+import { SoftwareAuthenticator, sampleChallengeRecord } from '@tessera/core/testing';
+import { adapterUserSchema, registrationUserOf } from '@tessera/core/adapter';
+import { AUTH_OPTIONS_PATH, authOptionsEnvelopeSchema, passkeyRouter } from '@tessera/adapter-express';
+import { GENAUTH_ROUTES, createGenAuthHandler, getRegistrationOptionsRespDtoSchema } from '@tessera/adapter-genauth';
+import { RedisChallengeStore } from '@tessera/store-redis';
+import express from 'express';
+
+const ORIGIN = 'https://example.com';
+const step = (message) => console.log(`smoke: ${message}`);
+
+// @tessera/core: building request options directly.
+const user = { id: base64url.encode(new TextEncoder().encode('smoke-user')), name: 'smoke@example.com', displayName: 'Smoke' };
+const creation = buildRegistrationOptions({ rpId: 'example.com', rpName: 'Example', user });
+assert.equal(creation.rp.id, 'example.com');
+assert.equal(creation.user.id, user.id);
+const request = buildAuthenticationOptions({ rpId: 'example.com' });
+assert.equal(request.rpId, 'example.com');
+assert.ok(request.challenge.length > 0);
+step('@tessera/core builds registration and authentication options');
+
+// @tessera/core + @tessera/core/testing: a full register, then sign in, with a software authenticator.
+const challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 });
+const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
+const credentials = new MemoryCredentialStore();
+const authenticator = new SoftwareAuthenticator({ algorithm: 'ES256' });
+const registration = await relyingParty.startRegistration({ user });
+const { credential } = await relyingParty.finishRegistration({
+  ticket: registration.ticket,
+  response: await authenticator.register(registration.options, ORIGIN),
+});
+await credentials.create(credential);
+const signIn = await relyingParty.startAuthentication({ userId: user.id, allowCredentials: [{ id: credential.id }] });
+const verified = await relyingParty.finishAuthentication({
+  ticket: signIn.ticket,
+  response: await authenticator.authenticate(signIn.options, ORIGIN),
+  getCredential: (id) => credentials.get(id),
+});
+assert.equal(verified.verified, true);
+assert.equal(verified.userId, user.id);
+assert.equal(verified.credentialId, credential.id);
+step('@tessera/core + /testing: registered and signed in with a SoftwareAuthenticator');
+
+// @tessera/core/adapter: the helpers the adapters share.
+const adapterUser = adapterUserSchema.parse({ id: 'smoke-user', name: 'smoke@example.com' });
+const registrationUser = registrationUserOf(adapterUser, userHandleFromId(adapterUser.id));
+assert.deepEqual(registrationUser, { id: userHandleFromId('smoke-user'), name: 'smoke@example.com', displayName: 'smoke@example.com' });
+step('@tessera/core/adapter: adapterUserSchema and registrationUserOf work');
+
+// @tessera/adapter-express: mount the router on a real Express 5 app and ask for sign-in options over HTTP.
+const app = express();
+app.use(
+  passkeyRouter({
+    relyingParty: createRelyingParty({ rpId: 'localhost', rpName: 'Smoke', origins: ['http://localhost:3000'], challengeStore }),
+    credentials: new MemoryCredentialStore(),
+    authenticate: async (req) => (req.get('authorization') === 'Bearer smoke' ? { id: 'smoke-user' } : null),
+  }),
+);
+const server = app.listen(0, '127.0.0.1');
+await new Promise((resolve, reject) => server.once('listening', resolve).once('error', reject));
+try {
+  const { port } = server.address();
+  const response = await fetch(`http://127.0.0.1:${port}${AUTH_OPTIONS_PATH}`, {
+    method: 'POST',
+    headers: { accept: 'application/json', authorization: 'Bearer smoke' },
+  });
+  assert.equal(response.status, 200, `auth-options answered ${response.status}`);
+  const envelope = authOptionsEnvelopeSchema.parse(await response.json());
+  assert.equal(envelope.success, true);
+  assert.equal(envelope.data.rpId, 'localhost');
+} finally {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+step(`@tessera/adapter-express: POST ${AUTH_OPTIONS_PATH} over 127.0.0.1 answered a valid envelope`);
+
+// @tessera/adapter-genauth: call the Fetch API handler with a plain Request, no server.
+const handler = createGenAuthHandler({
+  relyingParty,
+  credentials,
+  authenticate: async (req) => (req.headers.get('authorization') === 'Bearer smoke' ? { id: 'smoke-user', name: 'smoke@example.com' } : null),
+});
+const genAuthResponse = await handler(
+  new Request(`https://example.com${GENAUTH_ROUTES.registration}`, { headers: { authorization: 'Bearer smoke' } }),
+);
+assert.equal(genAuthResponse.status, 200, `GenAuth registration answered ${genAuthResponse.status}`);
+const dto = getRegistrationOptionsRespDtoSchema.parse(await genAuthResponse.json());
+assert.equal(dto.statusCode, 200);
+step(`@tessera/adapter-genauth: GET ${GENAUTH_ROUTES.registration} answered registration options`);
+
+// @tessera/store-redis: a stub client that implements just SET ... PX n NX and GETDEL, so no server is needed.
+const data = new Map();
+const sent = [];
+const stubClient = {
+  async sendCommand(args) {
+    sent.push(args[0]);
+    const [command, key, value] = args;
+    if (command === 'SET') {
+      if (args.includes('NX') && data.has(key)) return null;
+      data.set(key, value);
+      return 'OK';
+    }
+    if (command === 'GETDEL') {
+      const stored = data.get(key) ?? null;
+      data.delete(key);
+      return stored;
+    }
+    throw new Error(`stub redis: unexpected command ${command}`);
+  },
+};
+const redisStore = new RedisChallengeStore({ client: stubClient, prefix: 'smoke:' });
+const record = sampleChallengeRecord(1);
+await redisStore.save('ticket-1', record, 60_000);
+assert.ok(data.has('smoke:ticket-1'), 'save wrote under the prefix');
+assert.deepEqual(await redisStore.consume('ticket-1'), record);
+assert.equal(await redisStore.consume('ticket-1'), undefined, 'a record is consumed only once');
+assert.deepEqual(sent, ['SET', 'GETDEL', 'GETDEL']);
+step('@tessera/store-redis: RedisChallengeStore saved and consumed through a stub client');
+
+console.log('smoke: all entry points OK');
