@@ -4,7 +4,7 @@
  *   - verifyAuthenticationResponse of @simplewebauthn/server with the same inputs,
  *   - the raw limit: crypto.subtle.verify with an already-imported CryptoKey over the same signed data
  *     (authenticatorData || SHA-256(clientDataJSON)), the ECDSA signature converted to P1363 beforehand,
- * on the py-webauthn vectors of /work/shared/vectors/authentication.json: ES256, RS256 and EdDSA.
+ * on the py-webauthn vectors of shared/vectors/authentication.json: ES256, RS256 and EdDSA.
  * A reference row times tessera with key caching disabled (parse and import on every call, as SimpleWebAuthn does).
  *
  * Targets: ES256 ≥ 6× SimpleWebAuthn, RS256 and EdDSA ≥ 3× (tessera / SimpleWebAuthn at C = 32).
@@ -19,7 +19,6 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   verifyAuthenticationResponse as simpleWebAuthnVerify,
   type AuthenticationResponseJSON as SimpleWebAuthnResponseJSON,
@@ -30,26 +29,13 @@ import {
   verifyAuthenticationResponse as tesseraVerify,
   type AuthenticationResponseJSON,
 } from '@tessera/core';
+import { readAuthenticationVectors, type AuthenticationVector } from '../packages/core/test/vectors.ts';
 import { printHeader, printRatioValue, printReferenceRatio } from './_report.ts';
 import { measureThroughput, pairedRatio, printThroughputTable, type AsyncTask, type ThroughputMeasurement } from './_throughput.ts';
 
-const VECTORS = new URL('../../shared/vectors/authentication.json', import.meta.url);
 const CONCURRENCY = 32;
 const ROUNDS = 11;
 const BATCH_MS = 100;
-
-/** One assertion of the vectors file, as far as this bench reads it. */
-interface Vector {
-  name: string;
-  coseAlg: number;
-  response: AuthenticationResponseJSON;
-  expectedChallenge: string;
-  expectedOrigin: string;
-  expectedRpId: string;
-  credential: { id: string; publicKey: string; signCount: number };
-  requireUserVerification: boolean;
-  expected: { newSignCount: number };
-}
 
 const CASES = [
   { label: 'ES256', vector: 'py-webauthn-es256', target: 6 },
@@ -106,7 +92,7 @@ async function importRawKey(publicKey: Uint8Array): Promise<CryptoKey> {
 }
 
 /** The three tasks of one vector (plus tessera without key cache), each checked once to verify with the expected counter. */
-async function tasksFor(vector: Vector): Promise<Record<string, AsyncTask>> {
+async function tasksFor(vector: AuthenticationVector): Promise<Record<string, AsyncTask>> {
   const publicKey = bytes(vector.credential.publicKey);
   const { response, expectedChallenge, expectedOrigin, expectedRpId, requireUserVerification } = vector;
   const expectedCount = vector.expected.newSignCount;
@@ -172,7 +158,7 @@ async function tasksFor(vector: Vector): Promise<Record<string, AsyncTask>> {
   return tasks;
 }
 
-const vectors = JSON.parse(readFileSync(VECTORS, 'utf8')) as Vector[];
+const vectors = readAuthenticationVectors();
 printHeader(
   `Verify authentication assertion: ops/s with ${CONCURRENCY} calls in flight and one at a time ` +
     `(median of ${ROUNDS} interleaved rounds of ~${BATCH_MS} ms batches)`,
@@ -180,7 +166,7 @@ printHeader(
 
 const results: { label: string; target: number; measurements: ThroughputMeasurement[] }[] = [];
 for (const { label, vector: name, target } of CASES) {
-  const vector = vectors.find((v) => v.name === name) ?? assert.fail(`Vector ${name} is missing from ${VECTORS}.`);
+  const vector = vectors.find((v) => v.name === name) ?? assert.fail(`Vector ${name} is missing from shared/vectors/authentication.json.`);
   const measurements = await measureThroughput(await tasksFor(vector), { concurrency: [CONCURRENCY, 1], rounds: ROUNDS, batchTime: BATCH_MS });
   console.log(`${label} (${name})`);
   printThroughputTable(measurements);

@@ -16,7 +16,7 @@ import {
 import { parseAuthenticationResponse, type AuthenticationResponseJSON, type RegistrationResponseJSON } from './responseJSON.ts';
 import { ticketForChallenge, ticketSchema } from './ticket.ts';
 import {
-  verifyAuthenticationResponse,
+  verifyParsedAuthenticationResponse,
   type AuthenticationVerification,
   type BackupEligibilityPolicy,
   type SignCountPolicy,
@@ -413,8 +413,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
     if (credential.id !== response.id) throw new TesseraError('credential_mismatch', 'getCredential returned another credential.');
     checkCredentialOwner(record, credential, response.response.userHandle);
 
-    const verification = await verifyAuthenticationResponse({
-      response,
+    const verification = await verifyParsedAuthenticationResponse(response, {
       expectedChallenge: record.challenge,
       expectedOrigin: origins,
       expectedRpId: record.rpId,

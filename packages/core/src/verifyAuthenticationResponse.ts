@@ -114,7 +114,18 @@ export interface AuthenticationVerification {
  * ```
  */
 export async function verifyAuthenticationResponse(input: VerifyAuthenticationResponseInput): Promise<AuthenticationVerification> {
-  const response = parseAuthenticationResponse(input.response);
+  return verifyParsedAuthenticationResponse(parseAuthenticationResponse(input.response), input);
+}
+
+/**
+ * {@link verifyAuthenticationResponse} for a response that already passed `parseAuthenticationResponse`.
+ *
+ * @internal the relying party parses the response once, for §7.2 steps 5–6, and verifies it with this
+ */
+export async function verifyParsedAuthenticationResponse(
+  response: AuthenticationResponseJSON,
+  input: Omit<VerifyAuthenticationResponseInput, 'response'>,
+): Promise<AuthenticationVerification> {
   const { credential } = input;
 
   // §5.1: a public key credential; its id and rawId name the same credential, the one being checked.
