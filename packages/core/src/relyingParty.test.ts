@@ -268,6 +268,48 @@ describe('RelyingParty.startAuthentication', () => {
   });
 });
 
+describe('RelyingParty.startRegistration defaults', () => {
+  const user = { id: USER, name: 'ada', displayName: 'Ada' };
+
+  it('offers the configured algorithms and resident-key requirement, and the party’s user verification', async () => {
+    const { rp } = setup({ algorithms: [-7], residentKey: 'required', userVerification: 'required' });
+    const { options } = await rp.startRegistration({ user });
+    expect(options.pubKeyCredParams).toEqual([{ type: 'public-key', alg: -7 }]);
+    expect(options.authenticatorSelection).toEqual({ residentKey: 'required', requireResidentKey: true, userVerification: 'required' });
+  });
+
+  it('lets each request override the defaults, and a request’s requireResidentKey alone wins over residentKey', async () => {
+    const { rp } = setup({ algorithms: [-7], residentKey: 'required', userVerification: 'required' });
+    const { options } = await rp.startRegistration({
+      user,
+      algorithms: [-8],
+      authenticatorSelection: { requireResidentKey: false, userVerification: 'discouraged' },
+    });
+    expect(options.pubKeyCredParams).toEqual([{ type: 'public-key', alg: -8 }]);
+    expect(options.authenticatorSelection).toEqual({ residentKey: 'preferred', requireResidentKey: false, userVerification: 'discouraged' });
+  });
+
+  it('keeps the library defaults without configuration', async () => {
+    const { rp } = setup();
+    const { options } = await rp.startRegistration({ user });
+    expect(options.pubKeyCredParams.map(({ alg }) => alg)).toEqual([-8, -7, -257]);
+    expect(options.authenticatorSelection).toEqual({ residentKey: 'preferred', requireResidentKey: false, userVerification: 'preferred' });
+  });
+
+  it('requires user verification at finishRegistration exactly when the stored request said required', async () => {
+    const { rp, store } = setup({ userVerification: 'required' });
+    const { ticket } = await rp.startRegistration({ user });
+    const record = await store.consume(ticket);
+    expect(record).toMatchObject({ ceremony: 'registration', userVerification: 'required' });
+  });
+
+  it('rejects bad defaults with invalid_config', () => {
+    expect(() => setup({ algorithms: [] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    expect(() => setup({ algorithms: [-999 as never] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    expect(() => setup({ residentKey: 'always' as never })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  });
+});
+
 describe('userHandleFromId', () => {
   it('encodes an application id as a user handle, and refuses empty or over-long ids', async () => {
     const { userHandleFromId } = await import('./userHandle.ts');

@@ -10,7 +10,9 @@ import type { CredentialRecord, CredentialUpdate } from './credentialStore.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
 import {
   assembleRegistrationOptions,
+  authenticatorSelectionSchema,
   registrationOptionsInputSchema,
+  residentKeyRequirementSchema,
   type PublicKeyCredentialCreationOptionsJSON,
 } from './registrationOptions.ts';
 import { parseAuthenticationResponse, type AuthenticationResponseJSON, type RegistrationResponseJSON } from './responseJSON.ts';
@@ -68,6 +70,8 @@ export const relyingPartyConfigSchema: z.ZodObject<
     timeout: z.ZodOptional<typeof timeoutSchema>;
     userVerification: z.ZodOptional<typeof userVerificationRequirementSchema>;
     transportPolicy: z.ZodOptional<typeof transportPolicySchema>;
+    algorithms: typeof registrationOptionsInputSchema.shape.algorithms;
+    residentKey: z.ZodOptional<typeof residentKeyRequirementSchema>;
     signCountPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; warn: 'warn' }>>;
     backupEligibilityPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; allow: 'allow' }>>;
     topOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
@@ -87,6 +91,8 @@ export const relyingPartyConfigSchema: z.ZodObject<
   timeout: timeoutSchema.optional(),
   userVerification: userVerificationRequirementSchema.optional(),
   transportPolicy: transportPolicySchema.optional(),
+  algorithms: registrationOptionsInputSchema.shape.algorithms,
+  residentKey: residentKeyRequirementSchema.optional(),
   signCountPolicy: z.enum(['reject', 'warn']).optional(),
   backupEligibilityPolicy: z.enum(['reject', 'allow']).optional(),
   topOrigins: z.array(originSchema).optional(),
@@ -437,11 +443,35 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
     };
   }
 
+  /**
+   * The request's authenticator selection over the party's defaults (WebAuthn L3 §5.4.4): `userVerification`
+   * from the configuration, and `residentKey` from it unless the request says either resident-key member.
+   */
+  function registrationSelectionOf(
+    selection: z.output<typeof startRegistrationInputSchema>['authenticatorSelection'],
+  ): z.output<typeof authenticatorSelectionSchema> {
+    const given = selection ?? {};
+    const saysResidentKey = given.residentKey !== undefined || given.requireResidentKey !== undefined;
+    return {
+      userVerification: defaultUserVerification,
+      ...(saysResidentKey || settings.residentKey === undefined ? {} : { residentKey: settings.residentKey }),
+      ...given,
+    };
+  }
+
   async function startRegistration(input: StartRegistrationInput): Promise<StartedRegistration> {
     const request = parseOrThrow(startRegistrationInputSchema, input, 'invalid_options', 'registration request');
     const timeout = request.timeout ?? defaultTimeout;
     const ttlMs = ttlFor(timeout);
-    const options = assembleRegistrationOptions({ ...request, rpId, rpName, timeout, transportPolicy });
+    const options = assembleRegistrationOptions({
+      ...request,
+      rpId,
+      rpName,
+      timeout,
+      transportPolicy,
+      algorithms: request.algorithms ?? settings.algorithms,
+      authenticatorSelection: registrationSelectionOf(request.authenticatorSelection),
+    });
     const ticket = await saveCeremony(
       {
         ceremony: 'registration',
