@@ -1,7 +1,7 @@
 import type { AuthenticationResponseJSON } from '@tessera/core';
 import { storeAuthentication } from '@tessera/core/adapter';
 import { RequestError } from './_requestError.ts';
-import type { RouteDefinition } from './_route.ts';
+import { CallbackFault, type RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
 import type { AuthVerifyEnvelope } from './envelopes.ts';
 import { authVerifyBodySchema } from './requestBodies.ts';
@@ -13,16 +13,17 @@ export const AUTH_VERIFY_PATH = '/mfa/passkey/auth-verify';
  * `POST /mfa/passkey/auth-verify` with `{ credential }`: verifies the caller's assertion (WebAuthn L3 §7.2).
  * The ceremony is found from the challenge the assertion signs (`ticketForChallenge`), is consumed whatever
  * the outcome, and must have been started for the caller: an assertion made for another user's options is
- * `credential_not_allowed` even when it verifies. The new counter and backup state are stored (§7.2 step 24).
+ * `credential_not_allowed` even when it verifies. The new counter and backup state are stored (§7.2 step 24),
+ * then `onAuthenticated` runs.
  */
-export function authVerifyRoute({ relyingParty, credentials }: RouteSettings): RouteDefinition {
+export function authVerifyRoute({ relyingParty, credentials, onAuthenticated }: RouteSettings): RouteDefinition {
   return {
     paths: [AUTH_VERIFY_PATH],
     serverFailure: 'Failed to verify passkey',
     tesseraFaults: 'table',
     // The only public key in a sign-in is the stored one: if it is malformed, the fault is the server's data.
     serverFaultCodes: ['malformed_public_key'],
-    async handle({ handle, body }): Promise<AuthVerifyEnvelope> {
+    async handle({ handle, body, req, res }): Promise<AuthVerifyEnvelope> {
       const parsed = authVerifyBodySchema.safeParse(body);
       if (!parsed.success) throw new RequestError('invalid_request', { cause: parsed.error });
       const result = await relyingParty.finishAuthentication({
@@ -31,6 +32,13 @@ export function authVerifyRoute({ relyingParty, credentials }: RouteSettings): R
         getCredential: (id) => credentials.get(id),
       });
       await storeAuthentication(credentials, result, handle);
+      if (onAuthenticated !== undefined) {
+        try {
+          await onAuthenticated(result, req, res);
+        } catch (error) {
+          throw new CallbackFault(error);
+        }
+      }
       const { credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } = result;
       return { success: true, data: { verified: true, credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } };
     },

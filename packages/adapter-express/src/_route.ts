@@ -14,6 +14,9 @@ export interface RouteContext {
   handle: string;
   /** The JSON body, or `undefined` when the request had none. */
   body: unknown;
+  /** The request and response, for the application's hooks. */
+  req: Request;
+  res: Response;
 }
 
 /** One route of the router: its paths, its handler and how its failures read. */
@@ -54,7 +57,7 @@ export function routeHandler(environment: RouteEnvironment, route: RouteDefiniti
     try {
       const { user, handle } = await identify(environment, req);
       const body = await environment.readBody(req, res);
-      send(res, 200, await route.handle({ user, handle, body }));
+      send(res, 200, await route.handle({ user, handle, body, req, res }));
     } catch (error) {
       fail(environment, route, req, res, error);
     }
@@ -62,10 +65,10 @@ export function routeHandler(environment: RouteEnvironment, route: RouteDefiniti
 }
 
 /**
- * A failure inside the application's callbacks (`authenticate`, `userHandle`): always a server fault, even
- * when the callback threw a `TesseraError` whose code would otherwise be the client's.
+ * A failure inside the application's callbacks (`authenticate`, `userHandle`, `onAuthenticated`): always a
+ * server fault, even when the callback threw a `TesseraError` whose code would otherwise be the client's.
  */
-class CallbackFault extends Error {
+export class CallbackFault extends Error {
   /** @param cause - what the callback threw */
   constructor(cause: unknown) {
     super('An application callback failed.', { cause });

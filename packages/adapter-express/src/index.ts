@@ -15,7 +15,7 @@ export {
   passkeyRouterOptionsSchema,
   passkeyUserSchema,
 } from './passkeyRouterOptions.ts';
-export type { Authenticate, PasskeyRouterLogger, PasskeyRouterOptions, PasskeyUser, UserHandleOf } from './passkeyRouterOptions.ts';
+export type { Authenticate, OnAuthenticated, PasskeyRouterLogger, PasskeyRouterOptions, PasskeyUser, UserHandleOf } from './passkeyRouterOptions.ts';
 
 // Routes
 export { AUTH_OPTIONS_PATH } from './_authOptionsRoute.ts';

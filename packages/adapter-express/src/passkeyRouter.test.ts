@@ -187,6 +187,59 @@ describe('passkeyRouter: register, then sign in', () => {
   });
 });
 
+describe('passkeyRouter: onAuthenticated', () => {
+  it('runs after a verified sign-in, with the result, the request and the response, before the 200 is sent', async () => {
+    const seen: Array<{ userId: string; credentialId: string; header: string | undefined; storedCount: number | undefined }> = [];
+    const harness: Harness = await start({
+      router: {
+        onAuthenticated: async (result, req, res) => {
+          seen.push({
+            userId: result.userId,
+            credentialId: result.credentialId,
+            header: req.get('authorization'),
+            storedCount: (await harness.credentials.get(result.credentialId))?.signCount,
+          });
+          res.setHeader('Set-Cookie', 'mfa=passed; HttpOnly');
+        },
+      },
+    });
+    const { authenticator, credentialId } = await enrol(harness);
+    const verified = await harness.post(AUTH_VERIFY, { json: { credential: await assertionFor(harness, authenticator) } });
+    expect(verified.status).toBe(200);
+    expect(verified.headers.get('set-cookie')).toBe('mfa=passed; HttpOnly');
+    // The new counter is stored before the hook runs.
+    expect(seen).toEqual([{ userId: ALICE, credentialId, header: 'Bearer alice', storedCount: 2 }]);
+  });
+
+  it('is not called for a sign-in that fails', async () => {
+    const onAuthenticated = vi.fn();
+    const harness = await start({ router: { onAuthenticated } });
+    const { authenticator } = await enrol(harness);
+    const assertion = await assertionFor(harness, authenticator);
+    expect((await harness.post(AUTH_VERIFY, { json: { credential: { ...assertion, id: assertion.id.slice(1) } } })).status).toBe(400);
+    expect(onAuthenticated).not.toHaveBeenCalled();
+  });
+
+  it('turns a hook that throws, even a TesseraError, into the 500 envelope and logs it', async () => {
+    const harness = await start({
+      router: {
+        onAuthenticated: () => {
+          throw new TesseraError('invalid_signature', 'from the hook');
+        },
+      },
+    });
+    const { authenticator } = await enrol(harness);
+    const reply = await harness.post(AUTH_VERIFY, { json: { credential: await assertionFor(harness, authenticator) } });
+    expect(reply.status).toBe(500);
+    expect(reply.body).toEqual({ success: false, error: 'Failed to verify passkey' });
+    expect(harness.logger.error).toHaveBeenCalledOnce();
+  });
+
+  it('must be a function', async () => {
+    await expect(start({ router: { onAuthenticated: 'yes' as never } })).rejects.toMatchObject({ code: 'invalid_config' });
+  });
+});
+
 describe('POST /mfa/passkey/auth-options (the seed document)', () => {
   it('answers the seed request (no body, Accept and Bearer only) with the documented 200 envelope', async () => {
     const harness = await start();

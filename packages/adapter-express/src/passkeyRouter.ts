@@ -23,7 +23,7 @@ import { parsePasskeyRouterOptions, type PasskeyRouterOptions } from './passkeyR
  * limited to `bodyLimitBytes`. Server faults answer the route's fixed 500 envelope and go to `logger`.
  *
  * @param options - the relying party, credential store, `authenticate`, and optional `userHandle`,
- *   `challengeEncoding`, `bodyLimitBytes` and `logger`; see {@link PasskeyRouterOptions}
+ *   `onAuthenticated`, `challengeEncoding`, `bodyLimitBytes` and `logger`; see {@link PasskeyRouterOptions}
  * @returns the router, to mount with `app.use(router)` or under a prefix
  * @throws {TesseraError} `invalid_config` when the options fail their schema
  * @example
@@ -42,6 +42,7 @@ export function passkeyRouter(options: PasskeyRouterOptions): Router {
     relyingParty: settings.relyingParty,
     credentials: settings.credentials,
     challengeEncoding: settings.challengeEncoding ?? 'base64url',
+    onAuthenticated: settings.onAuthenticated,
   };
   const environment: RouteEnvironment = {
     authenticate: settings.authenticate,

@@ -1,6 +1,6 @@
-import type { CredentialStore, RelyingParty } from '@tessera/core';
+import type { CredentialStore, FinishedAuthentication, RelyingParty } from '@tessera/core';
 import { adapterUserSchema, hasMethods, isCredentialStore, isFunction, isRelyingParty, parseAdapterOptions } from '@tessera/core/adapter';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CHALLENGE_ENCODINGS } from './challengeEncoding.ts';
 
@@ -32,6 +32,14 @@ export type Authenticate = (req: Request) => Promise<PasskeyUser | null> | Passk
 /** Maps the caller to its WebAuthn user handle (base64url of 1–64 bytes, WebAuthn L3 §5.4.3). */
 export type UserHandleOf = (user: PasskeyUser) => string;
 
+/**
+ * Runs after `auth-verify` verified the caller's passkey and stored the credential's new state, before the
+ * 200 envelope is sent: the place to mark the session as having passed the second factor (for example
+ * `req.session.mfa = true`, or a cookie through `res`). A rejection is a server fault (500, logged), and the
+ * client is not told it signed in.
+ */
+export type OnAuthenticated = (result: FinishedAuthentication, req: Request, res: Response) => Promise<void> | void;
+
 /** Where the router reports server faults. Details hold the route and the caught error, for your logs only. */
 export interface PasskeyRouterLogger {
   /**
@@ -48,6 +56,7 @@ export const passkeyRouterOptionsSchema: z.ZodObject<
     credentials: z.ZodCustom<CredentialStore, CredentialStore>;
     authenticate: z.ZodCustom<Authenticate, Authenticate>;
     userHandle: z.ZodOptional<z.ZodCustom<UserHandleOf, UserHandleOf>>;
+    onAuthenticated: z.ZodOptional<z.ZodCustom<OnAuthenticated, OnAuthenticated>>;
     challengeEncoding: z.ZodOptional<z.ZodEnum<{ base64url: 'base64url'; base64: 'base64' }>>;
     bodyLimitBytes: z.ZodOptional<z.ZodNumber>;
     logger: z.ZodOptional<z.ZodCustom<PasskeyRouterLogger, PasskeyRouterLogger>>;
@@ -58,6 +67,7 @@ export const passkeyRouterOptionsSchema: z.ZodObject<
   credentials: z.custom<CredentialStore>(isCredentialStore, 'credentials must be a CredentialStore'),
   authenticate: z.custom<Authenticate>(isFunction, 'authenticate must be a function'),
   userHandle: z.custom<UserHandleOf>(isFunction, 'userHandle must be a function').optional(),
+  onAuthenticated: z.custom<OnAuthenticated>(isFunction, 'onAuthenticated must be a function').optional(),
   challengeEncoding: z.enum(CHALLENGE_ENCODINGS).optional(),
   bodyLimitBytes: z
     .number()
