@@ -1,0 +1,155 @@
+// The demo page: create an account, add passkeys, sign in with one. <body data-flow> picks the endpoints:
+// "express" uses @tessera/adapter-express (/mfa/passkey/*), "genauth" uses @tessera/adapter-genauth
+// (/api/v3/webauthn/*). Both share the demo's account endpoints (/demo/*) and the server's stores.
+import { call } from './api.js';
+import { DemoError, createPasskey, unsupportedReason, usePasskey } from './passkeys.js';
+
+const flow = document.body.dataset.flow;
+const sessionKey = `tessera-demo-session-${flow}`;
+const $ = (selector) => document.querySelector(selector);
+
+/** Each page's way through the adapter it demonstrates. */
+const flows = {
+  express: {
+    /** Registration: creation options, the new credential, and its challenge back (Flashback API). */
+    async addPasskey(token) {
+      const options = await call('POST', '/mfa/passkey/registration-options', { token });
+      const credential = await createPasskey(options);
+      await call('POST', '/mfa/passkey/complete-registration', { token, body: { credential, challenge: options.challenge } });
+    },
+    /** Two steps: the account name opens a pending session, the passkey completes it. */
+    async signIn() {
+      const name = $('#sign-in-name').value;
+      const { token } = await call('POST', '/demo/sign-in', { body: { name } });
+      const options = await call('POST', '/mfa/passkey/auth-options', { token });
+      if (options.allowCredentials.length === 0) throw new DemoError(`“${name}” has no passkey yet. Create one first.`);
+      const credential = await usePasskey(options);
+      await call('POST', '/mfa/passkey/auth-verify', { token, body: { credential } });
+      return token; // the server marked this session signed in (onAuthenticated)
+    },
+  },
+  genauth: {
+    /** Registration: options and a ticket; the ticket comes back with the new credential. */
+    async addPasskey(token) {
+      const { registrationOptions, ticket } = await call('GET', '/api/v3/webauthn/registration', { token });
+      const registrationCredential = await createPasskey(registrationOptions);
+      await call('POST', '/api/v3/webauthn/registration', { token, body: { ticket, registrationCredential } });
+    },
+    /** Discoverable sign-in: no name and no allowCredentials; the passkey's user handle says who it is. */
+    async signIn() {
+      const { authenticationOptions, ticket } = await call('GET', '/api/v3/webauthn/authentication');
+      const authenticationCredential = await usePasskey(authenticationOptions);
+      const { tokenSet } = await call('POST', '/api/v3/webauthn/authentication', { body: { ticket, authenticationCredential } });
+      return tokenSet.access_token;
+    },
+  },
+};
+
+function show(kind, text) {
+  const status = $('#status');
+  status.dataset.kind = kind;
+  status.textContent = text;
+}
+
+/** Runs one user action: disables the buttons meanwhile and turns every failure into a message. */
+async function act(busyText, action) {
+  const buttons = [...document.querySelectorAll('button')];
+  buttons.forEach((button) => (button.disabled = true));
+  show('busy', busyText);
+  try {
+    const done = await action();
+    if (done !== undefined) show('ok', done);
+  } catch (error) {
+    show('error', error instanceof DemoError ? error.message : `Something went wrong: ${error?.message ?? error}`);
+  } finally {
+    buttons.forEach((button) => (button.disabled = false));
+  }
+}
+
+/** Shows the signed-in view with the account's passkeys, or the signed-out forms. */
+async function render() {
+  const token = sessionStorage.getItem(sessionKey);
+  let me;
+  if (token !== null) {
+    try {
+      me = await call('GET', '/demo/me', { token });
+    } catch {
+      sessionStorage.removeItem(sessionKey); // expired, or the server restarted
+    }
+  }
+  $('#signed-out').hidden = me !== undefined;
+  $('#signed-in').hidden = me === undefined;
+  if (me === undefined) return;
+  $('#who').textContent = me.name;
+  $('#no-passkeys').hidden = me.passkeys.length > 0;
+  $('#passkeys').replaceChildren(...me.passkeys.map(passkeyItem));
+}
+
+function passkeyItem(passkey) {
+  const item = document.createElement('li');
+  item.dataset.credentialId = passkey.id;
+  item.dataset.algorithm = passkey.algorithm;
+  const id = document.createElement('code');
+  id.textContent = `${passkey.id.slice(0, 16)}…`;
+  id.title = passkey.id;
+  const details = ` ${passkey.algorithm} · counter ${passkey.signCount}${passkey.transports.length > 0 ? ` · ${passkey.transports.join(', ')}` : ''}${passkey.backedUp ? ' · synced' : ''} `;
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'secondary';
+  remove.textContent = 'Remove';
+  remove.addEventListener('click', () =>
+    act('Removing the passkey…', async () => {
+      await call('DELETE', `/demo/passkeys/${encodeURIComponent(passkey.id)}`, { token: sessionStorage.getItem(sessionKey) });
+      await render();
+      return 'Passkey removed from your account. Your authenticator still holds it, but this site no longer accepts it.';
+    }),
+  );
+  item.append(id, details, remove);
+  return item;
+}
+
+$('#create-account').addEventListener('submit', (event) => {
+  event.preventDefault();
+  act('Creating your account…', async () => {
+    const { token, name } = await call('POST', '/demo/accounts', { body: { name: $('#new-name').value } });
+    sessionStorage.setItem(sessionKey, token);
+    await render();
+    return `Account “${name}” created. Now add a passkey to it.`;
+  });
+});
+
+$('#sign-in').addEventListener('submit', (event) => {
+  event.preventDefault();
+  act('Waiting for your passkey…', async () => {
+    const token = await flows[flow].signIn();
+    sessionStorage.setItem(sessionKey, token);
+    await render();
+    return `Signed in with your passkey as “${$('#who').textContent}”.`;
+  });
+});
+
+$('#add-passkey').addEventListener('click', () =>
+  act('Waiting for your authenticator to create a passkey…', async () => {
+    await flows[flow].addPasskey(sessionStorage.getItem(sessionKey));
+    await render();
+    return 'Passkey added. Sign out and sign back in with it.';
+  }),
+);
+
+$('#sign-out').addEventListener('click', () =>
+  act('Signing out…', async () => {
+    await call('POST', '/demo/sign-out', { token: sessionStorage.getItem(sessionKey) });
+    sessionStorage.removeItem(sessionKey);
+    await render();
+    return 'Signed out.';
+  }),
+);
+
+const problem = unsupportedReason();
+if (problem !== undefined) {
+  show('error', problem);
+  document.querySelectorAll('button').forEach((button) => (button.disabled = true));
+} else {
+  await render();
+}
+document.body.dataset.ready = 'true';

@@ -1,0 +1,101 @@
+import { COSE_ALGORITHM_NAMES, parseCoseKey, userHandleFromId, type CredentialRecord, type CredentialStore } from '@tessera/core';
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { accountNameSchema, type DemoDirectory } from './accounts.ts';
+
+/**
+ * The demo's own endpoints under `/demo`: accounts, the first step of the two-step sign-in, the signed-in
+ * person's passkeys, and sign-out. They answer in the same envelope as the Express router,
+ * `{ success: true, data }` / `{ success: false, error }`, so the pages handle one shape.
+ */
+
+/** A passkey as the page lists it. */
+export interface PasskeySummary {
+  id: string;
+  algorithm: string;
+  signCount: number;
+  transports: string[];
+  backedUp: boolean;
+}
+
+const nameBodySchema = z.object({ name: accountNameSchema });
+
+/**
+ * The `/demo` router.
+ *
+ * @param directory - accounts and sessions
+ * @param credentials - where the passkeys live (shared with both adapters)
+ */
+export function demoApi(directory: DemoDirectory, credentials: CredentialStore): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '4kb' }));
+
+  // Create an account and sign in to it, so its first passkey can be added.
+  router.post('/accounts', (req, res) => {
+    const body = nameBodySchema.safeParse(req.body);
+    if (!body.success) return fail(res, 400, body.error.issues[0]?.message ?? 'Choose an account name.');
+    const account = directory.createAccount(body.data.name);
+    if (account === undefined) return fail(res, 409, `The name “${body.data.name}” is taken. Sign in, or choose another name.`);
+    const token = directory.openSession(account, 'signed-in');
+    res.status(201).json({ success: true, data: { token, name: account.name } });
+  });
+
+  // Step one of the Express page's sign-in: the account name. A real application checks a password here;
+  // the session it opens may only run the passkey step.
+  router.post('/sign-in', async (req, res) => {
+    const body = nameBodySchema.safeParse(req.body);
+    if (!body.success) return fail(res, 400, body.error.issues[0]?.message ?? 'Type your account name.');
+    const account = directory.accountNamed(body.data.name);
+    if (account === undefined) return fail(res, 404, `There is no account named “${body.data.name}”. Create it first.`);
+    const token = directory.openSession(account, 'passkey-pending');
+    res.json({ success: true, data: { token, name: account.name, stage: 'passkey-pending' } });
+  });
+
+  router.get('/me', async (req, res) => {
+    const session = directory.sessionOf(req.get('authorization'));
+    if (session === undefined || session.stage !== 'signed-in') return fail(res, 401, 'You are not signed in.');
+    const passkeys = (await credentials.listByUser(userHandleFromId(session.account.id))).map(summarize);
+    res.json({ success: true, data: { name: session.account.name, passkeys } });
+  });
+
+  router.delete('/passkeys/:id', async (req, res) => {
+    const session = directory.sessionOf(req.get('authorization'));
+    if (session === undefined || session.stage !== 'signed-in') return fail(res, 401, 'You are not signed in.');
+    const record = await credentials.get(req.params.id);
+    if (record === undefined || record.userId !== userHandleFromId(session.account.id)) {
+      return fail(res, 404, 'You have no passkey with this id.');
+    }
+    await credentials.delete(record.id);
+    res.json({ success: true, data: { deleted: record.id } });
+  });
+
+  router.post('/sign-out', (req, res) => {
+    const session = directory.sessionOf(req.get('authorization'));
+    if (session !== undefined) directory.closeSession(session.token);
+    res.json({ success: true, data: {} });
+  });
+
+  router.use((req, res) => fail(res, 404, `There is no ${req.method} /demo${req.path}.`));
+  // express.json's own failures (malformed JSON, too large, wrong charset) keep their 4xx status.
+  router.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
+    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
+    if (status >= 400 && status < 500) return fail(res, status, 'The request body must be a small JSON object.');
+    console.error('Tessera demo: unexpected failure', error);
+    fail(res, 500, 'The demo server failed; see its console.');
+  });
+  return router;
+}
+
+function summarize(record: CredentialRecord): PasskeySummary {
+  return {
+    id: record.id,
+    algorithm: COSE_ALGORITHM_NAMES[parseCoseKey(record.publicKey).alg],
+    signCount: record.signCount,
+    transports: record.transports ?? [],
+    backedUp: record.backupState,
+  };
+}
+
+function fail(res: Response, status: number, error: string): void {
+  res.status(status).json({ success: false, error });
+}

@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { passkeyRouter, type PasskeyRouterLogger } from '@tessera/adapter-express';
+import { createGenAuthHandler, toNodeListener } from '@tessera/adapter-genauth';
+import {
+  MemoryChallengeStore,
+  MemoryCredentialStore,
+  createRelyingParty,
+  type CoseAlgorithm,
+  type UserVerificationRequirement,
+} from '@tessera/core';
+import express, { type Express } from 'express';
+import { DemoDirectory } from './accounts.ts';
+import { demoApi } from './demoApi.ts';
+
+/** Where the pages and their scripts are: plain files, served as they are (no build step). */
+const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+
+/** The Express router's sign-in routes: the only ones a `passkey-pending` session may call. */
+const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/mfa/passkey/auth-options', '/mfa/passkey/auth-verify']);
+
+/** Options of {@link startDemoServer}. */
+export interface DemoServerOptions {
+  /** TCP port; `0` picks a free one. Default 3000. */
+  port?: number;
+  /** Interface to listen on. Default `localhost`, so the page's origin is `http://localhost:<port>`. */
+  host?: string;
+  /** COSE algorithms offered at registration, most preferred first. Default: the core's (EdDSA, ES256, RS256). */
+  algorithms?: CoseAlgorithm[];
+  /** User verification for both ceremonies. Default `required`: a passkey is the whole sign-in here. */
+  userVerification?: UserVerificationRequirement;
+  /** Where both adapters report server faults. Default `console.error`. */
+  logger?: PasskeyRouterLogger;
+}
+
+/** A running demo. */
+export interface DemoServer {
+  /** `http://localhost:<port>`: the origin the relying party accepts. */
+  url: string;
+  port: number;
+  /** The passkeys of every account (shared by both adapters). */
+  credentials: MemoryCredentialStore;
+  /** Accounts and sessions. */
+  directory: DemoDirectory;
+  /** Stops listening and closes open connections; closing twice is harmless. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the demo: one Express app on `http://localhost:<port>` with in-memory stores, serving
+ *
+ * - `/` — the page that registers and signs in through `@tessera/adapter-express` (`/mfa/passkey/*`);
+ * - `/genauth` — the same through `@tessera/adapter-genauth` (`/api/v3/webauthn/*`), with a discoverable
+ *   sign-in (no account name typed);
+ * - `/demo/*` — the demo's own accounts and sessions (what your application already has).
+ *
+ * The relying party's origin is known only once the port is, so the server listens first and then mounts
+ * the app.
+ *
+ * @param options - see {@link DemoServerOptions}
+ * @returns the running server
+ */
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
+  const server = createServer();
+  await listen(server, options.port ?? 3000, options.host ?? 'localhost');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  const credentials = new MemoryCredentialStore();
+  const directory = new DemoDirectory();
+  server.on('request', demoApp({ ...options, url, credentials, directory }));
+  return {
+    url,
+    port,
+    credentials,
+    directory,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The Express app of the demo. */
+function demoApp(settings: DemoServerOptions & { url: string; credentials: MemoryCredentialStore; directory: DemoDirectory }): Express {
+  const { url, credentials, directory } = settings;
+  const relyingParty = createRelyingParty({
+    rpId: 'localhost',
+    rpName: 'Tessera demo',
+    origins: [url],
+    challengeStore: new MemoryChallengeStore(),
+    userVerification: settings.userVerification ?? 'required',
+    residentKey: 'required', // the GenAuth page signs in without a name: a discoverable credential (§6.2.2)
+    ...(settings.algorithms === undefined ? {} : { algorithms: settings.algorithms }),
+  });
+  const logger = settings.logger ?? { error: (message: string, details: Record<string, unknown>) => console.error(message, details) };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    // The pages load only their own scripts and styles, and nobody may frame them.
+    res.setHeader('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  // GenAuth's routes read their own bodies, so they come before any body parser.
+  app.use(
+    '/api/v3/webauthn',
+    toNodeListener(
+      createGenAuthHandler({
+        relyingParty,
+        credentials,
+        logger,
+        authenticate: (request) => {
+          const session = directory.sessionOf(request.headers.get('authorization'));
+          return session?.stage === 'signed-in' ? userOf(session.account) : null;
+        },
+        // A verified discoverable sign-in opens a session for the passkey's owner.
+        onAuthenticated: (result) => {
+          const account = directory.accountOfHandle(result.userId);
+          if (account === undefined) throw new Error(`No account has the user handle ${result.userId}.`);
+          const token = directory.openSession(account, 'signed-in');
+          return { tokenSet: { access_token: token, token_type: 'Bearer', expires_in: 3600 }, name: account.name };
+        },
+      }),
+    ),
+  );
+
+  app.use(
+    passkeyRouter({
+      relyingParty,
+      credentials,
+      logger,
+      authenticate: (req) => {
+        const session = directory.sessionOf(req.get('authorization'));
+        if (session === undefined) return null;
+        // A session that has only given its account name may run the passkey step, nothing else.
+        if (session.stage === 'passkey-pending' && !SIGN_IN_PATHS.has(req.path)) return null;
+        return userOf(session.account);
+      },
+      onAuthenticated: (_result, req) => {
+        const session = directory.sessionOf(req.get('authorization'));
+        if (session !== undefined) directory.completeSignIn(session.token);
+      },
+    }),
+  );
+
+  app.use('/demo', demoApi(directory, credentials));
+  app.use(express.static(PUBLIC_DIR, { extensions: ['html'], index: 'index.html' }));
+  app.use((_req, res) => void res.status(404).type('text/plain').send('Not found'));
+  return app;
+}
+
+function userOf(account: { id: string; name: string }): { id: string; name: string; displayName: string } {
+  return { id: account.id, name: account.name, displayName: account.name };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+
+/**
+ * Headless Chromium for the end-to-end tests, with a virtual authenticator from the DevTools protocol's
+ * WebAuthn domain: Chromium's real WebAuthn stack (option parsing, client data, CTAP2 authenticator) signs
+ * the ceremonies, so only the user's touch is simulated.
+ */
+
+/** Debian's Chromium, which `.ci/run` installs; `CHROMIUM_PATH` overrides it. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags for a quiet, sandbox-free headless run on a machine without network (as root in CI). */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Launches Chromium, failing (never skipping) with the install command when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH.`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+}
+
+/** Options of `WebAuthn.addVirtualAuthenticator` that the tests vary. */
+export interface VirtualAuthenticatorOptions {
+  /** Whether the authenticator can verify its user (a PIN or biometric). Default true. */
+  hasUserVerification?: boolean;
+  /** Whether verification succeeds when asked for. Default true. */
+  isUserVerified?: boolean;
+}
+
+/** A page with a virtual platform authenticator attached. */
+export interface AuthenticatorPage {
+  context: BrowserContext;
+  page: Page;
+  cdp: CDPSession;
+  authenticatorId: string;
+  /** The credentials the authenticator holds, as the DevTools protocol lists them. */
+  storedCredentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; signCount: number; userHandle?: string }>>;
+}
+
+/**
+ * Opens a fresh context and page with a CTAP2 platform authenticator that holds discoverable credentials
+ * and answers presence checks by itself.
+ */
+export async function pageWithAuthenticator(browser: Browser, options: VirtualAuthenticatorOptions = {}): Promise<AuthenticatorPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: options.hasUserVerification ?? true,
+      isUserVerified: options.isUserVerified ?? true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    context,
+    page,
+    cdp,
+    authenticatorId,
+    storedCredentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+  };
+}
