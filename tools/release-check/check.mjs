@@ -17,12 +17,15 @@
  *   4. Install all tarballs together (so `@tessera/core` resolves to the local tarball, not the registry)
  *      plus `express@5` and `redis@6` into a scratch npm project outside the workspace, and run a smoke
  *      script there that imports every public entry point and actually uses it.
- *   5. Print a PASS/FAIL summary; exit non-zero if anything failed.
+ *   5. Run `changeset version` on a copy of the workspace's manifests and pending changesets: every package
+ *      with a changeset must get a higher version and a CHANGELOG.md, and the adapters' dependency on
+ *      `@tessera/core` must keep pointing at the workspace.
+ *   6. Print a PASS/FAIL summary; exit non-zero if anything failed.
  *
  * Environment: `KEEP_TMP=1` keeps the temporary directory (tarballs and scratch project) for inspection.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +134,7 @@ async function main() {
     const attw = run(attwBin, [tarballPath, '--profile', 'esm-only', '--no-color'], root);
     record(`${name}: attw --profile esm-only`, attw.ok, attw.output);
   }
+  checkVersioning();
   if (tarballs.length !== PACKAGES.length) return;
 
   // 4. Scratch project outside the workspace: install the tarballs together, then smoke-test them.
@@ -160,6 +164,48 @@ async function main() {
   const smoke = run(process.execPath, ['smoke.mjs'], scratch);
   console.log(indent(smoke.output));
   record('scratch: smoke.mjs imports and uses every entry point', smoke.ok, smoke.ok ? '' : '(see output above)');
+}
+
+/**
+ * Step 5: `changeset version` on a copy of the workspace (manifests, workspace file and `.changeset/` only),
+ * so the real tree is never touched. Judged on the copy's manifests and changelogs afterwards.
+ */
+function checkVersioning() {
+  const copy = join(work, 'versioning');
+  const manifests = ['package.json', 'pnpm-workspace.yaml', ...workspaceManifests()];
+  for (const file of manifests) cpSync(join(root, file), join(copy, file), { recursive: true });
+  cpSync(join(root, '.changeset'), join(copy, '.changeset'), { recursive: true });
+  const changesetBin = join(root, 'node_modules', '@changesets', 'cli', 'bin.js');
+  const version = run(process.execPath, [changesetBin, 'version'], copy);
+  const problems = [];
+  for (const pkgDir of PACKAGES) {
+    const before = JSON.parse(readFileSync(join(root, pkgDir, 'package.json'), 'utf8'));
+    const after = JSON.parse(readFileSync(join(copy, pkgDir, 'package.json'), 'utf8'));
+    if (!isNewer(after.version, before.version)) problems.push(`${before.name}: version ${before.version} → ${after.version}`);
+    if (!existsSync(join(copy, pkgDir, 'CHANGELOG.md'))) problems.push(`${before.name}: no CHANGELOG.md`);
+    const coreRange = after.dependencies?.['@tessera/core'] ?? after.peerDependencies?.['@tessera/core'];
+    if (coreRange !== undefined && !coreRange.startsWith('workspace:')) problems.push(`${before.name}: @tessera/core range ${coreRange}`);
+  }
+  const bumped = PACKAGES.map((pkgDir) => JSON.parse(readFileSync(join(copy, pkgDir, 'package.json'), 'utf8')))
+    .map(({ name, version: next }) => `${name}@${next}`)
+    .join(', ');
+  record(`changeset version bumps every package (${bumped})`, version.ok && problems.length === 0, [version.output, ...problems].join('\n'));
+}
+
+/** `package.json` of every workspace package, relative to the root. */
+function workspaceManifests() {
+  return ['packages', 'tools', '.']
+    .flatMap((parent) => readdirSync(join(root, parent), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => join(parent, entry.name)))
+    .filter((dir) => !/(^|\/)(node_modules|\.git|\.changeset)$/.test(dir) && existsSync(join(root, dir, 'package.json')))
+    .map((dir) => join(dir, 'package.json'));
+}
+
+/** Whether semver `next` is higher than `previous` (plain x.y.z). */
+function isNewer(next, previous) {
+  const parse = (version) => String(version).split('.').map(Number);
+  const [a, b] = [parse(next), parse(previous)];
+  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] > b[i];
+  return false;
 }
 
 /** Prints the PASS/FAIL summary and sets the exit code. */

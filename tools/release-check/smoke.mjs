@@ -7,6 +7,8 @@
  * assertion exits non-zero. Each step prints one line so a failure is easy to place.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import {
   MemoryChallengeStore,
   MemoryCredentialStore,
@@ -22,6 +24,7 @@ import { AUTH_OPTIONS_PATH, authOptionsEnvelopeSchema, passkeyRouter } from '@te
 import { GENAUTH_ROUTES, createGenAuthHandler, getRegistrationOptionsRespDtoSchema } from '@tessera/adapter-genauth';
 import { RedisChallengeStore } from '@tessera/store-redis';
 import express from 'express';
+import { createClient } from 'redis';
 
 const ORIGIN = 'https://example.com';
 const step = (message) => console.log(`smoke: ${message}`);
@@ -105,33 +108,58 @@ const dto = getRegistrationOptionsRespDtoSchema.parse(await genAuthResponse.json
 assert.equal(dto.statusCode, 200);
 step(`@tessera/adapter-genauth: GET ${GENAUTH_ROUTES.registration} answered registration options`);
 
-// @tessera/store-redis: a stub client that implements just SET ... PX n NX and GETDEL, so no server is needed.
-const data = new Map();
-const sent = [];
-const stubClient = {
-  async sendCommand(args) {
-    sent.push(args[0]);
-    const [command, key, value] = args;
-    if (command === 'SET') {
-      if (args.includes('NX') && data.has(key)) return null;
-      data.set(key, value);
-      return 'OK';
-    }
-    if (command === 'GETDEL') {
-      const stored = data.get(key) ?? null;
-      data.delete(key);
-      return stored;
-    }
-    throw new Error(`stub redis: unexpected command ${command}`);
-  },
-};
-const redisStore = new RedisChallengeStore({ client: stubClient, prefix: 'smoke:' });
-const record = sampleChallengeRecord(1);
-await redisStore.save('ticket-1', record, 60_000);
-assert.ok(data.has('smoke:ticket-1'), 'save wrote under the prefix');
-assert.deepEqual(await redisStore.consume('ticket-1'), record);
-assert.equal(await redisStore.consume('ticket-1'), undefined, 'a record is consumed only once');
-assert.deepEqual(sent, ['SET', 'GETDEL', 'GETDEL']);
-step('@tessera/store-redis: RedisChallengeStore saved and consumed through a stub client');
+// @tessera/store-redis: a real redis-server on a free loopback port (Debian's, which .ci/run installs) and the
+// real `redis` client, as a user would run them.
+const redisPort = await freeLoopbackPort();
+const redisServer = spawn(process.env.REDIS_SERVER ?? 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+try {
+  await untilReady(redisServer);
+  const client = await createClient({ url: `redis://127.0.0.1:${redisPort}` }).connect();
+  const redisStore = new RedisChallengeStore({ client, prefix: 'smoke:' });
+  const record = sampleChallengeRecord(1);
+  await redisStore.save('ticket-1', record, 60_000);
+  assert.equal(await client.exists('smoke:ticket-1'), 1, 'save wrote under the prefix');
+  assert.deepEqual(await redisStore.consume('ticket-1'), record);
+  assert.equal(await redisStore.consume('ticket-1'), undefined, 'a record is consumed only once');
+  client.destroy();
+  step(`@tessera/store-redis: RedisChallengeStore saved and consumed through redis-server on 127.0.0.1:${redisPort}`);
+} finally {
+  redisServer.kill('SIGKILL');
+}
+
+/** A free TCP port on 127.0.0.1. */
+function freeLoopbackPort() {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves when redis-server says it accepts connections; fails after 10 s or if it cannot start. */
+function untilReady(child) {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const deadline = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
+    child.once('error', (error) => {
+      clearTimeout(deadline);
+      reject(new Error(`redis-server could not start (install it: apt-get install -y redis-server): ${error.message}`));
+    });
+    const onData = (chunk) => {
+      output += chunk;
+      if (/Ready to accept connections/i.test(output)) {
+        clearTimeout(deadline);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+  });
+}
 
 console.log('smoke: all entry points OK');
