@@ -7,6 +7,7 @@ import {
   base64url,
   buildAuthenticationOptions,
   buildRegistrationOptions,
+  userHandleFromId,
   type CoseAlgorithm,
 } from '@tessera/core';
 import type { Browser } from 'playwright-core';
@@ -135,6 +136,25 @@ describe('user verification', () => {
     });
     expect(await signIn(page, 'ada')).toEqual({ kind: 'error', text: 'User verification is required. (HTTP 400, user_not_verified)' });
     expect(await signedInAs(page)).toBeUndefined();
+  });
+
+  it('is required at registration too: refused by the browser, and a downgraded request by the server', async () => {
+    const server = await demo();
+    const { page } = await browserPage({ hasUserVerification: false });
+    await open(page, server.url);
+    await createAccount(page, 'ada');
+    expect(await addPasskey(page)).toEqual({
+      kind: 'error',
+      text: 'No passkey was created: the request was cancelled or timed out, or the authenticator could not verify you.',
+    });
+    await page.route('**/mfa/passkey/registration-options', async (route) => {
+      const envelope = await (await route.fetch()).json();
+      const authenticatorSelection = { ...envelope.data.authenticatorSelection, userVerification: 'discouraged' };
+      await route.fulfill({ json: { ...envelope, data: { ...envelope.data, authenticatorSelection } } });
+    });
+    expect(await addPasskey(page)).toEqual({ kind: 'error', text: 'Passkey registration failed (HTTP 400, user_not_verified)' });
+    expect(await listedPasskeys(page)).toEqual([]);
+    expect(await server.credentials.listByUser(userHandleFromId(server.directory.accountNamed('ada')?.id ?? '-'))).toEqual([]);
   });
 
   it('is required on the GenAuth endpoints too', async () => {
