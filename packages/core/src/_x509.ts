@@ -13,6 +13,7 @@ import {
   readDer,
   type DerElement,
 } from './_der.ts';
+import { checkEcPoint } from './_ecPoint.ts';
 import { ecdsaDerToP1363, type EcdsaComponentBytes } from './_ecdsaSignature.ts';
 import { equalBytes } from './_bytes.ts';
 import { COSE_ALGORITHMS, COSE_ALGORITHM_NAMES, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from './cose.ts';
@@ -338,6 +339,11 @@ function importParams(cert: Certificate, alg: number, plan: KeyPlan): AlgorithmI
   }
 }
 
+/** The subjectPublicKey BIT STRING of a parsed certificate's SubjectPublicKeyInfo (RFC 5280 §4.1.2.7). */
+function subjectPublicKey(cert: Certificate): Uint8Array {
+  return derBitString(derChildren(readDer(cert.subjectPublicKeyInfo))[1]!);
+}
+
 /**
  * Imports a certificate's public key (RFC 5280 §4.1.2.7) for verifying signatures of a COSE algorithm
  * (WebAuthn L3 §5.8.5): ES256/384/512 need an EC key (RFC 5480) on P-256/P-384/P-521, EdDSA and Ed25519 an Ed25519
@@ -357,6 +363,8 @@ export async function importCertificateKey(cert: Certificate, alg: number): Prom
   let key: CryptoKey;
   try {
     key = await subtle().importKey('spki', cert.subjectPublicKeyInfo as Uint8Array<ArrayBuffer>, params, false, ['verify']);
+    // Deno's importKey accepts an EC point off its curve; see _ecPoint.ts.
+    if (plan.kind === 'ECDSA') checkEcPoint(plan.namedCurve, subjectPublicKey(cert));
   } catch (error) {
     const notSupported = typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'NotSupportedError';
     throw new TesseraError(

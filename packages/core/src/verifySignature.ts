@@ -1,3 +1,4 @@
+import { checkEcPoint } from './_ecPoint.ts';
 import { ecdsaDerToP1363, type EcdsaComponentBytes } from './_ecdsaSignature.ts';
 import { base64url } from './base64url.ts';
 import { COSE_ALGORITHMS, parseCoseKey, type CoseKey } from './cose.ts';
@@ -62,7 +63,10 @@ export async function importCoseKey(key: CoseKey): Promise<CryptoKey> {
         point[0] = 0x04;
         point.set(key.x, 1);
         point.set(key.y, 1 + key.x.length);
-        return await subtle().importKey('raw', point, { name: 'ECDSA', namedCurve: key.crv }, true, ['verify']);
+        const imported = await subtle().importKey('raw', point, { name: 'ECDSA', namedCurve: key.crv }, true, ['verify']);
+        // Deno's importKey accepts a point off its curve; see _ecPoint.ts.
+        checkEcPoint(key.crv, point);
+        return imported;
       }
       case 'OKP':
         return await subtle().importKey('raw', key.x as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, true, ['verify']);
