@@ -179,6 +179,8 @@ console.log('sign-ins at once. C=1 figures are for reference only.');
 for (const { label, target, measurements } of results) {
   const [tessera, simpleWebAuthn, raw, uncached] = measurements.map((m) => m.rates);
   printRatioValue(`${label} tessera / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(tessera![0]!, simpleWebAuthn![0]!), target);
+  // The ceiling: a verifier that did nothing but WebCrypto's verify, with no parsing, hashing or checks.
+  printReferenceRatio(`${label} ceiling: raw / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(raw![0]!, simpleWebAuthn![0]!));
   printReferenceRatio(`${label} tessera / raw, C=${CONCURRENCY}`, pairedRatio(tessera![0]!, raw![0]!));
   printReferenceRatio(`${label} tessera key cache off / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(uncached![0]!, simpleWebAuthn![0]!));
   printReferenceRatio(`${label} tessera / simplewebauthn, C=1`, pairedRatio(tessera![1]!, simpleWebAuthn![1]!));

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { passkeyRouter, type PasskeyRouterLogger } from '@tessera/adapter-express';
-import { createGenAuthHandler, toNodeListener } from '@tessera/adapter-genauth';
+import { createGenAuthHandler } from '@tessera/adapter-genauth';
+import { toNodeListener } from '@tessera/adapter-genauth/node';
 import {
   MemoryChallengeStore,
   MemoryCredentialStore,

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import {
   MemoryChallengeStore,
@@ -21,7 +22,13 @@ import {
 import { SoftwareAuthenticator, sampleChallengeRecord } from '@tessera/core/testing';
 import { adapterUserSchema, registrationUserOf } from '@tessera/core/adapter';
 import { AUTH_OPTIONS_PATH, authOptionsEnvelopeSchema, passkeyRouter } from '@tessera/adapter-express';
-import { GENAUTH_ROUTES, createGenAuthHandler, getRegistrationOptionsRespDtoSchema } from '@tessera/adapter-genauth';
+import {
+  GENAUTH_ROUTES,
+  createGenAuthHandler,
+  getAuthenticationOptionsRespDtoSchema,
+  getRegistrationOptionsRespDtoSchema,
+} from '@tessera/adapter-genauth';
+import { toNodeListener } from '@tessera/adapter-genauth/node';
 import { RedisChallengeStore } from '@tessera/store-redis';
 import express from 'express';
 import { createClient } from 'redis';
@@ -107,6 +114,19 @@ assert.equal(genAuthResponse.status, 200, `GenAuth registration answered ${genAu
 const dto = getRegistrationOptionsRespDtoSchema.parse(await genAuthResponse.json());
 assert.equal(dto.statusCode, 200);
 step(`@tessera/adapter-genauth: GET ${GENAUTH_ROUTES.registration} answered registration options`);
+
+// @tessera/adapter-genauth/node: the same handler on node:http over 127.0.0.1.
+const nodeServer = createHttpServer(toNodeListener(handler));
+await new Promise((resolve) => nodeServer.listen(0, '127.0.0.1', resolve));
+try {
+  const reply = await fetch(`http://127.0.0.1:${nodeServer.address().port}${GENAUTH_ROUTES.authentication}`);
+  assert.equal(reply.status, 200, `GenAuth authentication answered ${reply.status}`);
+  assert.equal(getAuthenticationOptionsRespDtoSchema.parse(await reply.json()).statusCode, 200);
+} finally {
+  nodeServer.closeAllConnections();
+  await new Promise((resolve) => nodeServer.close(resolve));
+}
+step(`@tessera/adapter-genauth/node: GET ${GENAUTH_ROUTES.authentication} over 127.0.0.1 answered authentication options`);
 
 // @tessera/store-redis: a real redis-server on a free loopback port (Debian's, which .ci/run installs) and the
 // real `redis` client, as a user would run them.

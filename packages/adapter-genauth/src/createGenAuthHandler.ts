@@ -52,7 +52,7 @@ const ALLOW = 'GET, POST';
  *   onAuthenticated: async (result) => ({ tokenSet: await issueTokens(result.userId) }),
  * });
  * Bun.serve({ fetch: handler });                       // or Deno.serve(handler), Hono: app.all('/api/v3/webauthn/*', (c) => handler(c.req.raw))
- * createServer(toNodeListener(handler)).listen(3000);  // node:http, or app.use(toNodeListener(handler)) in Express
+ * createServer(toNodeListener(handler)).listen(3000);  // node:http (toNodeListener from '@tessera/adapter-genauth/node'), or app.use(toNodeListener(handler)) in Express
  * ```
  */
 export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHandler {

@@ -1,7 +1,8 @@
 /**
  * `@tessera/adapter-genauth`: GenAuth's V3 WebAuthn API (`/api/v3/webauthn/authentication` and
  * `/api/v3/webauthn/registration`, in GenAuth's `{ statusCode, message, requestId, data }` envelope) over
- * `@tessera/core`, as one Fetch API handler, with a `node:http`/Express bridge and a typed client.
+ * `@tessera/core`, as one Fetch API handler, with a typed client. The `node:http`/Express bridge,
+ * `toNodeListener`, is in `@tessera/adapter-genauth/node`, so this entry point needs no Node types.
  *
  * The public API is exactly what this file lists; `_`-prefixed modules are internal.
  *
@@ -14,10 +15,6 @@ export type { GenAuthHandler } from './createGenAuthHandler.ts';
 export { genAuthHandlerOptionsSchema, genAuthUserSchema } from './handlerOptions.ts';
 export type { AuthenticatedContext, Authenticate, GenAuthHandlerOptions, GenAuthLogger, GenAuthUser, OnAuthenticated } from './handlerOptions.ts';
 export { GENAUTH_ROUTES } from './genAuthRoutes.ts';
-
-// Mounting on node:http and Express
-export { toNodeListener } from './toNodeListener.ts';
-export type { NodeListener, NodeListenerOptions } from './toNodeListener.ts';
 
 // Failures: one table per source, so a new core code fails the build until mapped
 export { REQUEST_ERROR_API_CODES, TESSERA_ERROR_API_CODES } from './apiCodes.ts';
