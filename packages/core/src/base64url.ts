@@ -89,26 +89,54 @@ export function base64urlProblem(text: string): string | undefined {
 }
 
 function decode(text: string): Uint8Array {
-  const problem = base64urlProblem(text);
-  if (problem !== undefined) throw new TesseraError('invalid_base64url', `Invalid base64url: ${problem}.`);
+  if (typeof text !== 'string' || text.length % 4 === 1) throw invalidBase64url(text);
+  const { length } = text;
   const bytes = new Uint8Array(base64urlByteLength(text));
+  // One pass: decode while OR-ing every character code (> 127 is outside ASCII) and every sextet (-1 outside
+  // the alphabet, so the OR turns negative); the slow explaining pass runs only when something was wrong.
+  let codes = 0;
+  let sextets = 0;
   let out = 0;
   let i = 0;
-  const whole = text.length - (text.length % 4);
+  const whole = length - (length % 4);
   for (; i < whole; i += 4) {
-    const group =
-      (sextetAt(text, i) << 18) | (sextetAt(text, i + 1) << 12) | (sextetAt(text, i + 2) << 6) | sextetAt(text, i + 3);
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    codes |= c0 | c1 | c2 | c3;
+    const s0 = SEXTET_OF[c0 & 127]!;
+    const s1 = SEXTET_OF[c1 & 127]!;
+    const s2 = SEXTET_OF[c2 & 127]!;
+    const s3 = SEXTET_OF[c3 & 127]!;
+    sextets |= s0 | s1 | s2 | s3;
+    const group = (s0 << 18) | (s1 << 12) | (s2 << 6) | s3;
     bytes[out++] = group >> 16;
     bytes[out++] = (group >> 8) & 255;
     bytes[out++] = group & 255;
   }
-  const tail = text.length - whole;
+  const tail = length - whole;
   if (tail >= 2) {
-    const group = (sextetAt(text, i) << 18) | (sextetAt(text, i + 1) << 12) | (tail === 3 ? sextetAt(text, i + 2) << 6 : 0);
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = tail === 3 ? text.charCodeAt(i + 2) : 65; // 'A', sextet 0
+    codes |= c0 | c1 | c2;
+    const s0 = SEXTET_OF[c0 & 127]!;
+    const s1 = SEXTET_OF[c1 & 127]!;
+    const s2 = SEXTET_OF[c2 & 127]!;
+    sextets |= s0 | s1 | s2;
+    // The unused low bits of the last character must be zero (RFC 4648 §3.5), else two spellings decode alike.
+    if ((tail === 2 ? s1 & 15 : s2 & 3) !== 0) sextets = -1;
+    const group = (s0 << 18) | (s1 << 12) | (s2 << 6);
     bytes[out++] = group >> 16;
     if (tail === 3) bytes[out++] = (group >> 8) & 255;
   }
+  if (codes > 127 || sextets < 0) throw invalidBase64url(text);
   return bytes;
+}
+
+function invalidBase64url(text: unknown): TesseraError {
+  return new TesseraError('invalid_base64url', `Invalid base64url: ${base64urlProblem(text as string) ?? 'not canonical base64url'}.`);
 }
 
 /**

@@ -1,5 +1,4 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes } from '@noble/hashes/utils.js';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
 import { parseAuthenticatorData } from './authenticatorData.ts';
 import { base64url } from './base64url.ts';
@@ -161,7 +160,10 @@ export async function verifyParsedAuthenticationResponse(
 
   // Step 19: extension outputs are reported to the caller, whose policy they concern.
   // Steps 20–21: the signature over authData || SHA-256(cData).
-  const signedData = concatBytes(authenticatorDataBytes, sha256(clientDataBytes));
+  // The hash is written straight after authData, into the one buffer WebCrypto verifies.
+  const signedData = new Uint8Array(authenticatorDataBytes.length + sha256.outputLen);
+  signedData.set(authenticatorDataBytes);
+  sha256.create().update(clientDataBytes).digestInto(signedData.subarray(authenticatorDataBytes.length));
   const valid = await verifySignature({
     publicKey: credential.publicKey,
     signature,
