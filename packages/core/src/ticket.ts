@@ -26,7 +26,24 @@ const TICKET_LABEL = 'tessera/ceremony-ticket/v1\0';
  * @returns the ticket, base64url
  */
 export function ticketForChallenge(challenge: string): string {
-  return base64url.encode(sha256(utf8ToBytes(TICKET_LABEL + challenge)).subarray(0, TICKET_BYTES));
+  return base64url.encode(sha256(ticketInput(challenge)).subarray(0, TICKET_BYTES));
+}
+
+const TICKET_LABEL_BYTES = utf8ToBytes(TICKET_LABEL);
+
+/**
+ * The UTF-8 of label and challenge. A challenge is ASCII (base64url) except when a client sent something
+ * else, so its characters are copied as bytes, and only other text goes through a `TextEncoder`.
+ */
+function ticketInput(challenge: string): Uint8Array {
+  const input = new Uint8Array(TICKET_LABEL_BYTES.length + challenge.length);
+  input.set(TICKET_LABEL_BYTES);
+  for (let i = 0; i < challenge.length; i++) {
+    const code = challenge.charCodeAt(i);
+    if (code > 127) return utf8ToBytes(TICKET_LABEL + challenge);
+    input[TICKET_LABEL_BYTES.length + i] = code;
+  }
+  return input;
 }
 
 /** Schema of a ticket coming back from a client: canonical base64url of exactly {@link TICKET_BYTES} bytes. */
