@@ -18,8 +18,9 @@
  *      plus `express@5` and `redis@6` into a scratch npm project outside the workspace, and run a smoke
  *      script there that imports every public entry point and actually uses it.
  *   5. Run `changeset version` on a copy of the workspace's manifests and pending changesets: every package
- *      with a changeset must get a higher version and a CHANGELOG.md, and the adapters' dependency on
- *      `@tessera/core` must keep pointing at the workspace.
+ *      named in a changeset must get a higher version and a CHANGELOG.md, and the adapters' dependency on
+ *      `@tessera/core` must keep pointing at the workspace. With no pending changesets (just after
+ *      `pnpm version-packages`) there is nothing to bump and the step passes.
  *   6. Print a PASS/FAIL summary; exit non-zero if anything failed.
  *
  * Environment: `KEEP_TMP=1` keeps the temporary directory (tarballs and scratch project) for inspection.
@@ -39,19 +40,22 @@ const attwBin = join(here, 'node_modules', '.bin', 'attw');
 /** The packages to release, as directories relative to the repository root. */
 const PACKAGES = ['packages/core', 'packages/adapter-express', 'packages/adapter-genauth', 'packages/store-redis'];
 
+/** Longest any one step (build, pack, install, smoke test) may take. */
+const STEP_TIMEOUT_MS = 10 * 60_000;
+
 /** Extra registry packages the scratch project needs: the adapters' peers and what the smoke script uses. */
 const SCRATCH_EXTRAS = ['express@5', 'redis@6'];
 
 /**
  * How to invoke pnpm. Under `pnpm run`, `npm_execpath` points at the running pnpm (a JS file or a
- * standalone binary); otherwise fall back to `npx -y pnpm@10`.
+ * standalone binary); otherwise fall back to `npx -y pnpm@10.34.9`.
  */
 function pnpmCommand() {
   const execPath = process.env.npm_execpath;
   if (execPath && /pnpm/i.test(execPath) && existsSync(execPath)) {
     return /\.[cm]?js$/.test(execPath) ? [process.execPath, execPath] : [execPath];
   }
-  return ['npx', '-y', 'pnpm@10'];
+  return ['npx', '-y', 'pnpm@10.34.9'];
 }
 const PNPM = pnpmCommand();
 
@@ -65,7 +69,8 @@ const indent = (text) => text.trimEnd().replace(/^/gm, '      ');
 
 /** Runs a command synchronously; returns `{ ok, output }` with stdout and stderr combined. */
 function run(command, args, cwd, { quiet = true } = {}) {
-  const child = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: quiet ? 'pipe' : 'inherit', env: process.env });
+  // Every step is bounded: a hung install or smoke test fails the check instead of hanging CI.
+  const child = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: quiet ? 'pipe' : 'inherit', env: process.env, timeout: STEP_TIMEOUT_MS, killSignal: 'SIGKILL' });
   const output = `${child.stdout ?? ''}${child.stderr ?? ''}${child.error ? String(child.error) : ''}`;
   return { ok: child.status === 0 && !child.error, output };
 }
@@ -171,6 +176,11 @@ async function main() {
  * so the real tree is never touched. Judged on the copy's manifests and changelogs afterwards.
  */
 function checkVersioning() {
+  const pending = pendingChangesetPackages();
+  if (pending.size === 0) {
+    record('changeset version: no pending changesets, nothing to bump', true);
+    return;
+  }
   const copy = join(work, 'versioning');
   const manifests = ['package.json', 'pnpm-workspace.yaml', ...workspaceManifests()];
   for (const file of manifests) cpSync(join(root, file), join(copy, file), { recursive: true });
@@ -178,18 +188,32 @@ function checkVersioning() {
   const changesetBin = join(root, 'node_modules', '@changesets', 'cli', 'bin.js');
   const version = run(process.execPath, [changesetBin, 'version'], copy);
   const problems = [];
+  const bumped = [];
   for (const pkgDir of PACKAGES) {
     const before = JSON.parse(readFileSync(join(root, pkgDir, 'package.json'), 'utf8'));
     const after = JSON.parse(readFileSync(join(copy, pkgDir, 'package.json'), 'utf8'));
-    if (!isNewer(after.version, before.version)) problems.push(`${before.name}: version ${before.version} → ${after.version}`);
-    if (!existsSync(join(copy, pkgDir, 'CHANGELOG.md'))) problems.push(`${before.name}: no CHANGELOG.md`);
     const coreRange = after.dependencies?.['@tessera/core'] ?? after.peerDependencies?.['@tessera/core'];
     if (coreRange !== undefined && !coreRange.startsWith('workspace:')) problems.push(`${before.name}: @tessera/core range ${coreRange}`);
+    if (!pending.has(before.name)) continue;
+    bumped.push(`${before.name}@${after.version}`);
+    if (!isNewer(after.version, before.version)) problems.push(`${before.name}: version ${before.version} → ${after.version}`);
+    if (!existsSync(join(copy, pkgDir, 'CHANGELOG.md'))) problems.push(`${before.name}: no CHANGELOG.md`);
   }
-  const bumped = PACKAGES.map((pkgDir) => JSON.parse(readFileSync(join(copy, pkgDir, 'package.json'), 'utf8')))
-    .map(({ name, version: next }) => `${name}@${next}`)
-    .join(', ');
-  record(`changeset version bumps every package (${bumped})`, version.ok && problems.length === 0, [version.output, ...problems].join('\n'));
+  record(`changeset version bumps each package with a changeset (${bumped.join(', ')})`, version.ok && problems.length === 0, [version.output, ...problems].join('\n'));
+}
+
+/**
+ * The packages named in the frontmatter of pending changesets (`.changeset/*.md` other than its README), as
+ * changesets writes them: `'@scope/name': minor`.
+ */
+function pendingChangesetPackages() {
+  const names = new Set();
+  const dir = join(root, '.changeset');
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md')) {
+    const frontmatter = /^---\n([\s\S]*?)\n---/.exec(readFileSync(join(dir, file), 'utf8'))?.[1] ?? '';
+    for (const match of frontmatter.matchAll(/^\s*['"]?([^'":\s]+)['"]?\s*:/gm)) names.add(match[1]);
+  }
+  return names;
 }
 
 /** `package.json` of every workspace package, relative to the root. */
