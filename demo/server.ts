@@ -27,12 +27,16 @@ try {
   process.exit(1);
 }
 
-/** The port from `--port N` / `--port=N`, else `$PORT`, else 3000; anything else stops with a message. */
+/** The port from `--port N` / `--port=N`, else `$PORT` (when not empty), else 3000; a bad or missing value stops with a message. */
 function portFrom(args: string[], env: string | undefined): number {
   const index = args.findIndex((arg) => arg === '--port' || arg.startsWith('--port='));
-  const given = index === -1 ? env : (args[index]?.split('=')[1] ?? args[index + 1]);
-  if (given === undefined || given === '') return 3000;
+  const given = index === -1 ? env : (args[index]?.split('=')[1] ?? args[index + 1] ?? '');
+  if (given === undefined || (index === -1 && given === '')) return 3000;
   const port = Number(given);
+  if (given.trim() === '') {
+    console.error('--port needs a value: a whole number from 0 to 65535, e.g. --port 8080.');
+    process.exit(1);
+  }
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     console.error(`Not a port: ${given}. Give a whole number from 0 to 65535, e.g. --port 8080.`);
     process.exit(1);

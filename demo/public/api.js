@@ -27,7 +27,7 @@ export async function call(method, path, { token = null, body } = {}) {
     throw new DemoError(`The server answered ${response.status} without a JSON envelope.`);
   }
   const failed = !response.ok || envelope.success === false || (typeof envelope.statusCode === 'number' && envelope.statusCode !== 200);
-  if (failed) throw new DemoError(describeFailure(response.status, envelope));
+  if (failed) throw new DemoError(describeFailure(response.status, envelope), response.status);
   return envelope.data ?? envelope;
 }
 

@@ -66,23 +66,43 @@ async function act(busyText, action) {
   }
 }
 
-/** Shows the signed-in view with the account's passkeys, or the signed-out forms. */
+/**
+ * Shows the signed-in view with the account's passkeys, or the signed-out forms.
+ * @returns {Promise<string | undefined>} the signed-in account's name
+ * @throws {DemoError} when the server cannot say (the view is left as it was)
+ */
 async function render() {
   const token = sessionStorage.getItem(sessionKey);
   let me;
   if (token !== null) {
     try {
       me = await call('GET', '/demo/me', { token });
-    } catch {
+    } catch (error) {
+      if (error?.status !== 401) throw error;
       sessionStorage.removeItem(sessionKey); // expired, or the server restarted
     }
   }
   $('#signed-out').hidden = me !== undefined;
   $('#signed-in').hidden = me === undefined;
-  if (me === undefined) return;
+  if (me === undefined) return undefined;
   $('#who').textContent = me.name;
   $('#no-passkeys').hidden = me.passkeys.length > 0;
   $('#passkeys').replaceChildren(...me.passkeys.map(passkeyItem));
+  return me.name;
+}
+
+/** Runs a signed-in action; when the session turns out to be gone (401), shows the signed-out view. */
+async function signedIn(action) {
+  try {
+    return await action(sessionStorage.getItem(sessionKey));
+  } catch (error) {
+    if (error?.status === 401) {
+      sessionStorage.removeItem(sessionKey);
+      await render();
+      throw new DemoError('Your session has ended (it expired, or the demo server restarted). Sign in again.');
+    }
+    throw error;
+  }
 }
 
 function passkeyItem(passkey) {
@@ -99,7 +119,7 @@ function passkeyItem(passkey) {
   remove.textContent = 'Remove';
   remove.addEventListener('click', () =>
     act('Removing the passkey…', async () => {
-      await call('DELETE', `/demo/passkeys/${encodeURIComponent(passkey.id)}`, { token: sessionStorage.getItem(sessionKey) });
+      await signedIn((token) => call('DELETE', `/demo/passkeys/${encodeURIComponent(passkey.id)}`, { token }));
       await render();
       return 'Passkey removed from your account. Your authenticator still holds it, but this site no longer accepts it.';
     }),
@@ -123,14 +143,15 @@ $('#sign-in').addEventListener('submit', (event) => {
   act('Waiting for your passkey…', async () => {
     const token = await flows[flow].signIn();
     sessionStorage.setItem(sessionKey, token);
-    await render();
-    return `Signed in with your passkey as “${$('#who').textContent}”.`;
+    const name = await render();
+    if (name === undefined) throw new DemoError('The passkey was accepted, but the server did not keep the session. Try again.');
+    return `Signed in with your passkey as “${name}”.`;
   });
 });
 
 $('#add-passkey').addEventListener('click', () =>
   act('Waiting for your authenticator to create a passkey…', async () => {
-    await flows[flow].addPasskey(sessionStorage.getItem(sessionKey));
+    await signedIn((token) => flows[flow].addPasskey(token));
     await render();
     return 'Passkey added. Sign out and sign back in with it.';
   }),
@@ -145,11 +166,15 @@ $('#sign-out').addEventListener('click', () =>
   }),
 );
 
-const problem = unsupportedReason();
+// The relying party's ID is "localhost", so the browser only runs its ceremonies on a localhost origin.
+const problem =
+  location.hostname === 'localhost'
+    ? unsupportedReason()
+    : `Open this demo as http://localhost:${location.port || '80'}${location.pathname}: its passkeys belong to the RP ID “localhost”, which this address (${location.hostname}) cannot use.`;
 if (problem !== undefined) {
   show('error', problem);
   document.querySelectorAll('button').forEach((button) => (button.disabled = true));
 } else {
-  await render();
+  await render().catch((error) => show('error', error.message));
 }
 document.body.dataset.ready = 'true';

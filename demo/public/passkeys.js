@@ -44,10 +44,14 @@ export async function usePasskey(optionsJSON) {
 
 /** A failure with a sentence fit for the page. */
 export class DemoError extends Error {
-  /** @param {string} message */
-  constructor(message) {
+  /**
+   * @param {string} message
+   * @param {number} [status] - the HTTP status, when the server answered
+   */
+  constructor(message, status) {
     super(message);
     this.name = 'DemoError';
+    this.status = status;
   }
 }
 

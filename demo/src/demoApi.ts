@@ -1,7 +1,7 @@
 import { COSE_ALGORITHM_NAMES, parseCoseKey, userHandleFromId, type CredentialRecord, type CredentialStore } from '@tessera/core';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { accountNameSchema, type DemoDirectory } from './accounts.ts';
+import { accountNameSchema, type DemoDirectory } from './demoDirectory.ts';
 
 /**
  * The demo's own endpoints under `/demo`: accounts, the first step of the two-step sign-in, the signed-in
@@ -18,7 +18,7 @@ export interface PasskeySummary {
   backedUp: boolean;
 }
 
-const nameBodySchema = z.object({ name: accountNameSchema });
+const nameBodySchema = z.object({ name: accountNameSchema }, { error: 'Send the account name as JSON: { "name": "…" }.' });
 
 /**
  * The `/demo` router.
@@ -76,15 +76,24 @@ export function demoApi(directory: DemoDirectory, credentials: CredentialStore):
   });
 
   router.use((req, res) => fail(res, 404, `There is no ${req.method} /demo${req.path}.`));
-  // express.json's own failures (malformed JSON, too large, wrong charset) keep their 4xx status.
+  // Failures Express and express.json report with a 4xx status (malformed JSON, too large, wrong charset, an
+  // undecodable URL) keep it, with a sentence for each; anything else is the demo's fault.
   router.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
-    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
-    if (status >= 400 && status < 500) return fail(res, status, 'The request body must be a small JSON object.');
+    const { status, type } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; type?: unknown };
+    if (typeof status === 'number' && status >= 400 && status < 500) return fail(res, status, CLIENT_FAULTS[String(type)] ?? 'The request could not be read.');
     console.error('Tessera demo: unexpected failure', error);
     fail(res, 500, 'The demo server failed; see its console.');
   });
   return router;
 }
+
+/** Sentences for body-parser's error types. */
+const CLIENT_FAULTS: Readonly<Record<string, string>> = {
+  'entity.parse.failed': 'The request body is not valid JSON.',
+  'entity.too.large': 'The request body is too large.',
+  'charset.unsupported': 'The request body must be UTF-8 JSON.',
+  'encoding.unsupported': 'The request body must not be compressed.',
+};
 
 function summarize(record: CredentialRecord): PasskeySummary {
   return {

@@ -1,25 +1,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { passkeyRouter, type PasskeyRouterLogger } from '@tessera/adapter-express';
+import { AUTH_OPTIONS_PATH, AUTH_VERIFY_PATH, passkeyRouter, type PasskeyRouterLogger } from '@tessera/adapter-express';
 import { createGenAuthHandler } from '@tessera/adapter-genauth';
 import { toNodeListener } from '@tessera/adapter-genauth/node';
 import {
   MemoryChallengeStore,
   MemoryCredentialStore,
   createRelyingParty,
+  userHandleFromId,
   type CoseAlgorithm,
   type UserVerificationRequirement,
 } from '@tessera/core';
 import express, { type Express } from 'express';
-import { DemoDirectory } from './accounts.ts';
+import { DemoDirectory } from './demoDirectory.ts';
 import { demoApi } from './demoApi.ts';
 
 /** Where the pages and their scripts are: plain files, served as they are (no build step). */
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
 /** The Express router's sign-in routes: the only ones a `passkey-pending` session may call. */
-const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/mfa/passkey/auth-options', '/mfa/passkey/auth-verify']);
+const SIGN_IN_PATHS: ReadonlySet<string> = new Set([AUTH_OPTIONS_PATH, AUTH_VERIFY_PATH]);
 
 /** Options of {@link startDemoServer}. */
 export interface DemoServerOptions {
@@ -39,6 +40,7 @@ export interface DemoServerOptions {
 export interface DemoServer {
   /** `http://localhost:<port>`: the origin the relying party accepts. */
   url: string;
+  /** The port it listens on (the one asked for, or the free one picked for `0`). */
   port: number;
   /** The passkeys of every account (shared by both adapters). */
   credentials: MemoryCredentialStore;
@@ -61,6 +63,13 @@ export interface DemoServer {
  *
  * @param options - see {@link DemoServerOptions}
  * @returns the running server
+ * @throws the listen error (`EADDRINUSE`, `EACCES`) when the port cannot be used
+ * @example
+ * ```ts
+ * const demo = await startDemoServer({ port: 0 });
+ * console.log(`open ${demo.url}`);
+ * await demo.close();
+ * ```
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const server = createServer();
@@ -68,7 +77,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
   const credentials = new MemoryCredentialStore();
-  const directory = new DemoDirectory();
+  // An account dropped to keep memory bounded takes its passkeys with it, so none is left without an owner.
+  const directory = new DemoDirectory({
+    onAccountEvicted: (account) =>
+      void credentials
+        .listByUser(userHandleFromId(account.id))
+        .then((records) => Promise.all(records.map((record) => credentials.delete(record.id)))),
+  });
   server.on('request', demoApp({ ...options, url, credentials, directory }));
   return {
     url,
@@ -143,9 +158,11 @@ function demoApp(settings: DemoServerOptions & { url: string; credentials: Memor
         if (session.stage === 'passkey-pending' && !SIGN_IN_PATHS.has(req.path)) return null;
         return userOf(session.account);
       },
-      onAuthenticated: (_result, req) => {
+      // The router has checked that the passkey belongs to the caller; the session is upgraded only for its
+      // own account all the same, so this stays safe if copied somewhere without that check.
+      onAuthenticated: (result, req) => {
         const session = directory.sessionOf(req.get('authorization'));
-        if (session !== undefined) directory.completeSignIn(session.token);
+        if (session !== undefined && userHandleFromId(session.account.id) === result.userId) directory.completeSignIn(session.token);
       },
     }),
   );

@@ -54,6 +54,27 @@ describe('the demo server', () => {
     expect((await call('GET', '/demo/me', { token: pending })).body.data).toMatchObject({ name: 'ada', passkeys: [{ id: credential.id, algorithm: 'ES256' }] });
   });
 
+  it("never signs a pending session in with another account's passkey", async () => {
+    const { server, call } = await demo();
+    const enrol = async (name: string) => {
+      const token = (await call('POST', '/demo/accounts', { body: { name } })).body.data.token;
+      const authenticator = new SoftwareAuthenticator({ algorithm: 'ES256' });
+      const creation = (await call('POST', '/mfa/passkey/registration-options', { token })).body.data;
+      const credential = await authenticator.register(creation, server.url);
+      await call('POST', '/mfa/passkey/complete-registration', { token, body: { credential, challenge: creation.challenge } });
+      return authenticator;
+    };
+    await enrol('alice');
+    const eve = await enrol('eve');
+    // Eve answers Alice's sign-in options with her own passkey, on Alice's pending session.
+    const alicePending = (await call('POST', '/demo/sign-in', { body: { name: 'alice' } })).body.data.token;
+    const options = (await call('POST', '/mfa/passkey/auth-options', { token: alicePending })).body.data;
+    const forged = await eve.authenticate({ ...options, allowCredentials: [] }, server.url);
+    const reply = await call('POST', '/mfa/passkey/auth-verify', { token: alicePending, body: { credential: forged } });
+    expect(reply).toMatchObject({ status: 400, body: { success: false, code: 'credential_not_allowed' } });
+    expect((await call('GET', '/demo/me', { token: alicePending })).status).toBe(401);
+  });
+
   it("never lets one account remove another's passkey", async () => {
     const { server, call } = await demo();
     const ada = (await call('POST', '/demo/accounts', { body: { name: 'ada' } })).body.data.token;

@@ -220,6 +220,18 @@ describe('passkeyRouter: onAuthenticated', () => {
     expect(onAuthenticated).not.toHaveBeenCalled();
   });
 
+  it("is not called when the caller signs with another user's passkey", async () => {
+    const onAuthenticated = vi.fn();
+    const harness = await start({ router: { onAuthenticated } });
+    await enrol(harness, 'alice');
+    const bob = await enrol(harness, 'bob');
+    const options = authOptionsEnvelopeSchema.parse((await harness.post(AUTH_OPTIONS, { as: 'alice' })).body).data;
+    const assertion = await bob.authenticator.authenticate({ ...options, allowCredentials: [] }, ORIGIN);
+    const reply = await harness.post(AUTH_VERIFY, { as: 'alice', json: { credential: assertion } });
+    expect(failure(reply)).toMatchObject({ code: 'credential_not_allowed' });
+    expect(onAuthenticated).not.toHaveBeenCalled();
+  });
+
   it('turns a hook that throws, even a TesseraError, into the 500 envelope and logs it', async () => {
     const harness = await start({
       router: {

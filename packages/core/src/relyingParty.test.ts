@@ -307,6 +307,9 @@ describe('RelyingParty.startRegistration defaults', () => {
     expect(() => setup({ algorithms: [] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
     expect(() => setup({ algorithms: [-999 as never] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
     expect(() => setup({ residentKey: 'always' as never })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    // RS1 (SHA-1) offered but refused at verification would fail every registration at its end.
+    expect(() => setup({ algorithms: [-7, -65535] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    expect(() => setup({ algorithms: [-7, -65535], allowRS1: true })).not.toThrow();
   });
 });
 

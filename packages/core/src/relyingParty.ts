@@ -119,6 +119,12 @@ function checkConfig(settings: z.output<typeof relyingPartyConfigSchema>): void 
       );
     }
   }
+  if (settings.algorithms?.includes(COSE_ALGORITHMS.RS1) === true && settings.allowRS1 !== true) {
+    throw new TesseraError(
+      'invalid_config',
+      'Invalid relying party configuration: algorithms offers RS1, which is refused at verification unless allowRS1 is true.',
+    );
+  }
   const timeout = settings.timeout ?? DEFAULT_TIMEOUT_MS;
   if (settings.challengeTtlMs !== undefined && settings.challengeTtlMs < timeout) {
     throw new TesseraError(
