@@ -143,6 +143,20 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     expect(await codeOf(context.rp.finishAuthentication({ ticket: second.ticket, response, getCredential: context.getCredential }))).toBe('challenge_mismatch');
   });
 
+  it('spends a ceremony found from a challenge that only starts like its own, and refuses it as challenge_mismatch', async () => {
+    const context = setup();
+    const { authenticator } = await enrol(context);
+    const { options } = await context.rp.startAuthentication({ userId: alice.id });
+    // A signed answer to a challenge that shares the ticket's 32 characters and differs after them.
+    const lastChar = options.challenge.at(-1) === 'A' ? 'E' : 'A';
+    const lookalike = { ...options, challenge: `${options.challenge.slice(0, -1)}${lastChar}` };
+    expect(ticketForChallenge(lookalike.challenge)).toBe(ticketForChallenge(options.challenge));
+    const forged = await authenticator.authenticate(lookalike, ORIGIN);
+    expect(await codeOf(context.rp.finishAuthentication({ response: forged, getCredential: context.getCredential }))).toBe('challenge_mismatch');
+    const genuine = await authenticator.authenticate(options, ORIGIN);
+    expect(await codeOf(context.rp.finishAuthentication({ response: genuine, getCredential: context.getCredential }))).toBe('ticket_not_found');
+  });
+
   it('rejects a registration ticket for authentication, and a malformed or unknown ticket', async () => {
     const context = setup();
     const { authenticator } = await enrol(context);
