@@ -58,21 +58,24 @@ describe('options the browser parses', () => {
       { largeBlob: { write: bytes(9, 64) }, allowCredentials: [everyTransport] },
     ];
     for (const { largeBlob, allowCredentials } of passes) {
+      const extensions = {
+        appid: 'https://localhost/appid.json',
+        prf: { eval: { first: bytes(4), second: bytes(5) }, evalByCredential: { [bytes(1, 16)]: { first: bytes(6), second: bytes(7) } } },
+        largeBlob,
+        getCredBlob: true,
+      };
       const options = buildAuthenticationOptions({
         rpId: 'localhost',
         allowCredentials: allowCredentials.map((descriptor) => ({ ...descriptor, transports: 'transports' in descriptor ? [...descriptor.transports] : undefined })),
         userVerification: 'required',
         hints: allHints,
-        extensions: {
-          appid: 'https://localhost/appid.json',
-          prf: { eval: { first: bytes(4), second: bytes(5) }, evalByCredential: { [bytes(1, 16)]: { first: bytes(6), second: bytes(7) } } },
-          largeBlob,
-          getCredBlob: true,
-        },
+        extensions,
       });
+      // What the browser gets holds every transport, hint and extension asked for ...
       expect(options.allowCredentials?.[0]?.transports).toEqual(allTransports);
+      expect(options.extensions).toEqual(extensions);
       expect(options.hints).toEqual(allHints);
-      // Every member the server sent comes back with its value (the browser may add defaults of its own).
+      // ... and every member of it comes back from the browser's parser with its value (it may add defaults).
       expect(await parsedInPage(page, 'request', options)).toMatchObject(options);
     }
   });
@@ -81,6 +84,15 @@ describe('options the browser parses', () => {
     const server = await demo();
     const { page } = await browserPage();
     await open(page, server.url);
+    const extensions = {
+      credProps: true,
+      prf: { eval: { first: bytes(9), second: bytes(10) } },
+      largeBlob: { support: 'preferred' as const },
+      credentialProtectionPolicy: 'userVerificationOptionalWithCredentialIDList' as const,
+      enforceCredentialProtectionPolicy: true,
+      minPinLength: true,
+      credBlob: bytes(11, 16),
+    };
     const options = buildRegistrationOptions({
       rpId: 'localhost',
       rpName: 'Tessera demo',
@@ -90,17 +102,12 @@ describe('options the browser parses', () => {
       authenticatorSelection: { authenticatorAttachment: 'platform', residentKey: 'required', userVerification: 'required' },
       hints: allHints,
       attestation: 'direct',
-      extensions: {
-        credProps: true,
-        prf: { eval: { first: bytes(9), second: bytes(10) } },
-        largeBlob: { support: 'preferred' },
-        credentialProtectionPolicy: 'userVerificationOptionalWithCredentialIDList',
-        enforceCredentialProtectionPolicy: true,
-        minPinLength: true,
-        credBlob: bytes(11, 16),
-      },
+      extensions,
     });
     expect(options.pubKeyCredParams).toHaveLength(new Set(Object.values(COSE_ALGORITHMS)).size);
+    expect(options.excludeCredentials?.[0]?.transports).toEqual(allTransports);
+    expect(options.hints).toEqual(allHints);
+    expect(options.extensions).toEqual(extensions);
     expect(await parsedInPage(page, 'creation', options)).toMatchObject(options);
   });
 });

@@ -29,7 +29,7 @@ import {
   type RegistrationVerification,
 } from './verifyRegistrationResponse.ts';
 import { DEFAULT_TIMEOUT_MS, timeoutSchema } from './timeout.ts';
-import { base64url, isBase64url } from './base64url.ts';
+import { base64url } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
 import { COSE_ALGORITHMS } from './cose.ts';
 import { isOriginOfRpId, originSchema } from './origin.ts';
@@ -374,11 +374,12 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
     response: unknown,
     ceremony: Ceremony,
   ): Promise<Extract<ChallengeRecord, { ceremony: Ceremony }>> {
-    const notFound = new TesseraError('ticket_not_found', `No ${ceremony} ceremony is waiting under this ticket: it is unknown, expired or already used.`);
+    // Built only when thrown: an error captures a stack, which a successful finish need not pay for.
+    const notFound = () => new TesseraError('ticket_not_found', `No ${ceremony} ceremony is waiting under this ticket: it is unknown, expired or already used.`);
     const ticket = givenTicket === undefined ? ticketForChallenge(challengeOf(response)) : givenTicket;
-    if (!ticketSchema.safeParse(ticket).success) throw notFound;
+    if (!ticketSchema.safeParse(ticket).success) throw notFound();
     const record = await challengeStore.consume(ticket as string);
-    if (record === undefined || record.ceremony !== ceremony || record.expiresAt <= now()) throw notFound;
+    if (record === undefined || record.ceremony !== ceremony || record.expiresAt <= now()) throw notFound();
     return record as Extract<ChallengeRecord, { ceremony: Ceremony }>;
   }
 
@@ -549,8 +550,13 @@ function checkCredentialOwner(record: AuthenticationChallengeRecord, credential:
  */
 function challengeOf(response: unknown): string {
   const encoded = (response as { response?: { clientDataJSON?: unknown } } | null | undefined)?.response?.clientDataJSON;
-  if (typeof encoded !== 'string' || !isBase64url(encoded)) {
-    throw new TesseraError('malformed_response', 'Malformed response: response.clientDataJSON is missing or not base64url.');
+  const malformed = () => new TesseraError('malformed_response', 'Malformed response: response.clientDataJSON is missing or not base64url.');
+  if (typeof encoded !== 'string') throw malformed();
+  let bytes: Uint8Array;
+  try {
+    bytes = base64url.decode(encoded); // validates as it decodes
+  } catch {
+    throw malformed();
   }
-  return parseClientDataJSON(base64url.decode(encoded)).challenge;
+  return parseClientDataJSON(bytes).challenge;
 }
