@@ -5,6 +5,7 @@ import { authenticationChallengeRecordSchema, challengeRecordSchema, type Challe
 import { isTesseraError, type TesseraErrorCode } from './errors.ts';
 import { MemoryChallengeStore } from './memoryChallengeStore.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
+import { SoftwareAuthenticator } from './testing/softwareAuthenticator.ts';
 
 const NOW = 1_700_000_000_000;
 const USER = base64url.encode(new TextEncoder().encode('user-7f3a'));
@@ -296,11 +297,20 @@ describe('RelyingParty.startRegistration defaults', () => {
     expect(options.authenticatorSelection).toEqual({ residentKey: 'preferred', requireResidentKey: false, userVerification: 'preferred' });
   });
 
-  it('requires user verification at finishRegistration exactly when the stored request said required', async () => {
+  it('requires user verification at finishRegistration exactly when the party said required', async () => {
     const { rp, store } = setup({ userVerification: 'required' });
-    const { ticket } = await rp.startRegistration({ user });
-    const record = await store.consume(ticket);
-    expect(record).toMatchObject({ ceremony: 'registration', userVerification: 'required' });
+    const stored = await rp.startRegistration({ user });
+    expect(await store.consume(stored.ticket)).toMatchObject({ ceremony: 'registration', userVerification: 'required' });
+
+    const unverified = new SoftwareAuthenticator({ verifiesUser: false });
+    const required = await rp.startRegistration({ user });
+    const refused = rp.finishRegistration({ ticket: required.ticket, response: await unverified.register(required.options, 'https://example.com') });
+    expect(await rejection(refused)).toBe('user_not_verified');
+
+    const { rp: lenient } = setup({ userVerification: 'preferred' });
+    const preferred = await lenient.startRegistration({ user });
+    const accepted = await lenient.finishRegistration({ ticket: preferred.ticket, response: await unverified.register(preferred.options, 'https://example.com') });
+    expect(accepted.userVerified).toBe(false);
   });
 
   it('rejects bad defaults with invalid_config', () => {

@@ -394,8 +394,8 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
     const ttlMs = ttlFor(timeout);
     const userVerification = request.userVerification ?? defaultUserVerification;
     const options = assembleAuthenticationOptions({ ...request, rpId, timeout, userVerification, transportPolicy });
-    // Built from the options' own values and fresh arrays, then validated, so nothing the caller holds
-    // aliases the stored record, and a broken clock cannot store a record that never expires.
+    // Built from the options' own (already validated) values in fresh arrays, so nothing the caller holds
+    // aliases the stored record; saveCeremony refuses an expiry a broken clock would make endless.
     const ticket = await saveCeremony(
       {
         ceremony: 'authentication',
