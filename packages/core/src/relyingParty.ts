@@ -5,7 +5,7 @@ import {
   authenticationOptionsInputSchema,
   type PublicKeyCredentialRequestOptionsJSON,
 } from './authenticationOptions.ts';
-import type { AuthenticationChallengeRecord, ChallengeRecord, ChallengeStore } from './challengeStore.ts';
+import type { AuthenticationChallengeRecord, ChallengeRecord, ChallengeStore, RegistrationChallengeRecord } from './challengeStore.ts';
 import type { CredentialRecord, CredentialUpdate } from './credentialStore.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
 import {
@@ -105,9 +105,6 @@ export const relyingPartyConfigSchema: z.ZodObject<
     .optional(),
   now: z.custom<() => number>((value) => typeof value === 'function', 'now must be a function').optional(),
 });
-
-/** `Omit` applied to each member of a union. */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Cross-member rules of the configuration, checked after its schema. */
 function checkConfig(settings: z.output<typeof relyingPartyConfigSchema>): void {
@@ -349,16 +346,22 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   }
 
   /**
-   * Stores a ceremony's context under its ticket. The context is built from values the schemas already
-   * validated, in fresh arrays, with `extensions` deep-copied, so nothing the caller holds aliases the
-   * record; the expiry is checked, so a broken clock cannot store a record that never expires.
+   * When a ceremony that starts now and lives `ttlMs` expires. Checked, so a broken clock cannot store a
+   * record that never expires.
    */
-  async function saveCeremony(context: DistributiveOmit<ChallengeRecord, 'expiresAt'>, ttlMs: number): Promise<string> {
+  function expiryAfter(ttlMs: number): number {
     const expiresAt = now() + ttlMs;
     if (!Number.isSafeInteger(expiresAt) || expiresAt < 0) {
       throw new TesseraError('invalid_config', 'Invalid relying party configuration: now() must return epoch milliseconds as a whole number.');
     }
-    const record = { ...context, expiresAt } as ChallengeRecord;
+    return expiresAt;
+  }
+
+  /**
+   * Stores a ceremony's record under its ticket. Records are built from values the schemas already
+   * validated, in fresh arrays, with `extensions` deep-copied, so nothing the caller holds aliases them.
+   */
+  async function saveCeremony(record: ChallengeRecord, ttlMs: number): Promise<string> {
     const ticket = ticketForChallenge(record.challenge);
     await challengeStore.save(ticket, record, ttlMs);
     return ticket;
@@ -384,32 +387,33 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   }
 
   async function startAuthentication(input: StartAuthenticationInput = {}): Promise<StartedAuthentication> {
-    const { userId, ...request } = parseOrThrow(
-      startAuthenticationInputSchema,
-      input,
-      'invalid_options',
-      'authentication request',
-    );
+    const request = parseOrThrow(startAuthenticationInputSchema, input, 'invalid_options', 'authentication request');
     const timeout = request.timeout ?? defaultTimeout;
     const ttlMs = ttlFor(timeout);
     const userVerification = request.userVerification ?? defaultUserVerification;
-    const options = assembleAuthenticationOptions({ ...request, rpId, timeout, userVerification, transportPolicy });
-    // Built from the options' own (already validated) values in fresh arrays, so nothing the caller holds
-    // aliases the stored record; saveCeremony refuses an expiry a broken clock would make endless.
-    const ticket = await saveCeremony(
-      {
-        ceremony: 'authentication',
-        challenge: options.challenge,
-        rpId,
-        ...(userId === undefined ? {} : { userId }),
-        allowCredentialIds: options.allowCredentials?.map((descriptor) => descriptor.id) ?? [],
-        userVerification,
-        hints: [...(options.hints ?? [])],
-        ...(options.extensions === undefined ? {} : { extensions: structuredClone(options.extensions) }),
-      },
-      ttlMs,
-    );
-    return { options, ticket };
+    const options = assembleAuthenticationOptions({
+      rpId,
+      timeout,
+      userVerification,
+      transportPolicy,
+      allowCredentials: request.allowCredentials,
+      hints: request.hints,
+      extensions: request.extensions,
+    });
+    // Built as one object literal (no spreads): this runs on every sign-in, and copying objects is what
+    // used to cost the most here.
+    const record: AuthenticationChallengeRecord = {
+      ceremony: 'authentication',
+      challenge: options.challenge,
+      rpId,
+      allowCredentialIds: options.allowCredentials === undefined ? [] : options.allowCredentials.map(idOf),
+      userVerification,
+      hints: options.hints === undefined ? [] : [...options.hints],
+      expiresAt: expiryAfter(ttlMs),
+    };
+    if (request.userId !== undefined) record.userId = request.userId;
+    if (options.extensions !== undefined) record.extensions = structuredClone(options.extensions);
+    return { options, ticket: await saveCeremony(record, ttlMs) };
   }
 
   async function finishAuthentication(input: FinishAuthenticationInput): Promise<FinishedAuthentication> {
@@ -479,20 +483,19 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       algorithms: request.algorithms ?? settings.algorithms,
       authenticatorSelection: registrationSelectionOf(request.authenticatorSelection),
     });
-    const ticket = await saveCeremony(
-      {
-        ceremony: 'registration',
-        challenge: options.challenge,
-        rpId,
-        userId: options.user.id,
-        userVerification: options.authenticatorSelection?.userVerification ?? 'preferred',
-        algorithms: options.pubKeyCredParams.map(({ alg }) => alg),
-        attestation: options.attestation ?? 'none',
-        excludeCredentialIds: options.excludeCredentials?.map(({ id }) => id) ?? [],
-        ...(options.extensions === undefined ? {} : { extensions: structuredClone(options.extensions) }),
-      },
-      ttlMs,
-    );
+    const record: RegistrationChallengeRecord = {
+      ceremony: 'registration',
+      challenge: options.challenge,
+      rpId,
+      userId: options.user.id,
+      userVerification: options.authenticatorSelection?.userVerification ?? 'preferred',
+      algorithms: options.pubKeyCredParams.map(({ alg }) => alg),
+      attestation: options.attestation ?? 'none',
+      excludeCredentialIds: options.excludeCredentials?.map(idOf) ?? [],
+      expiresAt: expiryAfter(ttlMs),
+    };
+    if (options.extensions !== undefined) record.extensions = structuredClone(options.extensions);
+    const ticket = await saveCeremony(record, ttlMs);
     return { options, ticket };
   }
 
@@ -559,4 +562,9 @@ function challengeOf(response: unknown): string {
     throw malformed();
   }
   return parseClientDataJSON(bytes).challenge;
+}
+
+/** A credential descriptor's id. */
+function idOf(descriptor: { id: string }): string {
+  return descriptor.id;
 }
