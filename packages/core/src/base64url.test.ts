@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64url, isBase64url } from './base64url.ts';
+import { base64url, base64urlByteLength, decodeBase64urlInto, isBase64url } from './base64url.ts';
 import { isTesseraError } from './errors.ts';
 
 const nodeBase64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
@@ -122,6 +122,36 @@ describe('base64url', () => {
   it('rejects values that are not strings with a TesseraError, not a TypeError', () => {
     for (const value of [undefined, null, 42, {}, ['QQ'], new Uint8Array(2)]) {
       expect(isTesseraError(decodeError(value as unknown as string), 'invalid_base64url')).toBe(true);
+    }
+  });
+
+  it('decodeBase64urlInto writes what decode returns at any offset, and nothing outside it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(40), fc.nat(40), (bytes, before, after) => {
+        const text = nodeBase64url(bytes);
+        const target = new Uint8Array(before + bytes.length + after).fill(0xa5);
+        expect(decodeBase64urlInto(text, target, before)).toBe(before + base64urlByteLength(text));
+        expect(target.subarray(before, before + bytes.length)).toEqual(base64url.decode(text));
+        expect([...target.subarray(0, before), ...target.subarray(before + bytes.length)].every((byte) => byte === 0xa5)).toBe(true);
+      }),
+    );
+  });
+
+  it('decodeBase64urlInto rejects what decode rejects, and a target without room, with TesseraErrors', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        const target = new Uint8Array(64);
+        let error: unknown;
+        try {
+          decodeBase64urlInto(text, target, 0);
+        } catch (caught) {
+          error = caught;
+        }
+        expect(isTesseraError(error) ? error.code : undefined).toBe(isBase64url(text) ? undefined : 'invalid_base64url');
+      }),
+    );
+    for (const offset of [-1, 0.5, 3]) {
+      expect(() => decodeBase64urlInto('AQID', new Uint8Array(5), offset)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
     }
   });
 });

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
 import { parseAuthenticatorData } from './authenticatorData.ts';
-import { base64url } from './base64url.ts';
+import { base64urlByteLength, decodeBase64urlInto } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
 import { TesseraError } from './errors.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
@@ -135,9 +135,7 @@ export async function verifyParsedAuthenticationResponse(
   }
 
   // Step 7: cData, authData and sig.
-  const clientDataBytes = base64url.decode(response.response.clientDataJSON);
-  const authenticatorDataBytes = base64url.decode(response.response.authenticatorData);
-  const signature = base64url.decode(response.response.signature);
+  const { clientDataBytes, authenticatorDataBytes, signature, signedData } = decodeAssertion(response.response);
 
   // Steps 8–9: UTF-8 decode and parse the client data.
   const clientData = parseClientDataJSON(clientDataBytes);
@@ -159,10 +157,8 @@ export async function verifyParsedAuthenticationResponse(
   }
 
   // Step 19: extension outputs are reported to the caller, whose policy they concern.
-  // Steps 20–21: the signature over authData || SHA-256(cData).
-  // The hash is written straight after authData, into the one buffer WebCrypto verifies.
-  const signedData = new Uint8Array(authenticatorDataBytes.length + sha256.outputLen);
-  signedData.set(authenticatorDataBytes);
+  // Steps 20–21: the signature over authData || SHA-256(cData). The hash goes into the room decodeAssertion
+  // left after authData, which makes signedData whole.
   sha256.create().update(clientDataBytes).digestInto(signedData.subarray(authenticatorDataBytes.length));
   const valid = await verifySignature({
     publicKey: credential.publicKey,
@@ -179,8 +175,7 @@ export async function verifyParsedAuthenticationResponse(
     throw new TesseraError('sign_count_regression', 'The signature counter did not increase; the authenticator may be cloned.');
   }
 
-  const extensionOutputs = collectExtensionOutputs(response.clientExtensionResults, authenticatorData.extensions);
-  return {
+  const verification: AuthenticationVerification = {
     verified: true,
     credentialId: response.id,
     newSignCount: authenticatorData.signCount,
@@ -188,10 +183,43 @@ export async function verifyParsedAuthenticationResponse(
     backupEligible: flags.backupEligible,
     backupState: flags.backupState,
     authenticatorAttachment: response.authenticatorAttachment ?? null,
-    ...(response.response.userHandle === undefined ? {} : { userHandle: response.response.userHandle }),
-    ...(extensionOutputs === undefined ? {} : { extensionOutputs }),
     signCountRegressed,
     backupEligibilityChanged,
+  };
+  if (response.response.userHandle !== undefined) verification.userHandle = response.response.userHandle;
+  const extensionOutputs = collectExtensionOutputs(response.clientExtensionResults, authenticatorData.extensions);
+  if (extensionOutputs !== undefined) verification.extensionOutputs = extensionOutputs;
+  return verification;
+}
+
+/** The decoded byte strings of an assertion, laid out in one buffer by {@link decodeAssertion}. */
+interface DecodedAssertion {
+  clientDataBytes: Uint8Array;
+  authenticatorDataBytes: Uint8Array;
+  signature: Uint8Array;
+  /** authData followed by 32 bytes for SHA-256(cData), still zero: the data of §7.2 step 20 once filled. */
+  signedData: Uint8Array;
+}
+
+/**
+ * §7.2 step 7: decodes authData, sig and cData into one buffer laid out as
+ * `authData || SHA-256 room || sig || cData`. One allocation instead of four (buffers over 64 bytes are
+ * costly to allocate), and authData needs no copy into the signed data.
+ */
+function decodeAssertion(response: AuthenticationResponseJSON['response']): DecodedAssertion {
+  const { authenticatorData, signature, clientDataJSON } = response;
+  const hashStart = base64urlByteLength(authenticatorData);
+  const signatureStart = hashStart + sha256.outputLen;
+  const clientDataStart = signatureStart + base64urlByteLength(signature);
+  const buffer = new Uint8Array(clientDataStart + base64urlByteLength(clientDataJSON));
+  decodeBase64urlInto(authenticatorData, buffer, 0);
+  decodeBase64urlInto(signature, buffer, signatureStart);
+  decodeBase64urlInto(clientDataJSON, buffer, clientDataStart);
+  return {
+    clientDataBytes: buffer.subarray(clientDataStart),
+    authenticatorDataBytes: buffer.subarray(0, hashStart),
+    signature: buffer.subarray(signatureStart, clientDataStart),
+    signedData: buffer.subarray(0, signatureStart),
   };
 }
 
