@@ -23,9 +23,13 @@
  *   an application's own route would. Every request carries the same headers (Accept and Authorization);
  *   only the router and the core-only route read the token.
  * - 127.0.0.1 only, 10 connections, no pipelining. One warm-up run per route, then ROUNDS interleaved
- *   rounds of ROUND_SECONDS s per route (the order rotates every round), about 45 s in all with start-up. Reported: the
+ *   rounds of ROUND_SECONDS s per route (the order rotates every round), about 65 s in all with start-up. Reported: the
  *   median requests/s of each route, and the median of the per-round ratios (pairs taken seconds apart, so
- *   the machine's drift affects both alike).
+ *   the machine's drift affects both alike). On the shared development machine one round of one route can
+ *   differ from the next by 30 %; nine rounds keep the median ratio within a few hundredths between runs.
+ * - For reference, the server's own CPU time per answered request (user + system, from `process.cpuUsage()`
+ *   in the server process, read over IPC before and after each run). It is steadier than requests/s, since
+ *   time the machine gives to other work is not counted, and says what each route costs the server.
  * - Any non-2xx answer or connection error aborts the bench: a failing route is never reported as a fast one.
  *   The exit code is 0 whether the target is met or not; this is a report.
  */
@@ -46,12 +50,23 @@ const ORIGIN = 'https://example.com';
 const CONNECTIONS = 10;
 const WARMUP_SECONDS = 1;
 const ROUND_SECONDS = 2;
-const ROUNDS = 5;
+const ROUNDS = 9;
 const TARGET = 0.9;
 
 interface Ready {
   port: number;
   bodyBytes: number;
+}
+
+/** The server's CPU time so far, in µs (user + system), as it answers a `'cpu'` message. */
+interface CpuReading {
+  cpuMicros: number;
+}
+
+/** One load run: 2xx answers per second, and the server's CPU µs per 2xx answer. */
+interface RunFigures {
+  rate: number;
+  cpuPerRequest: number;
 }
 
 /** The server process: one Express app with the router and the bare route, on an ephemeral loopback port. */
@@ -101,11 +116,25 @@ async function serve(): Promise<void> {
   if (sample.status !== 200 || !text.includes('"allowCredentials":[{')) throw new Error(`auth-options answered ${sample.status}: ${text}`);
   bareBody = JSON.parse(text);
   process.send!({ port, bodyBytes: Buffer.byteLength(text) } satisfies Ready);
+  process.on('message', (message) => {
+    if (message !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuMicros: user + system } satisfies CpuReading);
+  });
   process.on('disconnect', () => process.exit(0));
 }
 
-/** One autocannon run against `path`; requests/s of 2xx answers. */
-async function load(port: number, path: string, seconds: number): Promise<number> {
+/** The server's CPU time so far, asked over IPC. */
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve((message as CpuReading).cpuMicros));
+    child.send('cpu');
+  });
+}
+
+/** One autocannon run against `path`: requests/s of 2xx answers, and the server's CPU µs per answer. */
+async function load(child: ChildProcess, port: number, path: string, seconds: number): Promise<RunFigures> {
+  const cpuBefore = await serverCpu(child);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     method: 'POST',
@@ -117,7 +146,8 @@ async function load(port: number, path: string, seconds: number): Promise<number
   if (result.non2xx > 0 || result.errors > 0 || result['2xx'] === 0) {
     throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result['2xx']} 2xx`);
   }
-  return result['2xx'] / result.duration;
+  const cpuAfter = await serverCpu(child);
+  return { rate: result['2xx'] / result.duration, cpuPerRequest: (cpuAfter - cpuBefore) / result['2xx'] };
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -137,28 +167,31 @@ async function main(): Promise<void> {
     console.log('');
 
     const paths = [ROUTER_PATH, CORE_PATH, BARE_PATH];
-    for (const path of paths) await load(ready.port, path, WARMUP_SECONDS);
-    const rates = new Map<string, number[]>(paths.map((path) => [path, []]));
+    for (const path of paths) await load(child, ready.port, path, WARMUP_SECONDS);
+    const runs = new Map<string, RunFigures[]>(paths.map((path) => [path, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < paths.length; i++) {
         const path = paths[(i + round) % paths.length]!;
-        rates.get(path)!.push(await load(ready.port, path, ROUND_SECONDS));
+        runs.get(path)!.push(await load(child, ready.port, path, ROUND_SECONDS));
       }
     }
-    const [router, core, bare] = paths.map((path) => rates.get(path)!) as [number[], number[], number[]];
+    const [router, core, bare] = paths.map((path) => runs.get(path)!.map((run) => run.rate)) as [number[], number[], number[]];
+    const [routerCpu, coreCpu, bareCpu] = paths.map((path) => median(runs.get(path)!.map((run) => run.cpuPerRequest))) as [number, number, number];
 
     const spread = (values: number[]) => `${((100 * (Math.max(...values) - Math.min(...values))) / median(values)).toFixed(1)} %`;
     const format = (value: number) => Math.round(value).toLocaleString('en-US');
     const paired = (numerator: number[], denominator: number[]) => median(numerator.map((hz, i) => hz / denominator[i]!));
+    const micros = (value: number) => `${value.toFixed(1)} µs`;
     printAligned([
-      ['route', 'req/s', 'spread', 'rounds'],
-      [`passkeyRouter ${ROUTER_PATH}`, format(median(router)), spread(router), router.map(format).join(' ')],
-      [`bare express ${BARE_PATH}`, format(median(bare)), spread(bare), bare.map(format).join(' ')],
-      [`core only ${CORE_PATH}`, format(median(core)), spread(core), core.map(format).join(' ')],
+      ['route', 'req/s', 'spread', 'server CPU/req', 'rounds'],
+      [`passkeyRouter ${ROUTER_PATH}`, format(median(router)), spread(router), micros(routerCpu), router.map(format).join(' ')],
+      [`bare express ${BARE_PATH}`, format(median(bare)), spread(bare), micros(bareCpu), bare.map(format).join(' ')],
+      [`core only ${CORE_PATH}`, format(median(core)), spread(core), micros(coreCpu), core.map(format).join(' ')],
     ]);
     printRatioValue('passkeyRouter / bare express (median of per-round ratios)', paired(router, bare), TARGET);
     printReferenceRatio('passkeyRouter / core only (the adapter itself)', paired(router, core));
     printReferenceRatio('core only / bare express (the ceremony: challenge, record, stores)', paired(core, bare));
+    printReferenceRatio('bare express / passkeyRouter server CPU per request (median CPU/req of each)', bareCpu / routerCpu);
   } finally {
     child.disconnect();
   }
