@@ -154,4 +154,13 @@ describe('base64url', () => {
       expect(() => decodeBase64urlInto('AQID', new Uint8Array(5), offset)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
     }
   });
+
+  it('encodes inputs longer than one encoding chunk (6,144 bytes) like Node, at and around chunk edges', () => {
+    for (const size of [6143, 6144, 6145, 12_288, 12_290, 100_001]) {
+      const bytes = new Uint8Array(size).map((_, index) => (index * 131 + 7) & 255);
+      const text = base64url.encode(bytes);
+      expect(text).toBe(nodeBase64url(bytes));
+      expect(base64url.decode(text)).toEqual(bytes);
+    }
+  });
 });

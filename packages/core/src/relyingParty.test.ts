@@ -330,4 +330,15 @@ describe('userHandleFromId', () => {
     expect(base64url.decode(userHandleFromId('é'.repeat(32)))).toHaveLength(64);
     for (const id of ['', 'x'.repeat(65), 42 as unknown as string]) expect(() => userHandleFromId(id)).toThrow(/1–64 bytes/);
   });
+
+  it('is base64url of the id\'s UTF-8 for every id of 1–64 bytes, and refuses every other id', async () => {
+    const { userHandleFromId } = await import('./userHandle.ts');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 70 }), (id) => {
+        const utf8 = Buffer.from(id, 'utf8');
+        if (utf8.length >= 1 && utf8.length <= 64) expect(userHandleFromId(id)).toBe(utf8.toString('base64url'));
+        else expect(() => userHandleFromId(id)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+      }),
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { base64urlBytesSchema } from './_base64urlSchema.ts';
-import { base64url } from './base64url.ts';
+import { encodeRange } from './base64url.ts';
 import { TesseraError } from './errors.ts';
 
 /** Longest user handle in bytes: WebAuthn L3 §5.4.3 (`user.id`, at most 64 bytes). */
@@ -13,6 +13,10 @@ export const MAX_USER_HANDLE_BYTES = 64;
  */
 export const userHandleSchema: z.ZodString = base64urlBytesSchema('user handle', 1, MAX_USER_HANDLE_BYTES);
 
+const UTF8 = new TextEncoder();
+/** Room for the UTF-8 of any id of up to 64 code units. */
+const SCRATCH = new Uint8Array(3 * MAX_USER_HANDLE_BYTES);
+
 /**
  * A user handle for an application's user id: the id's UTF-8 bytes as base64url. Fine for opaque ids such
  * as database keys or UUIDs; do not use it for e-mail addresses or names, which WebAuthn L3 §14.6.1 says
@@ -23,9 +27,11 @@ export const userHandleSchema: z.ZodString = base64urlBytesSchema('user handle',
  * @throws {TesseraError} `invalid_argument` if the id is empty or longer than 64 bytes
  */
 export function userHandleFromId(userId: string): string {
-  const bytes = typeof userId === 'string' ? new TextEncoder().encode(userId) : new Uint8Array();
-  if (bytes.length < 1 || bytes.length > MAX_USER_HANDLE_BYTES) {
+  // Every UTF-16 code unit takes 1–3 bytes of UTF-8, so a longer id is too long, and a shorter one fits the
+  // scratch buffer; encoding into it, then from it, allocates nothing (adapters call this on every request).
+  const written = typeof userId === 'string' && userId.length <= MAX_USER_HANDLE_BYTES ? UTF8.encodeInto(userId, SCRATCH).written : 0;
+  if (written < 1 || written > MAX_USER_HANDLE_BYTES) {
     throw new TesseraError('invalid_argument', `A user id must be 1–${MAX_USER_HANDLE_BYTES} bytes of UTF-8 to serve as a user handle.`);
   }
-  return base64url.encode(bytes);
+  return encodeRange(SCRATCH, 0, written);
 }
