@@ -113,7 +113,8 @@ export interface AuthenticationVerification {
  * ```
  */
 export async function verifyAuthenticationResponse(input: VerifyAuthenticationResponseInput): Promise<AuthenticationVerification> {
-  return verifyParsedAuthenticationResponse(parseAuthenticationResponse(input.response), input);
+  // `return await`: resolving with the inner promise itself would take the caller two more turns.
+  return await verifyParsedAuthenticationResponse(parseAuthenticationResponse(input.response), input);
 }
 
 /**
