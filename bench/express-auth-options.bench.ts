@@ -14,8 +14,9 @@
  *   would share the event loop with the server, and its own cost would be charged to both figures alike,
  *   squeezing the ratio towards 1. On the 2-core development machine each process gets a core. The server
  *   is this file, forked with `--server`; it talks to the parent over the IPC channel only.
- * - All routes live in the same Express app (same settings, same `app.listen`, `x-powered-by` on for all),
- *   the bare one registered first, so it never pays for the router's routing. The bare route is idiomatic
+ * - Each route has an Express app of its own, with default settings (`x-powered-by` on for all), listening on
+ *   its own port in the same server process: no route's requests walk past another route's layers. (In
+ *   one app, whichever route is registered later pays for matching the earlier ones.) The bare route is idiomatic
  *   Express, `res.set('Cache-Control', 'no-store').json(body)`, with a real auth-options response captured at
  *   start-up as its body, so the bytes on the wire are the same size. Note: the router does not use
  *   `res.json` (see its `_route.ts`): on these no-store POST answers Express's ETag (a SHA-1 of each body)
@@ -54,7 +55,8 @@ const ROUNDS = 9;
 const TARGET = 0.9;
 
 interface Ready {
-  port: number;
+  /** The port of each route's app, by path. */
+  ports: Record<string, number>;
   bodyBytes: number;
 }
 
@@ -69,7 +71,7 @@ interface RunFigures {
   cpuPerRequest: number;
 }
 
-/** The server process: one Express app with the router and the bare route, on an ephemeral loopback port. */
+/** The server process: an Express app for each route, each on an ephemeral loopback port. */
 async function serve(): Promise<void> {
   const challengeStore = new MemoryChallengeStore();
   const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
@@ -85,10 +87,11 @@ async function serve(): Promise<void> {
     await credentials.create((await relyingParty.finishRegistration({ response })).credential);
   }
 
-  const app = express();
   let bareBody: unknown;
-  app.post(BARE_PATH, (_req, res) => void res.set('Cache-Control', 'no-store').json(bareBody));
-  app.post(CORE_PATH, async (req, res) => {
+  const bareApp = express();
+  bareApp.post(BARE_PATH, (_req, res) => void res.set('Cache-Control', 'no-store').json(bareBody));
+  const coreApp = express();
+  coreApp.post(CORE_PATH, async (req, res) => {
     if (!users.has(req.get('authorization') ?? '')) return void res.status(401).json({ success: false, error: 'Authentication required' });
     const registered = await credentials.listByUser(handle);
     const { options } = await relyingParty.startAuthentication({ userId: handle, allowCredentials: registered.map(({ id, transports }) => ({ id, transports })) });
@@ -98,7 +101,8 @@ async function serve(): Promise<void> {
     res.setHeader('Cache-Control', 'no-store');
     res.end(JSON.stringify({ success: true, data: { challenge, rpId, userVerification, timeout, allowCredentials } }));
   });
-  app.use(
+  const routerApp = express();
+  routerApp.use(
     passkeyRouter({
       relyingParty,
       credentials,
@@ -106,16 +110,19 @@ async function serve(): Promise<void> {
       logger: { error: (message, details) => console.error(message, details) },
     }),
   );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+  const ports: Record<string, number> = {};
+  for (const [path, app] of [[ROUTER_PATH, routerApp], [CORE_PATH, coreApp], [BARE_PATH, bareApp]] as const) {
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    ports[path] = (server.address() as AddressInfo).port;
+  }
 
   // The bare route answers a real auth-options body, captured once: same shape, same size.
-  const sample = await fetch(`http://127.0.0.1:${port}${ROUTER_PATH}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  const sample = await fetch(`http://127.0.0.1:${ports[ROUTER_PATH]}${ROUTER_PATH}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
   const text = await sample.text();
   if (sample.status !== 200 || !text.includes('"allowCredentials":[{')) throw new Error(`auth-options answered ${sample.status}: ${text}`);
   bareBody = JSON.parse(text);
-  process.send!({ port, bodyBytes: Buffer.byteLength(text) } satisfies Ready);
+  process.send!({ ports, bodyBytes: Buffer.byteLength(text) } satisfies Ready);
   process.on('message', (message) => {
     if (message !== 'cpu') return;
     const { user, system } = process.cpuUsage();
@@ -167,12 +174,12 @@ async function main(): Promise<void> {
     console.log('');
 
     const paths = [ROUTER_PATH, CORE_PATH, BARE_PATH];
-    for (const path of paths) await load(child, ready.port, path, WARMUP_SECONDS);
+    for (const path of paths) await load(child, ready.ports[path]!, path, WARMUP_SECONDS);
     const runs = new Map<string, RunFigures[]>(paths.map((path) => [path, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < paths.length; i++) {
         const path = paths[(i + round) % paths.length]!;
-        runs.get(path)!.push(await load(child, ready.port, path, ROUND_SECONDS));
+        runs.get(path)!.push(await load(child, ready.ports[path]!, path, ROUND_SECONDS));
       }
     }
     const [router, core, bare] = paths.map((path) => runs.get(path)!.map((run) => run.rate)) as [number[], number[], number[]];
