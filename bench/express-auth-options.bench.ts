@@ -28,6 +28,8 @@
  *   median requests/s of each route, and the median of the per-round ratios (pairs taken seconds apart, so
  *   the machine's drift affects both alike). On the shared development machine one round of one route can
  *   differ from the next by 30 %; nine rounds keep the median ratio within a few hundredths between runs.
+ * - Before each run the server collects its garbage (`--expose-gc`, asked over IPC), so no route's run pays
+ *   for garbage the previous run of another route left behind.
  * - For reference, the server's own CPU time per answered request (user + system, from `process.cpuUsage()`
  *   in the server process, read over IPC before and after each run). It is steadier than requests/s, since
  *   time the machine gives to other work is not counted, and says what each route costs the server.
@@ -60,7 +62,12 @@ interface Ready {
   bodyBytes: number;
 }
 
-/** The server's CPU time so far, in µs (user + system), as it answers a `'cpu'` message. */
+/** What the parent asks the server: its CPU time, after collecting garbage when `collect` is set. */
+interface CpuRequest {
+  collect: boolean;
+}
+
+/** The server's CPU time so far, in µs (user + system), as it answers a {@link CpuRequest}. */
 interface CpuReading {
   cpuMicros: number;
 }
@@ -123,25 +130,25 @@ async function serve(): Promise<void> {
   if (sample.status !== 200 || !text.includes('"allowCredentials":[{')) throw new Error(`auth-options answered ${sample.status}: ${text}`);
   bareBody = JSON.parse(text);
   process.send!({ ports, bodyBytes: Buffer.byteLength(text) } satisfies Ready);
-  process.on('message', (message) => {
-    if (message !== 'cpu') return;
+  process.on('message', (message: CpuRequest) => {
+    if (message.collect) (globalThis as { gc?: () => void }).gc!();
     const { user, system } = process.cpuUsage();
     process.send!({ cpuMicros: user + system } satisfies CpuReading);
   });
   process.on('disconnect', () => process.exit(0));
 }
 
-/** The server's CPU time so far, asked over IPC. */
-function serverCpu(child: ChildProcess): Promise<number> {
+/** The server's CPU time so far, asked over IPC; with `collect`, after a full garbage collection. */
+function serverCpu(child: ChildProcess, collect: boolean): Promise<number> {
   return new Promise((resolve) => {
     child.once('message', (message) => resolve((message as CpuReading).cpuMicros));
-    child.send('cpu');
+    child.send({ collect } satisfies CpuRequest);
   });
 }
 
 /** One autocannon run against `path`: requests/s of 2xx answers, and the server's CPU µs per answer. */
 async function load(child: ChildProcess, port: number, path: string, seconds: number): Promise<RunFigures> {
-  const cpuBefore = await serverCpu(child);
+  const cpuBefore = await serverCpu(child, true);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     method: 'POST',
@@ -153,7 +160,7 @@ async function load(child: ChildProcess, port: number, path: string, seconds: nu
   if (result.non2xx > 0 || result.errors > 0 || result['2xx'] === 0) {
     throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result['2xx']} 2xx`);
   }
-  const cpuAfter = await serverCpu(child);
+  const cpuAfter = await serverCpu(child, false);
   return { rate: result['2xx'] / result.duration, cpuPerRequest: (cpuAfter - cpuBefore) / result['2xx'] };
 }
 
@@ -164,7 +171,10 @@ async function main(): Promise<void> {
     `Express: POST ${ROUTER_PATH} via passkeyRouter vs a bare route, requests/s ` +
       `(server in its own process, 127.0.0.1, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${ROUND_SECONDS} s rounds)`,
   );
-  const child: ChildProcess = fork(new URL(import.meta.url), ['--server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(new URL(import.meta.url), ['--server'], {
+    execArgv: [...process.execArgv, '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   try {
     const ready = await new Promise<Ready>((resolve, reject) => {
       child.once('message', (message) => resolve(message as Ready));

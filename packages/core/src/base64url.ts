@@ -115,7 +115,8 @@ function decode(text: string): Uint8Array {
  * @param target - where the bytes go; it must have `base64urlByteLength(text)` bytes free from `offset`
  * @param offset - where the first byte goes
  * @returns the offset after the last byte written
- * @throws {TesseraError} `invalid_base64url` for non-canonical text; `invalid_argument` if `target` is too short
+ * @throws {TesseraError} `invalid_argument` if `target` is too short (checked first, from the text's length);
+ *   `invalid_base64url` for non-canonical text, in which case the target range may already be overwritten
  */
 export function decodeBase64urlInto(text: string, target: Uint8Array, offset: number): number {
   if (typeof text !== 'string' || text.length % 4 === 1) throw invalidBase64url(text);

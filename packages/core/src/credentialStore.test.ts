@@ -70,4 +70,15 @@ describe('MemoryCredentialStore', () => {
     read.publicKey[1] = 0;
     expect(await store.get(mine.id)).toEqual(record(1));
   });
+
+  it('copies a Node Buffer public key too, whose slice() would be a view of the caller\'s bytes', async () => {
+    const store = new MemoryCredentialStore();
+    const publicKey = Buffer.from([0xa5, 1]);
+    await store.create({ ...record(1), publicKey: publicKey as Uint8Array<ArrayBuffer> });
+    publicKey[0] = 0;
+    const read = (await store.listByUser('dXNlcg'))[0]!;
+    expect(read.publicKey).toEqual(new Uint8Array([0xa5, 1]));
+    read.publicKey[1] = 0;
+    expect((await store.get(record(1).id))!.publicKey).toEqual(new Uint8Array([0xa5, 1]));
+  });
 });

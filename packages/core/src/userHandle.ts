@@ -33,5 +33,7 @@ export function userHandleFromId(userId: string): string {
   if (written < 1 || written > MAX_USER_HANDLE_BYTES) {
     throw new TesseraError('invalid_argument', `A user id must be 1–${MAX_USER_HANDLE_BYTES} bytes of UTF-8 to serve as a user handle.`);
   }
-  return encodeRange(SCRATCH, 0, written);
+  const handle = encodeRange(SCRATCH, 0, written);
+  SCRATCH.fill(0, 0, written); // wiped after use, as the random pool wipes its bytes: no id lingers in a shared buffer
+  return handle;
 }

@@ -81,18 +81,20 @@ export async function importCoseKey(key: CoseKey): Promise<CryptoKey> {
   }
 }
 
-/** A cache entry made here: once its import has succeeded, `imported` holds the key itself. */
-interface LoadedPublicKey extends CachedPublicKey {
-  imported?: CryptoKey;
-}
+/**
+ * The keys imported by entries that {@link loadPublicKey} made, once the import has succeeded, so a
+ * verification can use the key at once instead of waiting a turn for a settled promise. Entries that other
+ * code put into a cache are not in it and are awaited.
+ */
+const importedKeys = new WeakMap<CachedPublicKey, CryptoKey>();
 
-function loadPublicKey(publicKey: Uint8Array): LoadedPublicKey {
+function loadPublicKey(publicKey: Uint8Array): CachedPublicKey {
   const key = parseCoseKey(publicKey);
-  const entry: LoadedPublicKey = { key, cryptoKey: importCoseKey(key) };
+  const entry: CachedPublicKey = { key, cryptoKey: importCoseKey(key) };
   // A rejection is the cache's and the verifier's to handle; this handler only keeps it from going unhandled.
   entry.cryptoKey.then(
     (imported) => {
-      entry.imported = imported;
+      importedKeys.set(entry, imported);
     },
     () => undefined,
   );
@@ -171,14 +173,14 @@ export async function verifySignature(input: VerifySignatureInput): Promise<bool
   if (!(publicKey instanceof Uint8Array) || !(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) {
     throw new TesseraError('invalid_argument', 'verifySignature takes publicKey, signature and data as Uint8Array.');
   }
-  const entry: LoadedPublicKey = (input.keyCache ?? defaultPublicKeyCache).getOrLoad(publicKey, loadPublicKey);
+  const entry = (input.keyCache ?? defaultPublicKeyCache).getOrLoad(publicKey, loadPublicKey);
   const { key } = entry;
   if (key.alg === COSE_ALGORITHMS.RS1 && input.allowRS1 !== true) {
     throw new TesseraError('unsupported_algorithm', 'RS1 (RSASSA-PKCS1-v1_5 with SHA-1) is not allowed; set allowRS1 to accept it.');
   }
   // The key's problems come first: a key WebCrypto refuses is reported as such whatever the signature. A key
   // already imported is used at once, without waiting a turn for its settled promise.
-  const imported = entry.imported ?? (await entry.cryptoKey);
+  const imported = importedKeys.get(entry) ?? (await entry.cryptoKey);
   const webSignature = webCryptoSignature(key, signature);
   try {
     return await subtle().verify(
