@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { rejectionCode } from '../test/mutations.ts';
 import { base64url } from './base64url.ts';
 import { MemoryChallengeStore } from './memoryChallengeStore.ts';
 import { MemoryCredentialStore } from './credentialStore.ts';
-import { isTesseraError, type TesseraErrorCode } from './errors.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
 import { ticketForChallenge } from './ticket.ts';
 import { SoftwareAuthenticator, type SoftwareAuthenticatorOptions } from './testing/softwareAuthenticator.ts';
@@ -19,16 +19,6 @@ function setup(config: Partial<RelyingPartyConfig> = {}) {
   const credentials = new MemoryCredentialStore();
   const getCredential = (id: string) => credentials.get(id);
   return { rp, credentials, getCredential, clock, challengeStore };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<TesseraErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a TesseraError');
 }
 
 async function enrol(context: ReturnType<typeof setup>, user = alice, options: SoftwareAuthenticatorOptions = {}) {
@@ -85,13 +75,13 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     expect(ticket).not.toContain(options.challenge);
     const response = await authenticator.authenticate(options, ORIGIN);
     expect((await context.rp.finishAuthentication({ response, getCredential: context.getCredential })).userId).toBe(alice.id);
-    expect(await codeOf(context.rp.finishAuthentication({ response, getCredential: context.getCredential }))).toBe('ticket_not_found');
+    expect(await rejectionCode(context.rp.finishAuthentication({ response, getCredential: context.getCredential }))).toBe('ticket_not_found');
   });
 
   it('rejects a ticketless response whose client data cannot be read', async () => {
     const context = setup();
     for (const response of [undefined, {}, { response: { clientDataJSON: 'not base64!' } }, { response: { clientDataJSON: 'e30' } }]) {
-      const code = await codeOf(context.rp.finishAuthentication({ response: response as never, getCredential: context.getCredential }));
+      const code = await rejectionCode(context.rp.finishAuthentication({ response: response as never, getCredential: context.getCredential }));
       expect(code).toBe('malformed_response');
     }
   });
@@ -102,8 +92,8 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id });
     const response = await authenticator.authenticate(options, ORIGIN);
     const tampered = { ...response, response: { ...response.response, signature: base64url.encode(new Uint8Array(70)) } };
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response: tampered, getCredential: context.getCredential }))).toBe('malformed_response');
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response: tampered, getCredential: context.getCredential }))).toBe('malformed_response');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
     expect((await context.credentials.get(credential.id))!.signCount).toBe(1);
   });
 
@@ -113,7 +103,7 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id });
     const response = await authenticator.authenticate(options, ORIGIN);
     await context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential });
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
   });
 
   it('rejects an expired ticket', async () => {
@@ -122,7 +112,7 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id, timeout: 60_000 });
     const response = await authenticator.authenticate(options, ORIGIN);
     context.clock.advance(90_001);
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
   });
 
   it("rejects another user's ticket: Bob's credential answering Alice's ceremony", async () => {
@@ -131,7 +121,7 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     const { authenticator: bobs } = await enrol(context, bob);
     const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id });
     const response = await bobs.authenticate(options, ORIGIN);
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('credential_not_allowed');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('credential_not_allowed');
   });
 
   it("rejects an assertion made for another ceremony's challenge", async () => {
@@ -140,7 +130,7 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     const first = await context.rp.startAuthentication({ userId: alice.id });
     const second = await context.rp.startAuthentication({ userId: alice.id });
     const response = await authenticator.authenticate(first.options, ORIGIN);
-    expect(await codeOf(context.rp.finishAuthentication({ ticket: second.ticket, response, getCredential: context.getCredential }))).toBe('challenge_mismatch');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket: second.ticket, response, getCredential: context.getCredential }))).toBe('challenge_mismatch');
   });
 
   it('spends a ceremony found from a challenge that only starts like its own, and refuses it as challenge_mismatch', async () => {
@@ -152,9 +142,9 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     const lookalike = { ...options, challenge: `${options.challenge.slice(0, -1)}${lastChar}` };
     expect(ticketForChallenge(lookalike.challenge)).toBe(ticketForChallenge(options.challenge));
     const forged = await authenticator.authenticate(lookalike, ORIGIN);
-    expect(await codeOf(context.rp.finishAuthentication({ response: forged, getCredential: context.getCredential }))).toBe('challenge_mismatch');
+    expect(await rejectionCode(context.rp.finishAuthentication({ response: forged, getCredential: context.getCredential }))).toBe('challenge_mismatch');
     const genuine = await authenticator.authenticate(options, ORIGIN);
-    expect(await codeOf(context.rp.finishAuthentication({ response: genuine, getCredential: context.getCredential }))).toBe('ticket_not_found');
+    expect(await rejectionCode(context.rp.finishAuthentication({ response: genuine, getCredential: context.getCredential }))).toBe('ticket_not_found');
   });
 
   it('rejects a registration ticket for authentication, and a malformed or unknown ticket', async () => {
@@ -164,7 +154,7 @@ describe('RelyingParty: tickets are one-time and bound to their ceremony', () =>
     const response = await authenticator.authenticate(options, ORIGIN);
     const registration = await context.rp.startRegistration({ user: bob });
     for (const ticket of [registration.ticket, 'short', base64url.encode(new Uint8Array(24)), 42 as unknown as string]) {
-      expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
+      expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('ticket_not_found');
     }
   });
 });
@@ -176,7 +166,7 @@ describe('RelyingParty: who may sign in (§7.2 steps 5, 6 and 16)', () => {
     const { credential: other } = await enrol(context);
     const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id, allowCredentials: [{ id: other.id }] });
     const response = await authenticator.getAssertion({ rpId: 'example.com', challenge: options.challenge, origin: ORIGIN });
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('credential_not_allowed');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('credential_not_allowed');
   });
 
   it('rejects a deleted credential', async () => {
@@ -185,7 +175,7 @@ describe('RelyingParty: who may sign in (§7.2 steps 5, 6 and 16)', () => {
     await context.credentials.delete(credential.id);
     const { options, ticket } = await context.rp.startAuthentication();
     const response = await authenticator.authenticate(options, ORIGIN);
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('unknown_credential');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('unknown_credential');
   });
 
   it('requires a user handle in a discoverable sign-in, and one that owns the credential', async () => {
@@ -193,13 +183,13 @@ describe('RelyingParty: who may sign in (§7.2 steps 5, 6 and 16)', () => {
     const { authenticator } = await enrol(context);
     const first = await context.rp.startAuthentication();
     const withoutHandle = await authenticator.getAssertion({ rpId: 'example.com', challenge: first.options.challenge, origin: ORIGIN, returnUserHandle: false });
-    expect(await codeOf(context.rp.finishAuthentication({ ticket: first.ticket, response: withoutHandle, getCredential: context.getCredential }))).toBe(
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket: first.ticket, response: withoutHandle, getCredential: context.getCredential }))).toBe(
       'user_handle_mismatch',
     );
     const second = await context.rp.startAuthentication({ userId: alice.id });
     const response = await authenticator.authenticate(second.options, ORIGIN);
     const forged = { ...response, response: { ...response.response, userHandle: bob.id } };
-    expect(await codeOf(context.rp.finishAuthentication({ ticket: second.ticket, response: forged, getCredential: context.getCredential }))).toBe(
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket: second.ticket, response: forged, getCredential: context.getCredential }))).toBe(
       'user_handle_mismatch',
     );
   });
@@ -210,7 +200,7 @@ describe('RelyingParty: who may sign in (§7.2 steps 5, 6 and 16)', () => {
     const { authenticator: noUv } = await enrol(context, alice, { verifiesUser: false });
     const required = await context.rp.startAuthentication({ userId: alice.id, userVerification: 'required' });
     const response = await noUv.authenticate(required.options, ORIGIN);
-    expect(await codeOf(context.rp.finishAuthentication({ ticket: required.ticket, response, getCredential: context.getCredential }))).toBe('user_not_verified');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket: required.ticket, response, getCredential: context.getCredential }))).toBe('user_not_verified');
     const preferred = await context.rp.startAuthentication({ userId: alice.id, userVerification: 'preferred' });
     const result = await context.rp.finishAuthentication({
       ticket: preferred.ticket,
@@ -226,7 +216,7 @@ describe('RelyingParty: who may sign in (§7.2 steps 5, 6 and 16)', () => {
     const { authenticator } = await enrol(context);
     const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id });
     const response = await authenticator.authenticate(options, 'https://evil.example');
-    expect(await codeOf(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('origin_mismatch');
+    expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('origin_mismatch');
   });
 });
 
@@ -238,28 +228,28 @@ describe('RelyingParty: registration rules (§7.1)', () => {
     expect(options.excludeCredentials).toEqual([{ id: credential.id, type: 'public-key', transports: ['internal'] }]);
     await expect(authenticator.register(options, ORIGIN)).rejects.toThrow(/InvalidStateError/);
     const replay = await authenticator.getAssertion({ rpId: 'example.com', challenge: options.challenge, origin: ORIGIN });
-    expect(await codeOf(context.rp.finishRegistration({ ticket, response: replay as never }))).toBe('malformed_response');
+    expect(await rejectionCode(context.rp.finishRegistration({ ticket, response: replay as never }))).toBe('malformed_response');
   });
 
   it('refuses an algorithm that was not offered', async () => {
     const context = setup();
     const authenticator = new SoftwareAuthenticator({ algorithm: 'PS256' });
     const { options, ticket } = await context.rp.startRegistration({ user: alice, algorithms: [-7] });
-    expect(await codeOf(context.rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('unsupported_algorithm');
+    expect(await rejectionCode(context.rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('unsupported_algorithm');
   });
 
   it('requires user verification at registration when asked to', async () => {
     const context = setup();
     const authenticator = new SoftwareAuthenticator({ verifiesUser: false });
     const { options, ticket } = await context.rp.startRegistration({ user: alice, authenticatorSelection: { userVerification: 'required' } });
-    expect(await codeOf(context.rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('user_not_verified');
+    expect(await rejectionCode(context.rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('user_not_verified');
   });
 
   it('consults the trust hook for verified attestations', async () => {
     const context = setup({ trustAttestation: () => false });
     const authenticator = new SoftwareAuthenticator();
     const { options, ticket } = await context.rp.startRegistration({ user: alice, attestation: 'direct' });
-    expect(await codeOf(context.rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('untrusted_attestation');
+    expect(await rejectionCode(context.rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('untrusted_attestation');
   });
 
   it('refuses the same registration ticket twice', async () => {
@@ -268,6 +258,6 @@ describe('RelyingParty: registration rules (§7.1)', () => {
     const { options, ticket } = await context.rp.startRegistration({ user: alice });
     const response = await authenticator.register(options, ORIGIN);
     await context.rp.finishRegistration({ ticket, response });
-    expect(await codeOf(context.rp.finishRegistration({ ticket, response }))).toBe('ticket_not_found');
+    expect(await rejectionCode(context.rp.finishRegistration({ ticket, response }))).toBe('ticket_not_found');
   });
 });

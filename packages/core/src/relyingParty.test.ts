@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rejectionCode } from '../test/mutations.ts';
 import { base64url } from './base64url.ts';
 import { authenticationChallengeRecordSchema, challengeRecordSchema, type ChallengeStore } from './challengeStore.ts';
-import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+import { isTesseraError } from './errors.ts';
 import { MemoryChallengeStore } from './memoryChallengeStore.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
 import { SoftwareAuthenticator } from './testing/softwareAuthenticator.ts';
@@ -31,16 +32,6 @@ function setup(overrides: Partial<RelyingPartyConfig> = {}) {
     ...overrides,
   });
   return { rp, store, saves };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TesseraErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function configError(config: unknown): string {
@@ -184,7 +175,7 @@ describe('RelyingParty.startAuthentication', () => {
     const fixed = setup({ challengeTtlMs: 45_000, timeout: 30_000 });
     await fixed.rp.startAuthentication({ timeout: 40_000 });
     expect(fixed.saves.map(({ ttlMs }) => ttlMs)).toEqual([45_000]);
-    expect(await rejection(fixed.rp.startAuthentication({ timeout: 60_000 }))).toBe('invalid_options');
+    expect(await rejectionCode(fixed.rp.startAuthentication({ timeout: 60_000 }))).toBe('invalid_options');
   });
 
   it('applies the relying party’s defaults for timeout, userVerification and transport policy', async () => {
@@ -192,7 +183,7 @@ describe('RelyingParty.startAuthentication', () => {
     const { options } = await rp.startAuthentication();
     expect(options.timeout).toBe(90_000);
     expect(options.userVerification).toBe('required');
-    expect(await rejection(rp.startAuthentication({ allowCredentials: [{ id: ID_A, transports: ['lora'] }] }))).toBe('unknown_transport');
+    expect(await rejectionCode(rp.startAuthentication({ allowCredentials: [{ id: ID_A, transports: ['lora'] }] }))).toBe('unknown_transport');
     expect((await rp.startAuthentication({ userVerification: 'discouraged' })).options.userVerification).toBe('discouraged');
   });
 
@@ -210,7 +201,7 @@ describe('RelyingParty.startAuthentication', () => {
       'example.com',
     ];
     for (const input of bad) {
-      expect(await rejection(rp.startAuthentication(input as never)), JSON.stringify(input)).toBe('invalid_options');
+      expect(await rejectionCode(rp.startAuthentication(input as never)), JSON.stringify(input)).toBe('invalid_options');
     }
     expect(store.size).toBe(0);
   });
@@ -227,7 +218,7 @@ describe('RelyingParty.startAuthentication', () => {
 
   it('refuses to store a record when the clock is broken', async () => {
     const { rp, store } = setup({ now: () => Number.NaN });
-    expect(await rejection(rp.startAuthentication())).toBe('invalid_config');
+    expect(await rejectionCode(rp.startAuthentication())).toBe('invalid_config');
     expect(store.size).toBe(0);
   });
 
@@ -305,7 +296,7 @@ describe('RelyingParty.startRegistration defaults', () => {
     const unverified = new SoftwareAuthenticator({ verifiesUser: false });
     const required = await rp.startRegistration({ user });
     const refused = rp.finishRegistration({ ticket: required.ticket, response: await unverified.register(required.options, 'https://example.com') });
-    expect(await rejection(refused)).toBe('user_not_verified');
+    expect(await rejectionCode(refused)).toBe('user_not_verified');
 
     const { rp: lenient } = setup({ userVerification: 'preferred' });
     const preferred = await lenient.startRegistration({ user });

@@ -22,6 +22,20 @@ export function expectTesseraError(run: () => unknown, code: TesseraErrorCode, .
   for (const message of messages) expect((error as Error).message).toMatch(message);
 }
 
+/**
+ * The code of the TesseraError that `promise` rejects with. A promise that resolves, or rejects with anything
+ * else, fails the test.
+ */
+export async function rejectionCode(promise: Promise<unknown>): Promise<TesseraErrorCode> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isTesseraError(error)) return error.code;
+    throw error;
+  }
+  throw new Error('expected a rejection with a TesseraError');
+}
+
 /** `run` either returns or throws a TesseraError with `code`; anything else is rethrown, failing the test. */
 export function returnsOrThrowsTesseraError(run: () => unknown, code: TesseraErrorCode): void {
   const error = thrown(run);
