@@ -281,6 +281,16 @@ describe('RelyingParty.startRegistration defaults', () => {
     expect(options.authenticatorSelection).toEqual({ residentKey: 'preferred', requireResidentKey: false, userVerification: 'discouraged' });
   });
 
+  it('treats members given as undefined as not said, so they keep the configured defaults', async () => {
+    const { rp, store } = setup({ residentKey: 'required', userVerification: 'required' });
+    const { options, ticket } = await rp.startRegistration({
+      user,
+      authenticatorSelection: { userVerification: undefined, residentKey: undefined, requireResidentKey: undefined, authenticatorAttachment: undefined },
+    });
+    expect(options.authenticatorSelection).toEqual({ residentKey: 'required', requireResidentKey: true, userVerification: 'required' });
+    expect(await store.consume(ticket)).toMatchObject({ ceremony: 'registration', userVerification: 'required' });
+  });
+
   it('keeps the library defaults without configuration', async () => {
     const { rp } = setup();
     const { options } = await rp.startRegistration({ user });
@@ -311,6 +321,13 @@ describe('RelyingParty.startRegistration defaults', () => {
     // RS1 (SHA-1) offered but refused at verification would fail every registration at its end.
     expect(() => setup({ algorithms: [-7, -65535] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
     expect(() => setup({ algorithms: [-7, -65535], allowRS1: true })).not.toThrow();
+  });
+
+  it('refuses a registration request that offers RS1 unless allowRS1 is set', async () => {
+    const user = { id: USER, name: 'ada', displayName: 'Ada' };
+    expect(await rejectionCode(setup().rp.startRegistration({ user, algorithms: [-7, -65535] }))).toBe('invalid_options');
+    const { options } = await setup({ allowRS1: true }).rp.startRegistration({ user, algorithms: [-7, -65535] });
+    expect(options.pubKeyCredParams.map(({ alg }) => alg)).toEqual([-7, -65535]);
   });
 });
 

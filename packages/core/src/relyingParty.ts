@@ -443,15 +443,8 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       allowRS1: settings.allowRS1,
       keyCache: settings.keyCache,
     });
-    return {
-      ...verification,
-      userId: credential.userId,
-      credentialUpdate: {
-        signCount: verification.newSignCount,
-        backupState: verification.backupState,
-        backupEligible: verification.backupEligible,
-      },
-    };
+    const credentialUpdate = { signCount: verification.newSignCount, backupState: verification.backupState, backupEligible: verification.backupEligible };
+    return Object.assign(verification, { userId: credential.userId, credentialUpdate });
   }
 
   /**
@@ -461,17 +454,24 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   function registrationSelectionOf(
     selection: z.output<typeof startRegistrationInputSchema>['authenticatorSelection'],
   ): z.output<typeof authenticatorSelectionSchema> {
+    // Member by member, with `??`: a member given as `undefined` (which the schema keeps) means "not said",
+    // and must not override a default such as `userVerification: 'required'`.
     const given = selection ?? {};
     const saysResidentKey = given.residentKey !== undefined || given.requireResidentKey !== undefined;
-    return {
-      userVerification: defaultUserVerification,
-      ...(saysResidentKey || settings.residentKey === undefined ? {} : { residentKey: settings.residentKey }),
-      ...given,
-    };
+    const selected: z.output<typeof authenticatorSelectionSchema> = { userVerification: given.userVerification ?? defaultUserVerification };
+    if (given.authenticatorAttachment !== undefined) selected.authenticatorAttachment = given.authenticatorAttachment;
+    if (given.requireResidentKey !== undefined) selected.requireResidentKey = given.requireResidentKey;
+    const residentKey = saysResidentKey ? given.residentKey : settings.residentKey;
+    if (residentKey !== undefined) selected.residentKey = residentKey;
+    return selected;
   }
 
   async function startRegistration(input: StartRegistrationInput): Promise<StartedRegistration> {
     const request = parseOrThrow(startRegistrationInputSchema, input, 'invalid_options', 'registration request');
+    // As for the configuration's algorithms: RS1 offered but refused at finish would fail at its very end.
+    if (request.algorithms?.includes(COSE_ALGORITHMS.RS1) === true && settings.allowRS1 !== true) {
+      throw new TesseraError('invalid_options', 'Invalid registration request: algorithms offers RS1, which is refused unless allowRS1 is true.');
+    }
     const timeout = request.timeout ?? defaultTimeout;
     const ttlMs = ttlFor(timeout);
     const options = assembleRegistrationOptions({
