@@ -21,8 +21,9 @@ export function authVerifyRoute({ relyingParty, credentials, onAuthenticated }: 
     paths: [AUTH_VERIFY_PATH],
     serverFailure: 'Failed to verify passkey',
     tesseraFaults: 'table',
-    // The only public key in a sign-in is the stored one: if it is malformed, the fault is the server's data.
-    serverFaultCodes: ['malformed_public_key'],
+    // The only public key in a sign-in is the stored one: if the core cannot use it (malformed, or of an
+    // algorithm it does not support or allow), the fault is the server's data or configuration.
+    serverFaultCodes: ['malformed_public_key', 'unsupported_algorithm'],
     async handle({ handle, body, req, res }): Promise<AuthVerifyEnvelope> {
       const parsed = authVerifyBodySchema.safeParse(body);
       if (!parsed.success) throw new RequestError('invalid_request', { cause: parsed.error });

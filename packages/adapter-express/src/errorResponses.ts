@@ -17,7 +17,8 @@ export type TesseraErrorResponse = { readonly status: 400; readonly error: strin
  * `unknown_transport` (options built from the application's stored credentials), `invalid_config`,
  * `challenge_store_conflict`, `store_unavailable` (a store that is down: the seed document's 500) and
  * `corrupt_store_record`. One exception is made by `POST /mfa/passkey/auth-verify`: there the only
- * public key involved is the stored one, so `malformed_public_key` is a server fault on that route.
+ * public key involved is the stored one, so `malformed_public_key` and `unsupported_algorithm` are server
+ * faults on that route.
  */
 export const TESSERA_ERROR_RESPONSES: Readonly<Record<TesseraErrorCode, TesseraErrorResponse>> = Object.freeze({
   invalid_base64url: { status: 400, error: 'The request contains malformed base64url data.' },

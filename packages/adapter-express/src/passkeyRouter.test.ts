@@ -596,14 +596,18 @@ describe('passkeyRouter: server faults', () => {
     expect(reply.body).toEqual({ success: false, error: 'Passkey registration failed' });
   });
 
-  it('treats a malformed stored public key as a server fault at sign-in', async () => {
+  it.each([
+    ['malformed_public_key', 'a malformed key', new Uint8Array([0xa0])],
+    // A well-formed COSE_Key for EdDSA on Ed448, which the core does not support: kty 1, alg -8, crv 7, x (57 bytes).
+    ['unsupported_algorithm', 'an Ed448 key', new Uint8Array([0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x07, 0x21, 0x58, 0x39, ...new Uint8Array(57).fill(7)])],
+  ] as const)('treats a stored public key the core cannot use as a server fault at sign-in (%s: %s)', async (code, _, publicKey) => {
     const harness = await start();
     const { authenticator, credentialId } = await enrol(harness);
     const record = (await harness.credentials.get(credentialId))!;
     await harness.credentials.delete(credentialId);
-    await harness.credentials.create({ ...record, publicKey: new Uint8Array([0xa0]) });
+    await harness.credentials.create({ ...record, publicKey });
     const reply = await harness.post(AUTH_VERIFY, { json: { credential: await assertionFor(harness, authenticator) } });
     expect(reply).toMatchObject({ status: 500, body: { success: false, error: 'Failed to verify passkey' } });
-    expect(harness.logger.error.mock.calls[0]?.[1]).toMatchObject({ code: 'malformed_public_key' });
+    expect(harness.logger.error.mock.calls[0]?.[1]).toMatchObject({ code });
   });
 });
