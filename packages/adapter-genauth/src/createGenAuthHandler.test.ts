@@ -574,17 +574,28 @@ describe('random bodies (fast-check)', () => {
   const json = fc.jsonValue({ maxDepth: 4 });
   const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), json.map((value) => JSON.stringify(value)));
 
-  /** Checks one answer: never a 5xx, always a valid envelope. */
-  function expectEnvelope(answer: Answer): void {
+  /** Checks one answer: never a 5xx, always a valid envelope; never a success when `mustFail`. */
+  function expectEnvelope(answer: Answer, mustFail = false): void {
     expect(answer.status).toBeLessThan(500);
+    if (mustFail) expect(answer.status, JSON.stringify(answer.body)).not.toBe(200);
     if (answer.status !== 200) expectFailure(answer, errorRespDtoSchema.parse(answer.body).apiCode);
+  }
+
+  /** `credential` with the member at `path` (`head` or `head.tail`) replaced; whether that changed it. */
+  function replaced(credential: Record<string, unknown>, path: string, value: unknown): boolean {
+    const [head, tail] = path.split('.') as [string, string | undefined];
+    const owner = tail === undefined ? credential : (credential[head] as Record<string, unknown>);
+    const key = tail ?? head;
+    const changed = JSON.stringify(owner[key]) !== JSON.stringify(value);
+    owner[key] = value;
+    return changed;
   }
 
   it.each([AUTHENTICATION, REGISTRATION])('POST %s: arbitrary text and JSON', async (path) => {
     const served = await serve();
     await fc.assert(
       fc.asyncProperty(text, async (body) => {
-        expectEnvelope(await send(served, path, { method: 'POST', user: 'alice', body, headers: { 'content-type': 'application/json' } }));
+        expectEnvelope(await send(served, path, { method: 'POST', user: 'alice', body, headers: { 'content-type': 'application/json' } }), true);
       }),
       { numRuns: 150 },
     );
@@ -595,15 +606,15 @@ describe('random bodies (fast-check)', () => {
     const served = await serve();
     const { authenticator } = await register(served, 'alice');
     const paths = ['id', 'rawId', 'type', 'response', 'response.clientDataJSON', 'response.authenticatorData', 'response.signature', 'response.userHandle', 'clientExtensionResults', 'authenticatorAttachment'];
+    // Signed, or checked against the stored credential: changing any of these, or the ticket, must fail.
+    const bound = new Set(['id', 'rawId', 'type', 'response', 'response.clientDataJSON', 'response.authenticatorData', 'response.signature']);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), json, fc.boolean(), async (path, value, useTicket) => {
         const body = await signInBody(served, authenticator, 'alice');
         const credential = structuredClone(body.authenticationCredential) as Record<string, unknown>;
-        const [head, tail] = path.split('.') as [string, string | undefined];
-        if (tail === undefined) credential[head] = value;
-        else (credential[head] as Record<string, unknown>)[tail] = value;
+        const changed = replaced(credential, path, value);
         const answer = await send(served, AUTHENTICATION, { json: { ticket: useTicket ? body.ticket : value, authenticationCredential: credential } });
-        expectEnvelope(answer);
+        expectEnvelope(answer, !useTicket || (bound.has(path) && changed));
       }),
       { numRuns: 120 },
     );
@@ -613,14 +624,15 @@ describe('random bodies (fast-check)', () => {
   it('POST registration: a live ticket with a real attestation, one member replaced by anything', async () => {
     const served = await serve();
     const paths = ['id', 'rawId', 'type', 'response', 'response.clientDataJSON', 'response.attestationObject', 'response.transports', 'response.publicKeyAlgorithm', 'clientExtensionResults'];
+    // Signed or bound to the attested credential: changing any of these must fail.
+    const bound = new Set(['id', 'rawId', 'type', 'response', 'response.clientDataJSON', 'response.attestationObject']);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), json, async (path, value) => {
         const started = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
         const credential = structuredClone(await new SoftwareAuthenticator().register(started.data.registrationOptions, ORIGIN)) as Record<string, unknown>;
-        const [head, tail] = path.split('.') as [string, string | undefined];
-        if (tail === undefined) credential[head] = value;
-        else (credential[head] as Record<string, unknown>)[tail] = value;
-        expectEnvelope(await send(served, REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential: credential } }));
+        const changed = replaced(credential, path, value);
+        const answer = await send(served, REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential: credential } });
+        expectEnvelope(answer, bound.has(path) && changed);
       }),
       { numRuns: 60 },
     );
