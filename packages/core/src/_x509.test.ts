@@ -319,6 +319,8 @@ describe('importCertificateKey and verifyWithCertificate', () => {
     sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
   }
   const cases: Record<string, KeyCase> = {};
+  /** The RSA key of the RS* and PS* cases, for signatures with other parameters. */
+  let rsaPrivateKey: KeyObject;
 
   async function certificateFor(publicKey: CryptoKey | KeyObject): Promise<Certificate> {
     const spki =
@@ -346,6 +348,7 @@ describe('importCertificateKey and verifyWithCertificate', () => {
     cases['EdDSA'] = { alg: COSE_ALGORITHMS.EdDSA, cert: edCert, sign: edSign };
     cases['Ed25519'] = { alg: COSE_ALGORITHMS.Ed25519, cert: edCert, sign: edSign };
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    rsaPrivateKey = rsa.privateKey;
     const rsaCert = await certificateFor(rsa.publicKey);
     for (const [label, alg, hash, saltLength] of [
       ['RS256', COSE_ALGORITHMS.RS256, 'sha256', 0],
@@ -372,10 +375,13 @@ describe('importCertificateKey and verifyWithCertificate', () => {
     },
   );
 
-  it('rejects a PS256 signature with a salt other than the hash length', async () => {
+  it('rejects a PS256 signature with a salt other than the hash length (RFC 8230 §2), and a PKCS#1 v1.5 one', async () => {
     const { cert } = cases['PS256']!;
-    const rsa = cases['RS256']!;
-    expect(await verifyWithCertificate(cert, COSE_ALGORITHMS.PS256, await rsa.sign(data), data)).toBe(false);
+    for (const saltLength of [20, 0, 64]) {
+      const signature = new Uint8Array(nodeSign('sha256', data, { key: rsaPrivateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }));
+      expect(await verifyWithCertificate(cert, COSE_ALGORITHMS.PS256, signature, data), `salt ${saltLength}`).toBe(false);
+    }
+    expect(await verifyWithCertificate(cert, COSE_ALGORITHMS.PS256, await cases['RS256']!.sign(data), data)).toBe(false);
   });
 
   it.each([
