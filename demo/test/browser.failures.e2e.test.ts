@@ -51,7 +51,9 @@ describe('user verification', () => {
     });
     expect(await addPasskey(page)).toEqual({ kind: 'error', text: 'Passkey registration failed (HTTP 400, user_not_verified)' });
     expect(await listedPasskeys(page)).toEqual([]);
-    expect(await server.credentials.listByUser(userHandleFromId(server.directory.accountNamed('ada')?.id ?? '-'))).toEqual([]);
+    const ada = server.directory.accountNamed('ada');
+    expect(ada).toBeDefined();
+    expect(await server.credentials.listByUser(userHandleFromId(ada!.id))).toEqual([]);
   });
 
   it('is required on the GenAuth endpoints too', async () => {

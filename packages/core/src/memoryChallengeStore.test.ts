@@ -136,7 +136,7 @@ describe('MemoryChallengeStore bounds and sweeping', () => {
 });
 
 describe('MemoryChallengeStore internals that users would notice', () => {
-  it('keeps evicting in save order across many refills, replaced and consumed keys included', async () => {
+  it('keeps evicting in save order across many refills, consumed keys included', async () => {
     const store = new MemoryChallengeStore({ maxEntries: 50, sweepIntervalMs: 0 });
     for (let index = 0; index < 20_000; index++) {
       await store.save(`k${index}`, sampleChallengeRecord(index % 4096), 60_000);
@@ -146,6 +146,21 @@ describe('MemoryChallengeStore internals that users would notice', () => {
     // The 50 newest keys that were not consumed are the ones left.
     const expected = Array.from({ length: 20_000 }, (_, index) => index).filter((index) => index % 3 !== 0).slice(-50);
     for (const index of expected) expect(await store.consume(`k${index}`), `k${index}`).toBeDefined();
+  });
+
+  it('passes over the queue place of a replaced key when making room: the live record under it stays', async () => {
+    let now = 1_000_000;
+    const store = new MemoryChallengeStore({ maxEntries: 3, sweepIntervalMs: 0, now: () => now });
+    await store.save('a', sampleChallengeRecord(1), 1_000);
+    now += 2_000; // 'a' has expired, and may be saved again
+    await store.save('b', sampleChallengeRecord(2), 60_000);
+    await store.save('c', sampleChallengeRecord(3), 60_000);
+    await store.save('a', sampleChallengeRecord(4), 60_000);
+    await store.save('d', sampleChallengeRecord(5), 60_000); // full: the oldest live save, 'b', goes
+    expect(await store.consume('b')).toBeUndefined();
+    expect(await store.consume('a')).toEqual(sampleChallengeRecord(4));
+    expect(await store.consume('c')).toBeDefined();
+    expect(await store.consume('d')).toBeDefined();
   });
 
   it('does not grow when records are saved and consumed forever below the bound', async () => {
