@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { DER_TAGS, derOctetString, readDer } from './_der.ts';
 import {
   KEY_OIDS,
@@ -75,16 +76,6 @@ function bytesMember(attStmt: Map<string, unknown>, member: string): Uint8Array 
   const value = attStmt.get(member);
   if (!(value instanceof Uint8Array)) invalid(`"${member}" is not a byte string`);
   return value;
-}
-
-function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Every certificate must be within its validity period at `now` (RFC 5280 §4.1.2.5, §6.1.3 (a)(2)). */

@@ -14,5 +14,5 @@ export { consoleLogger } from './consoleLogger.ts';
 export type { AdapterLogger } from './consoleLogger.ts';
 export { descriptorOf } from './credentialDescriptor.ts';
 export { hasMethods, isCredentialStore, isFunction, isRelyingParty } from './optionChecks.ts';
-export { describeIssues, parseAdapterOptions } from './parseAdapterOptions.ts';
+export { parseAdapterOptions } from './parseAdapterOptions.ts';
 export { storeAuthentication, storeRegistration } from './storeVerifiedCredential.ts';
