@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
-import { checkEcPoint, isOnCurve, type EcCurveName } from './_ecPoint.ts';
+import { checkEcPoint, ecPublicKeyFault, isOnCurve, type EcCurveName } from './_ecPoint.ts';
 import { parseAttestationObject } from './attestationObject.ts';
 import { base64url } from './base64url.ts';
 import { parseCoseKey } from './cose.ts';
@@ -106,5 +106,26 @@ describe('checkEcPoint', () => {
         expect(dataErrorOf(() => checkEcPoint('P-256', bytes))).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('ecPublicKeyFault', () => {
+  const P256 = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+  const bytes32 = (value: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((value >> BigInt(8 * (31 - i))) & 0xffn));
+
+  it.each(curves)('accepts every generated $curve point', ({ curve, bytes }) => {
+    for (const point of generated.get(curve)!) expect(ecPublicKeyFault(curve, ...coordinates(point, bytes))).toBeUndefined();
+  });
+
+  it('names what is wrong: the size, a coordinate not below p, or a point off the curve such as (0, 0)', () => {
+    const [x, y] = coordinates(generated.get('P-256')![0]!, 32);
+    expect(ecPublicKeyFault('P-256', x.subarray(1), y)).toBe('length');
+    expect(ecPublicKeyFault('P-384', x, y)).toBe('length');
+    expect(ecPublicKeyFault('P-256', bytes32(P256), y)).toBe('coordinate-range');
+    expect(ecPublicKeyFault('P-256', x, new Uint8Array(32).fill(0xff))).toBe('coordinate-range');
+    expect(ecPublicKeyFault('P-256', new Uint8Array(32), new Uint8Array(32))).toBe('not-on-curve');
+    const yPlusOne = Uint8Array.from(y);
+    yPlusOne[31] = (yPlusOne[31]! + 1) & 0xff;
+    expect(ecPublicKeyFault('P-256', x, yPlusOne)).toBe('not-on-curve');
   });
 });

@@ -3,7 +3,8 @@
  * ES512. WebCrypto's `importKey` must refuse a point that is not on the named curve with a `DataError` (W3C Web
  * Cryptography API, ECDSA operations, "import key"). Node and Bun do; Deno 2.9 imports such a point and fails
  * only when the key is used. Checking again after `importKey` gives every runtime the same answer at the same
- * step.
+ * step. `parseCoseKey` checks every EC2 credential key with {@link ecPublicKeyFault} before WebCrypto sees it, so a
+ * point off its curve is refused at registration even when the key is never imported there.
  */
 
 /** A NIST curve by its WebCrypto name. */
@@ -60,6 +61,28 @@ export function isOnCurve(curve: EcCurveName, x: Uint8Array, y: Uint8Array): boo
   const Y = toBigInt(y);
   if (X >= p || Y >= p) return false;
   return mod(Y * Y, p) === mod(X * X * X - 3n * X + b, p);
+}
+
+/** Why EC2 coordinates are not an acceptable public key on their curve. */
+export type EcPublicKeyFault = 'length' | 'coordinate-range' | 'not-on-curve';
+
+/**
+ * Checks a public key given by its affine coordinates as SEC 1 v2 §3.2.2.1 validates one: each coordinate is as
+ * long as the curve's field elements (step 1 for a COSE key) and below `p` (step 2), and the point is on the curve
+ * (step 3). The point at infinity has no affine coordinates, and (0, 0) is on none of these curves (b ≠ 0), so a
+ * key that passes is not the identity; with cofactor 1 it also has the group order (step 4).
+ *
+ * @param curve - the named curve
+ * @param x - the x coordinate, big-endian
+ * @param y - the y coordinate, big-endian
+ * @returns `undefined` for a valid public key, else what is wrong with it
+ * @internal
+ */
+export function ecPublicKeyFault(curve: EcCurveName, x: Uint8Array, y: Uint8Array): EcPublicKeyFault | undefined {
+  const { p, bytes } = CURVES[curve];
+  if (x.length !== bytes || y.length !== bytes) return 'length';
+  if (toBigInt(x) >= p || toBigInt(y) >= p) return 'coordinate-range';
+  return isOnCurve(curve, x, y) ? undefined : 'not-on-curve';
 }
 
 /**

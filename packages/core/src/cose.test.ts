@@ -1,6 +1,7 @@
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SMALL_ORDER_ENCODINGS, hexBytes } from '../test/ed25519SmallOrder.ts';
 import { thrown } from '../test/mutations.ts';
 import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
@@ -34,9 +35,29 @@ const modulus = (bytes = 256): Uint8Array => {
   return n;
 };
 const E65537 = new Uint8Array([1, 0, 1]);
-const ec2 = (alg: number, crv: number, size: number, extra: [number, unknown][] = []): Uint8Array =>
-  cose([[1, 2], [3, alg], [-1, crv], [-2, filled(size)], [-3, filled(size, 0x33)], ...extra]);
-const okp = (alg: number, crv: number, size = 32): Uint8Array => cose([[1, 1], [3, alg], [-1, crv], [-2, filled(size)]]);
+const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g)!, (byte) => Number.parseInt(byte, 16));
+/** The base point G of each curve by coordinate size (SEC 2 v2 §2.4.2, §2.5.1, §2.6.1): a valid public key. */
+const GENERATORS: Record<number, [Uint8Array, Uint8Array]> = {
+  32: [
+    hex('6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296'),
+    hex('4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5'),
+  ],
+  48: [
+    hex('aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7'),
+    hex('3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f'),
+  ],
+  66: [
+    hex('00c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3dbaa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66'),
+    hex('011839296a789a3bc0045c8a5fb42c7d1bd998f54449579b446817afbd17273e662c97ee72995ef42640c550b9013fad0761353c7086a272c24088be94769fd16650'),
+  ],
+};
+/** The Ed25519 base point B (RFC 8032 §5.1), encoded: a valid public key. */
+const ED25519_BASE = hex('5866666666666666666666666666666666666666666666666666666666666666');
+const ec2 = (alg: number, crv: number, size: number, extra: [number, unknown][] = []): Uint8Array => {
+  const [x, y] = GENERATORS[size] ?? [filled(size), filled(size, 0x33)];
+  return cose([[1, 2], [3, alg], [-1, crv], [-2, x], [-3, y], ...extra]);
+};
+const okp = (alg: number, crv: number, size = 32): Uint8Array => cose([[1, 1], [3, alg], [-1, crv], [-2, size === 32 ? ED25519_BASE : filled(size)]]);
 const rsa = (alg: number, n: Uint8Array, e: Uint8Array = E65537, extra: [number, unknown][] = []): Uint8Array =>
   cose([[1, 3], [3, alg], [-1, n], [-2, e], ...extra]);
 
@@ -81,7 +102,8 @@ describe('parseCoseKey accepts every supported shape', () => {
   });
 
   it('ignores unknown integer parameters such as kid, and accepts labels in any order', () => {
-    expect(parseCoseKey(cose([[-2, filled(32)], [3, -7], [2, new Uint8Array([1])], [-3, filled(32)], [-1, 1], [1, 2]]))).toMatchObject({ alg: -7 });
+    const [x, y] = GENERATORS[32]!;
+    expect(parseCoseKey(cose([[-2, x], [3, -7], [2, new Uint8Array([1])], [-3, y], [-1, 1], [1, 2]]))).toMatchObject({ alg: -7 });
   });
 
   it('accepts RSA moduli of 2048 to 16384 bits and exponents 3 and 2^32 - 1', () => {
@@ -216,5 +238,100 @@ describe('parseCoseKey on arbitrary input', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+/** Big-endian bytes of `value`, `size` long. */
+function bigEndian(value: bigint, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let index = size - 1; index >= 0; index--, value >>= 8n) bytes[index] = Number(value & 0xffn);
+  return bytes;
+}
+const toBigInt = (bytes: Uint8Array): bigint => bytes.reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);
+
+const EC_CURVES = [
+  { name: 'P-256', alg: -7, crv: 1, size: 32, p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn },
+  { name: 'P-384', alg: -35, crv: 2, size: 48, p: (1n << 384n) - (1n << 128n) - (1n << 96n) + (1n << 32n) - 1n },
+  { name: 'P-521', alg: -36, crv: 3, size: 66, p: (1n << 521n) - 1n },
+] as const;
+const ecKey = (curve: (typeof EC_CURVES)[number], x: Uint8Array, y: Uint8Array): Uint8Array =>
+  cose([[1, 2], [3, curve.alg], [-1, curve.crv], [-2, x], [-3, y]]);
+const edKey = (x: Uint8Array, alg = -8): Uint8Array => cose([[1, 1], [3, alg], [-1, 6], [-2, x]]);
+
+describe('parseCoseKey refuses EC2 public keys that are not points of their curve (SEC 1 v2 §3.2.2.1)', () => {
+  it.each(EC_CURVES)('accepts every key WebCrypto generates on $name', async (curve) => {
+    for (let i = 0; i < 6; i++) {
+      const { publicKey } = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: curve.name }, true, ['sign', 'verify']);
+      const jwk = await crypto.subtle.exportKey('jwk', publicKey);
+      expect(parseCoseKey(ecKey(curve, base64url.decode(jwk.x!), base64url.decode(jwk.y!)))).toMatchObject({ kty: 'EC2', crv: curve.name });
+    }
+  });
+
+  it.each(EC_CURVES)('$name: y + 1, (0, 0), x = p, x ≥ p, y ≥ p and y + p are refused as malformed_public_key', (curve) => {
+    const [x, y] = GENERATORS[curve.size]!;
+    const { p, size } = curve;
+    expectCode(ecKey(curve, x, bigEndian(toBigInt(y) + 1n, size)), 'malformed_public_key', new RegExp(`not on ${curve.name}`));
+    expectCode(ecKey(curve, new Uint8Array(size), new Uint8Array(size)), 'malformed_public_key', /not on/);
+    expectCode(ecKey(curve, bigEndian(p, size), y), 'malformed_public_key', /below the field prime/);
+    expectCode(ecKey(curve, bigEndian(p + 1n, size), y), 'malformed_public_key', /below the field prime/);
+    expectCode(ecKey(curve, new Uint8Array(size).fill(0xff), y), 'malformed_public_key', /below the field prime/);
+    expectCode(ecKey(curve, x, bigEndian(p, size)), 'malformed_public_key', /below the field prime/);
+    // Only P-521's 66-byte coordinates leave room for y + p, which names the same point modulo p.
+    if (toBigInt(y) + p < 1n << BigInt(8 * size)) expectCode(ecKey(curve, x, bigEndian(toBigInt(y) + p, size)), 'malformed_public_key', /below the field prime/);
+  });
+
+  it('refuses a point of one curve presented as another of the same size: the generator of P-256 under a different b', () => {
+    const [x, y] = GENERATORS[32]!;
+    expectCode(ecKey(EC_CURVES[0], y, x), 'malformed_public_key', /not on P-256/);
+  });
+
+  it.each(EC_CURVES)('$name: random coordinates yield a key on the curve or malformed_public_key, nothing else', (curve) => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: curve.size, maxLength: curve.size }), fc.uint8Array({ minLength: curve.size, maxLength: curve.size }), (x, y) => {
+        const error = thrown(() => parseCoseKey(ecKey(curve, x, y)));
+        expect(isTesseraError(error, 'malformed_public_key'), String(error)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseCoseKey refuses Ed25519 keys that are not canonical curve points or have small order (RFC 8032 §5.1.3)', () => {
+  it.each(SMALL_ORDER_ENCODINGS)('refuses $name ($hex) under EdDSA and Ed25519', ({ hex: encoding, canonical }) => {
+    for (const alg of [-8, -19]) {
+      expectCode(edKey(hexBytes(encoding), alg), 'malformed_public_key', canonical ? /small order/ : /not canonically encoded|does not decode/);
+    }
+  });
+
+  it('refuses every encoding with y ≥ p (y = p … 2²⁵⁵ − 1, both signs) as non-canonical', () => {
+    for (let k = 0n; k < 19n; k++) {
+      for (const sign of [0n, 1n]) {
+        const value = (1n << 255n) - 19n + k + (sign << 255n);
+        expectCode(edKey(bigEndian(value, 32).reverse()), 'malformed_public_key', /not canonically encoded/);
+      }
+    }
+  });
+
+  it('accepts every key WebCrypto generates', async () => {
+    for (let i = 0; i < 16; i++) {
+      const { publicKey } = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+      const x = new Uint8Array(await crypto.subtle.exportKey('raw', publicKey));
+      expect(parseCoseKey(edKey(x, i % 2 === 0 ? -8 : -19))).toMatchObject({ kty: 'OKP', x });
+    }
+  });
+
+  it('random 32-byte strings yield a key or malformed_public_key, nothing else, and about half are points', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (x) => {
+        const error = thrown(() => parseCoseKey(edKey(x)));
+        if (error === undefined) accepted++;
+        else expect(isTesseraError(error, 'malformed_public_key'), String(error)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+    // Half of all y have a point (x² = u / v is a square for about half of them); none of the accepted is refused.
+    expect(accepted).toBeGreaterThan(120);
+    expect(accepted).toBeLessThan(280);
   });
 });

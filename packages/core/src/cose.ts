@@ -1,4 +1,6 @@
 import { decodeCbor } from './_cbor.ts';
+import { ecPublicKeyFault, type EcPublicKeyFault } from './_ecPoint.ts';
+import { ed25519KeyFault, type Ed25519KeyFault } from './_edwardsPoint.ts';
 import { TesseraError } from './errors.ts';
 
 /*
@@ -169,6 +171,21 @@ function rejectPrivateParameters(map: Map<number, unknown>, labels: readonly num
   for (const label of labels) if (map.has(label)) malformed(`private key parameter (label ${label}) present`);
 }
 
+/** Messages for {@link ecPublicKeyFault}'s answers. */
+const EC_KEY_FAULTS: Readonly<Record<EcPublicKeyFault, (curve: string) => string>> = {
+  length: (curve) => `${curve} coordinates have the wrong size`,
+  'coordinate-range': (curve) => `${curve} coordinates must be below the field prime`,
+  'not-on-curve': (curve) => `the point is not on ${curve}`,
+};
+
+/** Messages for {@link ed25519KeyFault}'s answers. */
+const ED25519_KEY_FAULTS: Readonly<Record<Ed25519KeyFault, string>> = {
+  length: 'Ed25519 public keys must be 32 bytes',
+  'non-canonical': 'the Ed25519 point is not canonically encoded (y is not below p)',
+  'not-on-curve': 'the Ed25519 point does not decode to a curve point',
+  'small-order': 'the Ed25519 point has small order',
+};
+
 function parseEc2(map: Map<number, unknown>, alg: number): Ec2CoseKey {
   const crv = integerAt(map, CRV, 'crv');
   const x = bytesAt(map, X, 'x');
@@ -190,6 +207,10 @@ function parseEc2(map: Map<number, unknown>, alg: number): Ec2CoseKey {
   const expected = EC2_CURVE_OF_ALG[ecAlg];
   // WebAuthn L3 §5.8.5: ES256 keys MUST use P-256, ES384 P-384, ES512 P-521.
   if (curve !== expected) malformed(`${algorithmName(alg)} requires curve ${expected}`);
+  // SEC 1 v2 §3.2.2.1: coordinates below p and the point on the curve (which also rules out the identity), checked
+  // here so that no such key is enrolled, whether or not it is ever imported.
+  const fault = ecPublicKeyFault(expected, x, y);
+  if (fault !== undefined) malformed(EC_KEY_FAULTS[fault](expected));
   return { kty: 'EC2', alg: ecAlg, crv: expected, x, y };
 }
 
@@ -206,7 +227,10 @@ function parseOkp(map: Map<number, unknown>, alg: number): OkpCoseKey {
     if (alg === COSE_ALGORITHMS.EdDSA && crv === ED448) unsupported('EdDSA with curve Ed448');
     malformed(`${algorithmName(alg)} requires curve Ed25519`);
   }
-  if (x.length !== 32) malformed('Ed25519 public keys must be 32 bytes');
+  // RFC 8032 §5.1.3: a canonical encoding of a curve point; and not of small order, since WebCrypto verifies
+  // signatures that need no private key under such a key (see _edwardsPoint.ts).
+  const fault = ed25519KeyFault(x);
+  if (fault !== undefined) malformed(ED25519_KEY_FAULTS[fault]);
   return { kty: 'OKP', alg, crv: 'Ed25519', x };
 }
 
@@ -244,12 +268,17 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  * key type, algorithm and curve agree as WebAuthn L3 §5.8.5 requires (ES256/P-256, ES384/P-384, ES512/P-521,
  * EdDSA and Ed25519/Ed25519, RS and PS algorithms/RSA), that coordinates have the exact size of the curve, that
  * RSA parameters are minimally encoded (RFC 8230 §4) with a modulus of {@link MIN_RSA_MODULUS_BITS} to
- * {@link MAX_RSA_MODULUS_BITS} bits and an odd exponent below 2³², and that no private key parameter is present.
- * Points are checked against their curve later, when WebCrypto imports them.
+ * {@link MAX_RSA_MODULUS_BITS} bits and an odd exponent from 3 to 2³² − 1, and that no private key parameter is
+ * present. Public keys are validated before they are returned, so that none a client sends can be enrolled:
+ * EC2 coordinates are below the field prime and name a point on the algorithm's curve, never the identity
+ * (SEC 1 v2 §3.2.2.1); an Ed25519 `x` is a canonical encoding of a curve point (RFC 8032 §5.1.3) that is not
+ * one of the eight points of small order, in any encoding. Parsing an Ed25519 key costs a few hundred
+ * microseconds of BigInt arithmetic, which is why `verifySignature` memoises parsed keys in a `PublicKeyCache`.
  *
  * @param bytes - the COSE_Key, at most {@link MAX_COSE_KEY_BYTES}
  * @returns the key, with copies of its byte strings
- * @throws {TesseraError} `malformed_public_key` for invalid CBOR or any violated rule above;
+ * @throws {TesseraError} `malformed_public_key` for invalid CBOR or any violated rule above, including a point
+ *   off its curve, a coordinate not below p, or an Ed25519 key that is non-canonical or of small order;
  *   `unsupported_algorithm` for an otherwise well-formed key of a key type, algorithm or curve not in
  *   {@link COSE_ALGORITHMS} (for example ES256K, Ed448 or ML-DSA)
  * @example

@@ -78,17 +78,44 @@ describe('PublicKeyCache', () => {
 
   it('does not keep a key whose import failed', async () => {
     const keyCache = new PublicKeyCache();
-    // Parses (right sizes) but is not a point on P-256, so WebCrypto refuses it.
-    const offCurve = new Uint8Array(
-      cbor.encode(new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, new Uint8Array(32).fill(1)], [-3, new Uint8Array(32).fill(2)]])),
-    );
-    const importKey = spyImport();
+    const { publicKey, signature } = await credential(data);
+    const importKey = spyImport().mockRejectedValue(new DOMException('refused', 'DataError'));
     for (let attempt = 1; attempt <= 2; attempt++) {
-      const error = await verifySignature({ publicKey: offCurve, signature: new Uint8Array(8), data, keyCache }).catch((e: unknown) => e);
+      const error = await verifySignature({ publicKey, signature, data, keyCache }).catch((e: unknown) => e);
       expect(isTesseraError(error, 'malformed_public_key')).toBe(true);
       expect(keyCache.size).toBe(0);
       expect(importKey).toHaveBeenCalledTimes(attempt);
     }
+  });
+
+  it('refuses a key off its curve when parsing, before any import, and keeps nothing', async () => {
+    const keyCache = new PublicKeyCache();
+    // The right sizes, but not a point on P-256: parseCoseKey refuses it, so WebCrypto never sees it.
+    const offCurve = new Uint8Array(
+      cbor.encode(new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, new Uint8Array(32).fill(1)], [-3, new Uint8Array(32).fill(2)]])),
+    );
+    const importKey = spyImport();
+    const error = await verifySignature({ publicKey: offCurve, signature: new Uint8Array(8), data, keyCache }).catch((e: unknown) => e);
+    expect(isTesseraError(error, 'malformed_public_key')).toBe(true);
+    expect((error as Error).message).toMatch(/not on P-256/);
+    expect(keyCache.size).toBe(0);
+    expect(importKey).not.toHaveBeenCalled();
+  });
+
+  it('parses a stored key once: repeat verifications do not repeat the key validation', async () => {
+    let loads = 0;
+    class CountingCache extends PublicKeyCache {
+      override getOrLoad(publicKey: Uint8Array, load: (publicKey: Uint8Array) => CachedPublicKey): CachedPublicKey {
+        return super.getOrLoad(publicKey, (bytes) => {
+          loads++;
+          return load(bytes);
+        });
+      }
+    }
+    const keyCache = new CountingCache();
+    const { publicKey, signature } = await credential(data);
+    for (let i = 0; i < 5; i++) expect(await verifySignature({ publicKey: Uint8Array.from(publicKey), signature, data, keyCache })).toBe(true);
+    expect(loads).toBe(1);
   });
 
   it('does not keep a key whose import failed for a transient reason, and recovers', async () => {

@@ -431,7 +431,9 @@ describe('verifyAttestationStatement: fido-u2f', () => {
     expect(await codeOf((await fidoU2f({ certs: 2 })).input)).toBe('invalid_attestation');
     expect(await codeOf((await fidoU2f({ curve: 'P-384' })).input)).toBe('invalid_attestation');
     expect(await codeOf((await fidoU2f({ notAfter: '2025-01-01T00:00:00Z' })).input)).toBe('invalid_attestation');
-    const ed = new Uint8Array(cbor.encode(new Map<number, unknown>([[1, 1], [3, -8], [-1, 6], [-2, random(32)]])));
+    const { publicKey } = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const x = new Uint8Array(await crypto.subtle.exportKey('raw', publicKey));
+    const ed = new Uint8Array(cbor.encode(new Map<number, unknown>([[1, 1], [3, -8], [-1, 6], [-2, x]])));
     expect(await codeOf((await fidoU2f({ credentialKey: ed })).input)).toBe('invalid_attestation');
   });
 

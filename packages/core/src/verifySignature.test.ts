@@ -180,7 +180,10 @@ describe('verifySignature errors', () => {
     const offCurve = coseKey([[1, 2], [3, -7], [-1, 1], [-2, new Uint8Array(32).fill(1)], [-3, new Uint8Array(32).fill(2)]]);
     const signature = await caseFor(-7).sign(new Uint8Array(1));
     expect(await outcome(verifySignature({ publicKey: offCurve, signature, data: new Uint8Array(1) }))).toBe('malformed_public_key');
-    const error = await importCoseKey(parseCoseKey(offCurve)).catch((e: unknown) => e);
+    // parseCoseKey refuses the point; a CoseKey built by hand reaches importCoseKey, which refuses it too.
+    expect(() => parseCoseKey(offCurve)).toThrow(/not on P-256/);
+    const handBuilt = { kty: 'EC2', alg: -7, crv: 'P-256', x: new Uint8Array(32).fill(1), y: new Uint8Array(32).fill(2) } as const;
+    const error = await importCoseKey(handBuilt).catch((e: unknown) => e);
     expect(isTesseraError(error, 'malformed_public_key')).toBe(true);
     expect((error as Error).cause).toBeInstanceOf(Error);
   });
