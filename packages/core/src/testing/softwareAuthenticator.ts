@@ -60,6 +60,13 @@ export interface CreateCredentialInput {
   /** Whether to set UV; default: whether the authenticator verifies users. */
   userVerified?: boolean;
   clientData?: ClientDataOverrides;
+  /**
+   * COSE_Key bytes to send as the credential public key instead of the generated key's, to test that a relying
+   * party refuses a planted key (a small-order Ed25519 point, an EC point off its curve). The credential is
+   * still held with the generated private key, which signs any `packed` statement and later assertions, so those
+   * do not verify under the planted key; give `getAssertion` a `signature` to send a forgery instead.
+   */
+  publicKey?: Uint8Array;
 }
 
 /** Input of {@link SoftwareAuthenticator.getAssertion}. */
@@ -77,6 +84,8 @@ export interface GetAssertionInput {
   returnUserHandle?: boolean;
   clientData?: ClientDataOverrides;
   clientExtensionResults?: Record<string, unknown>;
+  /** Bytes to send as the signature instead of signing, to test forgeries; the counter still advances. */
+  signature?: Uint8Array;
 }
 
 /** The subset of creation options (§5.4) the software client reads. */
@@ -216,7 +225,7 @@ export class SoftwareAuthenticator {
     const { algorithm, aaguid, transports, attachment } = this.#options;
     const parameters = PARAMETERS[algorithm];
     const keyPair = (await crypto.subtle.generateKey(parameters.generate, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const publicKey = await coseKeyOf(algorithm, keyPair.publicKey);
+    const publicKey = input.publicKey === undefined ? await coseKeyOf(algorithm, keyPair.publicKey) : Uint8Array.from(input.publicKey);
     const credentialId = crypto.getRandomValues(new Uint8Array(32));
     const id = base64url.encode(credentialId);
     const signCount = this.#options.counts ? 1 : 0;
@@ -279,7 +288,8 @@ export class SoftwareAuthenticator {
       ]),
       uint32(credential.signCount),
     );
-    const signature = await this.#sign(credential.privateKey, credential.algorithm, concatBytes(authenticatorData, sha256(clientDataJSON)));
+    const signature =
+      input.signature ?? (await this.#sign(credential.privateKey, credential.algorithm, concatBytes(authenticatorData, sha256(clientDataJSON))));
     return {
       id: credential.id,
       rawId: credential.id,
