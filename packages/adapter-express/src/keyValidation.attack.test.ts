@@ -17,9 +17,9 @@ const ORIGIN = 'http://localhost:3000';
 const USERS: Record<string, { id: string }> = { mallory: { id: 'mallory-0001' }, alice: { id: 'alice-0002' } };
 const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g)!, (byte) => Number.parseInt(byte, 16));
 /** COSE_Key in CTAP2 canonical CBOR, written out: {1: 1 (OKP), 3: -8 (EdDSA), -1: 6 (Ed25519), -2: x}. */
-const ed25519Key = (x: string): Uint8Array => Uint8Array.of(0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0x21, 0x58, 0x20, ...hex(x));
+const ed25519Key = (x: string): Uint8Array<ArrayBuffer> => Uint8Array.of(0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0x21, 0x58, 0x20, ...hex(x));
 /** {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y}. */
-const es256Key = (x: Uint8Array, y: Uint8Array): Uint8Array =>
+const es256Key = (x: Uint8Array, y: Uint8Array): Uint8Array<ArrayBuffer> =>
   Uint8Array.of(0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20, ...x, 0x22, 0x58, 0x20, ...y);
 
 const IDENTITY = `01${'00'.repeat(31)}`;

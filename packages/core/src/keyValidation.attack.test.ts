@@ -19,8 +19,8 @@ const ORIGIN = 'https://example.com';
 const RP_ID = 'example.com';
 const alice = { id: base64url.encode(new TextEncoder().encode('alice-0001')), name: 'alice@example.com', displayName: 'Alice' };
 const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Array: false });
-const coseKey = (entries: [number, unknown][]): Uint8Array => new Uint8Array(cbor.encode(new Map(entries)));
-const ed25519Key = (x: Uint8Array): Uint8Array => coseKey([[1, 1], [3, -8], [-1, 6], [-2, x]]);
+const coseKey = (entries: [number, unknown][]): Uint8Array<ArrayBuffer> => new Uint8Array(cbor.encode(new Map(entries)));
+const ed25519Key = (x: Uint8Array): Uint8Array<ArrayBuffer> => coseKey([[1, 1], [3, -8], [-1, 6], [-2, x]]);
 
 /** The identity point `01 00…00` as an Ed25519 key, and the signature R = identity, S = 0, valid for it on any message under a cofactorless verifier. */
 const IDENTITY_KEY = ed25519Key(hexBytes(SMALL_ORDER_ENCODINGS[0]!.hex));
