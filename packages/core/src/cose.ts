@@ -272,8 +272,9 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  * present. Public keys are validated before they are returned, so that none a client sends can be enrolled:
  * EC2 coordinates are below the field prime and name a point on the algorithm's curve, never the identity
  * (SEC 1 v2 §3.2.2.1); an Ed25519 `x` is a canonical encoding of a curve point (RFC 8032 §5.1.3) that is not
- * one of the eight points of small order, in any encoding. Parsing an Ed25519 key costs a few hundred
- * microseconds of BigInt arithmetic, which is why `verifySignature` memoises parsed keys in a `PublicKeyCache`.
+ * one of the eight points of small order, in any encoding. Checking an Ed25519 key costs a few hundred
+ * microseconds of BigInt arithmetic; `verifySignature` pays it once per stored key, since it keeps parsed keys in
+ * a `PublicKeyCache`.
  *
  * @param bytes - the COSE_Key, at most {@link MAX_COSE_KEY_BYTES}
  * @returns the key, with copies of its byte strings
