@@ -10,14 +10,16 @@ import { TesseraError, type TesseraErrorCode } from './errors.ts';
  *     false, true and null;
  *   - every integer, length and count in its shortest form (RFC 8949 §4.2.1 "preferred serialization");
  *   - definite lengths only (CTAP2 canonical CBOR: "Indefinite-length items must be made into definite-length items");
- *   - map keys that are integers or text strings (CTAP2: "Map keys … MUST be integers or text strings"), none
- *     twice (RFC 8949 §5.6: a map with duplicate keys is not valid; a lenient decoder keeps the last, so
+ *   - map keys that are integers or text strings (the only kinds WebAuthn, COSE and CTAP2 structures use),
+ *     none twice (RFC 8949 §5.6: a map with duplicate keys is not valid; a lenient decoder keeps the last, so
  *     two readers could see two different attestation objects);
  *   - optionally (COSE keys, §6.5.1.1), map keys in CTAP2 canonical order: by major type, then by encoded length,
  *     then bytewise.
- * Refused: tags (CTAP2: "Tags … MUST NOT be present"), floating-point numbers, `undefined` and other simple
- * values (no WebAuthn or CTAP2 structure has them), text that is not valid UTF-8 (RFC 8949 §3.1 major type 3),
- * nesting deeper than {@link MAX_CBOR_DEPTH}, truncation and, for a whole item, trailing bytes.
+ * Refused: tags (CTAP2: "Tags as defined in Section 2.4 in [RFC7049] MUST NOT be present"); floating-point
+ * numbers, `undefined` and other simple values (CTAP2 canonical CBOR tolerates floats, but no WebAuthn or CTAP2
+ * structure has one, nor does any captured response, so the strict choice costs nothing); text that is not
+ * valid UTF-8 (RFC 8949 §3.1 major type 3); nesting deeper than {@link MAX_CBOR_DEPTH}; truncation and, for a
+ * whole item, trailing bytes.
  *
  * Decoded values are plain data: numbers, strings, booleans, null, fresh `Uint8Array`s (never views of the
  * input), arrays and `Map`s keyed by numbers or strings, with no shared or cyclic references.

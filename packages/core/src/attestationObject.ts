@@ -28,7 +28,9 @@ export interface AttestationObject {
  * @param bytes - the attestation object, as decoded from base64url
  * @returns its members, with the authenticator data parsed; no byte array is a view of `bytes`
  * @throws {TesseraError} `malformed_response` for empty input, input over {@link MAX_ATTESTATION_OBJECT_BYTES},
- *   invalid CBOR, a missing or mistyped member, or malformed authenticator data
+ *   CBOR that is not strict (a duplicate key such as a second `fmt`, a tag, an indefinite length, a non-minimal
+ *   integer or length, a float, invalid UTF-8; see `_cbor.ts`), a missing or mistyped member, or malformed
+ *   authenticator data
  * @example
  * ```ts
  * const { fmt, attStmt, authenticatorData } = parseAttestationObject(base64url.decode(response.attestationObject));
