@@ -245,13 +245,13 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  *   {@link COSE_ALGORITHMS} (for example ES256K, Ed448 or ML-DSA)
  * @example
  * ```ts
- * const key = parseCoseKey(base64url.decode(storedCredential.publicKey));
+ * const key = parseCoseKey(base64url.decode(storedCredential.publicKey), { canonical: false });
  * if (key.kty === 'EC2') console.log(key.crv); // 'P-256'
  * ```
  */
 export function parseCoseKey(bytes: Uint8Array, options: { canonical?: boolean } = {}): CoseKey {
   if (!(bytes instanceof Uint8Array)) malformed('not a byte array');
-  // WebAuthn L3 §6.5.1.1: "encoded in CTAP2 canonical CBOR", so strict CBOR (definite lengths, no tags, no
+  // WebAuthn L3 §6.5.1.1: the key is in CTAP2 canonical CBOR form, so strict CBOR (definite lengths, no tags, no
   // duplicate labels, shortest integers) with labels in canonical order (CTAP 2.2 §8) unless the caller waives it.
   const failure = { code: 'malformed_public_key', subject: 'COSE public key' } as const;
   const decoded = decodeCbor(bytes, failure, MAX_COSE_KEY_BYTES, { canonical: options.canonical !== false });
