@@ -210,7 +210,7 @@ describe('parseAttestationObject: strict CBOR (attacks)', () => {
   it.each(vectors)('re-encodes $name byte for byte, and refuses it with any one head widened', (vector) => {
     const bytes = base64url.decode(vector.response.response.attestationObject);
     const value = decodeCbor(bytes, { code: 'malformed_response', subject: 'test' }, MAX_ATTESTATION_OBJECT_BYTES) as CborInput;
-    // The captured objects are strict CBOR (not all in canonical order: one has "attStmt" before "fmt").
+    // The captured objects are strict CBOR, not all in canonical order (go-webauthn-packed-es256: fmt, authData, attStmt).
     expect(encodeCbor(value, { order: 'given' })).toEqual(bytes);
     fc.assert(
       fc.property(fc.nat(), fc.constantFrom(1, 2, 4, 8) as fc.Arbitrary<1 | 2 | 4 | 8>, (pick, width) => {
