@@ -50,7 +50,7 @@ describe('isOnCurve', () => {
       ...readRegistrationVectors().map(
         (vector) => parseAttestationObject(base64url.decode(vector.response.response.attestationObject)).authenticatorData.attestedCredentialData.credentialPublicKey,
       ),
-    ].map((bytes) => parseCoseKey(bytes));
+    ].map((bytes) => parseCoseKey(bytes, { canonical: false })); // stored keys: one vector re-encoded its key
     const ec2 = keys.filter((key) => key.kty === 'EC2');
     expect(ec2.length).toBeGreaterThan(10);
     for (const key of ec2) expect(isOnCurve(key.crv, key.x, key.y)).toBe(true);

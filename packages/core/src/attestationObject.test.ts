@@ -1,8 +1,10 @@
-import { decode, encode } from 'cbor-x';
+import { decode } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { concat, encodeCbor, headCount, mapOf, raw, tagged, type CborInput } from '../test/cborEncoder.ts';
 import { expectTesseraError, expectTruncationsAndBitFlipsHandled, returnsOrThrowsTesseraError } from '../test/mutations.ts';
 import { readRegistrationVectors } from '../test/vectors.ts';
+import { decodeCbor } from './_cbor.ts';
 import { MAX_ATTESTATION_OBJECT_BYTES, parseAttestationObject } from './attestationObject.ts';
 import { base64url } from './base64url.ts';
 
@@ -22,9 +24,10 @@ const AUTH_DATA = new Uint8Array([
 ]);
 
 function cbor(value: unknown): Uint8Array {
-  return new Uint8Array(encode(value));
+  return encodeCbor(value as CborInput, { order: 'given' });
 }
 
+/** The members in the order given, as browsers write them (not necessarily canonical). */
 function attestationObject(members: Record<string, unknown>): Uint8Array {
   return cbor(new Map(Object.entries(members)));
 }
@@ -152,6 +155,69 @@ describe('parseAttestationObject: structure', () => {
         parsesOrIsMalformed(attestationObject({ fmt, attStmt, authData }));
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('parseAttestationObject: strict CBOR (attacks)', () => {
+  const AUTH = AUTH_DATA;
+  const ATT_STMT = new Map<CborInput, CborInput>([['alg', -8], ['sig', new Uint8Array([1, 2, 3])]]);
+
+  it('refuses a second "fmt", whichever comes first, so no reader can verify one format and another report a different one', () => {
+    const twice = (first: string, second: string): Uint8Array =>
+      encodeCbor(mapOf([['fmt', first], ['attStmt', ATT_STMT], ['authData', AUTH], ['fmt', second]]));
+    expectMalformed(twice('packed', 'none'), /duplicate map key/);
+    expectMalformed(twice('none', 'packed'), /duplicate map key/);
+    expectMalformed(twice('none', 'none'), /duplicate map key/);
+  });
+
+  it('refuses duplicate keys at every level: attStmt, authData, inside attStmt, inside the x5c array', () => {
+    expectMalformed(encodeCbor(mapOf([['fmt', 'none'], ['attStmt', new Map()], ['attStmt', ATT_STMT], ['authData', AUTH]])), /duplicate/);
+    expectMalformed(encodeCbor(mapOf([['fmt', 'none'], ['attStmt', new Map()], ['authData', AUTH], ['authData', AUTH]])), /duplicate/);
+    const statement = mapOf([['alg', -8], ['sig', new Uint8Array([1])], ['sig', new Uint8Array([2])]]);
+    expectMalformed(attestationObject({ ...VALID, attStmt: statement }), /duplicate/);
+    expectMalformed(attestationObject({ ...VALID, attStmt: new Map([['x5c', [mapOf([['a', 1], ['a', 1]])]]]) }), /duplicate/);
+    // Duplicate labels in the credential public key inside authData.
+    const keyWithTwoAlgs = encodeCbor(mapOf([[1, 1], [3, -8], [3, -8], [-1, 6], [-2, new Uint8Array(32)]]));
+    const authData = concat(AUTH_DATA.subarray(0, AUTH_DATA.length - COSE_KEY.length), keyWithTwoAlgs);
+    expectMalformed(attestationObject({ ...VALID, authData }), /^Malformed authenticator data: duplicate map key/);
+  });
+
+  it('keeps a byte-order mark: "\uFEFFfmt" is another key, not a second "fmt"', () => {
+    const marked = encodeCbor(mapOf([['\uFEFFfmt', 'packed'], ['attStmt', new Map()], ['authData', AUTH], ['fmt', 'none']]));
+    expect(parseAttestationObject(marked).fmt).toBe('none');
+    expectMalformed(encodeCbor(mapOf([['\uFEFFfmt', 'none'], ['attStmt', new Map()], ['authData', AUTH]])), /"fmt" is missing/);
+  });
+
+  it.each([
+    ['the whole object in tag 55799', () => encodeCbor(tagged(55799, new Map<CborInput, CborInput>(Object.entries(VALID) as [string, CborInput][])))],
+    ['authData in tag 64', () => attestationObject({ ...VALID, authData: tagged(64, AUTH) })],
+    ['fmt in tag 0', () => attestationObject({ ...VALID, fmt: tagged(0, 'none') })],
+    ['attStmt in tag 259', () => attestationObject({ ...VALID, attStmt: tagged(259, new Map()) })],
+    ['a sig in tag 2', () => attestationObject({ ...VALID, attStmt: new Map([['sig', tagged(2, new Uint8Array([1]))]]) })],
+  ])('refuses %s', (_name, build) => {
+    expectMalformed(build(), /tags are not allowed/);
+  });
+
+  it('refuses indefinite lengths and non-minimal heads anywhere in the object', () => {
+    expectMalformed(attestationObject({ ...VALID, attStmt: raw([0xbf, 0xff]) }), /indefinite-length/);
+    expectMalformed(attestationObject({ ...VALID, fmt: raw([0x7f, 0x64, ...new TextEncoder().encode('none'), 0xff]) }), /indefinite-length/);
+    expectMalformed(attestationObject({ ...VALID, fmt: raw([0x78, 0x04, ...new TextEncoder().encode('none')]) }), /shortest form/);
+    expectMalformed(attestationObject({ ...VALID, attStmt: new Map([['alg', raw([0x38, 0x06])]]) }), /shortest form/);
+    expectMalformed(attestationObject({ ...VALID, attStmt: new Map([['alg', raw([0xfb, 0xc0, 0x1c, 0, 0, 0, 0, 0, 0])]]) }), /floating-point/);
+  });
+
+  it.each(vectors)('re-encodes $name byte for byte, and refuses it with any one head widened', (vector) => {
+    const bytes = base64url.decode(vector.response.response.attestationObject);
+    const value = decodeCbor(bytes, { code: 'malformed_response', subject: 'test' }, MAX_ATTESTATION_OBJECT_BYTES) as CborInput;
+    // The captured objects are strict CBOR, not all in canonical order (go-webauthn-packed-es256: fmt, authData, attStmt).
+    expect(encodeCbor(value, { order: 'given' })).toEqual(bytes);
+    fc.assert(
+      fc.property(fc.nat(), fc.constantFrom(1, 2, 4, 8) as fc.Arbitrary<1 | 2 | 4 | 8>, (pick, width) => {
+        const widened = encodeCbor(value, { order: 'given', widen: { head: pick % headCount(value), width } });
+        if (widened.length !== bytes.length) expectMalformed(widened, /shortest form/);
+      }),
+      { numRuns: 50 },
     );
   });
 });

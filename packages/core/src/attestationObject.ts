@@ -28,7 +28,9 @@ export interface AttestationObject {
  * @param bytes - the attestation object, as decoded from base64url
  * @returns its members, with the authenticator data parsed; no byte array is a view of `bytes`
  * @throws {TesseraError} `malformed_response` for empty input, input over {@link MAX_ATTESTATION_OBJECT_BYTES},
- *   invalid CBOR, a missing or mistyped member, or malformed authenticator data
+ *   CBOR that is not strict (a duplicate key such as a second `fmt`, a tag, an indefinite length, a non-minimal
+ *   integer or length, a float, invalid UTF-8; see `_cbor.ts`), a missing or mistyped member, or malformed
+ *   authenticator data
  * @example
  * ```ts
  * const { fmt, attStmt, authenticatorData } = parseAttestationObject(base64url.decode(response.attestationObject));
@@ -37,25 +39,25 @@ export interface AttestationObject {
  */
 export function parseAttestationObject(bytes: Uint8Array): AttestationObject {
   if (bytes.length > MAX_ATTESTATION_OBJECT_BYTES) fail(`larger than ${MAX_ATTESTATION_OBJECT_BYTES} bytes`);
-  // Decoding a copy: cbor-x returns byte strings as views of the buffer it decodes.
-  const decoded = decodeCbor(new Uint8Array(bytes), FAILURE, MAX_ATTESTATION_OBJECT_BYTES);
+  // Strict CBOR (see _cbor.ts): above all no duplicate keys, so no reader can take another "fmt" or "authData".
+  const decoded = decodeCbor(bytes, FAILURE, MAX_ATTESTATION_OBJECT_BYTES);
   if (!(decoded instanceof Map)) fail('not a CBOR map');
 
   const fmt: unknown = decoded.get('fmt');
   if (typeof fmt !== 'string') fail('"fmt" is missing or not a text string');
   const attStmt: unknown = decoded.get('attStmt');
   if (!isMapWithTextKeys(attStmt)) fail('"attStmt" is missing or not a map with text keys');
-  const authData: unknown = decoded.get('authData');
+  const authData = decoded.get('authData');
   if (!(authData instanceof Uint8Array)) fail('"authData" is missing or not a byte string');
 
   const authenticatorData = parseAuthenticatorData(authData);
   const { attestedCredentialData } = authenticatorData;
   if (attestedCredentialData === undefined) fail('the authenticator data has no attested credential data (AT flag clear)');
-  // A copy of its own, so it holds no reference to the rest of the attestation object.
+  // The decoder's byte strings are copies of their own, holding no reference to the input or each other.
   return {
     fmt,
     attStmt,
-    authData: new Uint8Array(authData),
+    authData,
     authenticatorData: { ...authenticatorData, attestedCredentialData },
   };
 }

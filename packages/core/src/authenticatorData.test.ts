@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { decode, encode } from 'cbor-x';
+import { decode } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeCbor, mapOf, raw, type CborInput } from '../test/cborEncoder.ts';
 import { expectTesseraError, expectTruncationsAndBitFlipsHandled, returnsOrThrowsTesseraError, thrown } from '../test/mutations.ts';
 import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
 import { MAX_AUTHENTICATOR_DATA_BYTES, parseAuthenticatorData } from './authenticatorData.ts';
@@ -39,7 +40,7 @@ const COSE_KEY = cbor(
 );
 
 function cbor(value: unknown): Uint8Array {
-  return new Uint8Array(encode(value));
+  return encodeCbor(value as CborInput);
 }
 
 function concat(...parts: (Uint8Array | readonly number[])[]): Uint8Array {
@@ -145,11 +146,15 @@ describe('parseAuthenticatorData: attested credential data (AT)', () => {
     expect(parsed.extensions).toBeUndefined();
   });
 
-  it('keeps the key bytes as sent, even in an encoding a re-encoder would change', () => {
-    // An indefinite-length map with a two-byte length for a small integer: valid CBOR, not canonical.
-    const oddKey = new Uint8Array([0xbf, 0x01, 0x18, 0x02, 0xff]);
-    const parsed = parseAuthenticatorData(authenticatorData(UP | AT, attestedCredentialData(new Uint8Array([1]), oddKey)));
-    expect(parsed.attestedCredentialData!.credentialPublicKey).toEqual(oddKey);
+  it.each([
+    ['an indefinite-length map', [0xbf, 0x01, 0x02, 0xff], /indefinite-length/],
+    ['a label in two bytes', [0xa1, 0x18, 0x01, 0x02], /shortest form/],
+    ['a float label', [0xa1, 0xf9, 0x3c, 0x00, 0x02], /map keys must be integers/],
+    ['a duplicate label', [0xa2, 0x03, 0x26, 0x03, 0x26], /duplicate map key/],
+    ['labels out of canonical order', [0xa2, 0x03, 0x26, 0x01, 0x02], /canonical order/],
+    ['a tagged map', [0xd9, 0x01, 0x03, 0xa1, 0x01, 0x02], /tags/],
+  ])('refuses a credential public key with %s: an authenticator writes CTAP2 canonical CBOR (§6.5.1.1)', (_name, key, message) => {
+    expectMalformed(authenticatorData(UP | AT, attestedCredentialData(new Uint8Array([1]), key)), message);
   });
 
   it('accepts credential ids of 1 and 1023 bytes and rejects 0 and 1024', () => {
@@ -209,7 +214,7 @@ describe('parseAuthenticatorData: extension outputs (ED)', () => {
   });
 
   it('keeps a "__proto__" key as data, without touching any prototype', () => {
-    const parsed = parseAuthenticatorData(authenticatorData(UP | ED, cbor(new Map([['__proto__', { polluted: true }]]))));
+    const parsed = parseAuthenticatorData(authenticatorData(UP | ED, cbor(new Map([['__proto__', new Map([['polluted', true]])]]))));
     expect(Object.getPrototypeOf(parsed.extensions)).toBe(Object.prototype);
     expect(Object.hasOwn(parsed.extensions!, '__proto__')).toBe(true);
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
@@ -227,6 +232,52 @@ describe('parseAuthenticatorData: extension outputs (ED)', () => {
 
   it('rejects extension data nested deeper than the CBOR depth limit', () => {
     expectMalformed(authenticatorData(UP | ED, [0xa1, 0x61, 0x78], new Array(40).fill(0x81), [0x00]), /nested deeper/);
+  });
+});
+
+describe('parseAuthenticatorData: extension outputs are strict CBOR and plain data', () => {
+  const withOutputs = (outputs: CborInput): Uint8Array => authenticatorData(UP | ED, cbor(outputs));
+
+  it.each([
+    ['tag 0 (a date string; a Date in lenient decoders)', [0xc0, 0x60]],
+    ['tag 1 (an epoch date)', [0xc1, 0x01]],
+    ['tag 27 (a serialised object; a RegExp in cbor-x)', [0xd8, 0x1b, 0x82, 0x66, ...new TextEncoder().encode('RegExp'), 0x61, 0x61]],
+    ['tags 28 and 29 (a cyclic array)', [0xd8, 0x1c, 0x81, 0xd8, 0x1d, 0x00]],
+    ['tag 55799 (self-described CBOR)', [0xd9, 0xd9, 0xf7, 0xa0]],
+  ])('refuses %s, nested or not', (_name, item) => {
+    expectMalformed(withOutputs(new Map([['credBlob', raw(item)]])), /tags are not allowed/);
+    expectMalformed(withOutputs(new Map([['credBlob', [new Map([['x', raw(item)]])]]])), /tags are not allowed/);
+  });
+
+  it('refuses a duplicate extension identifier, and duplicate keys inside an output', () => {
+    expectMalformed(withOutputs(mapOf([['credProtect', 1], ['credProtect', 3]])), /duplicate map key/);
+    expectMalformed(withOutputs(new Map([['x', mapOf([[1, 0], [1, 0]])]])), /duplicate map key/);
+  });
+
+  it('refuses indefinite lengths, non-minimal integers, floats and undefined in outputs', () => {
+    expectMalformed(authenticatorData(UP | ED, [0xbf, 0x61, 0x78, 0x01, 0xff]), /indefinite-length/);
+    expectMalformed(withOutputs(new Map([['credProtect', raw([0x18, 0x02])]])), /shortest form/);
+    expectMalformed(authenticatorData(UP | ED, [0xb8, 0x01, 0x61, 0x78, 0x01]), /shortest form/);
+    expectMalformed(withOutputs(new Map([['x', raw([0xfb, 0, 0, 0, 0, 0, 0, 0, 0])]])), /floating-point/);
+    expectMalformed(withOutputs(new Map([['x', raw([0xf7])]])), /simple values/);
+  });
+
+  it('returns outputs that survive JSON (byte strings and nested Maps aside) and hold no cycles', () => {
+    const outputs = new Map<CborInput, CborInput>([
+      ['credProtect', 2],
+      ['hmac-secret', true],
+      ['credBlob', new Uint8Array([1, 2])],
+      ['x', [null, 'é', -7, new Map<CborInput, CborInput>([[1, 'a'], ['b', [false]]])]],
+    ]);
+    const { extensions } = parseAuthenticatorData(withOutputs(outputs));
+    const replacer = (_key: string, value: unknown): unknown =>
+      value instanceof Uint8Array ? { bytes: [...value] } : value instanceof Map ? { map: [...value.entries()] } : value;
+    expect(JSON.parse(JSON.stringify(extensions, replacer))).toEqual({
+      credProtect: 2,
+      'hmac-secret': true,
+      credBlob: { bytes: [1, 2] },
+      x: [null, 'é', -7, { map: [[1, 'a'], ['b', [false]]] }],
+    });
   });
 });
 

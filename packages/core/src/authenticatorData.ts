@@ -76,7 +76,8 @@ export interface AuthenticatorData {
   attestedCredentialData?: AttestedCredentialData;
   /**
    * Authenticator extension outputs (§9) by extension identifier; present exactly when the ED flag is set.
-   * Values are as decoded from CBOR: byte strings as `Uint8Array`, nested maps as `Map`.
+   * Values are as decoded from CBOR: byte strings as `Uint8Array`, nested maps as `Map` (keyed by integers or
+   * text strings), and otherwise numbers, strings, booleans, null and arrays, with no shared or cyclic references.
    */
   extensions?: Record<string, unknown>;
 }
@@ -87,9 +88,11 @@ export interface AuthenticatorData {
  *
  * - At least 37 bytes, at most {@link MAX_AUTHENTICATOR_DATA_BYTES}.
  * - AT set: attested credential data (§6.5.1) follows, with a credential id of 1–1023 bytes and a credential
- *   public key that is one well-formed CBOR item, kept as its exact bytes. Assertions may carry it too
- *   (macOS Touch ID does); it is parsed, not rejected.
- * - ED set: a CBOR map of extension outputs with text keys follows and ends exactly at the end.
+ *   public key that is one strict CBOR item in CTAP2 canonical form (§6.5.1.1), kept as its exact bytes.
+ *   Assertions may carry it too (macOS Touch ID does); it is parsed, not rejected.
+ * - ED set: a strict CBOR map of extension outputs with text keys follows and ends exactly at the end.
+ * - Strict CBOR (`_cbor.ts`): definite lengths, shortest integers and lengths, no tags, floats, `undefined`
+ *   or duplicate keys, valid UTF-8; so the extension outputs are plain data.
  * - Any byte not accounted for by the flags is an error.
  *
  * @param bytes - the authenticator data
@@ -153,7 +156,8 @@ function parseAttestedCredentialData(
   }
   const keyOffset = idOffset + idLength;
   if (keyOffset >= bytes.length) fail('attested credential data ends before the credential public key');
-  const end = cborItemEnd(bytes, keyOffset, FAILURE);
+  // Strict CBOR in canonical order, as the authenticator must write it (§6.5.1.1); its meaning is parseCoseKey's to check.
+  const end = cborItemEnd(bytes, keyOffset, FAILURE, { canonical: true });
   return {
     attestedCredentialData: {
       aaguid: copyBytes(bytes, offset, idLengthOffset),
@@ -166,8 +170,8 @@ function parseAttestedCredentialData(
 
 /** The extension outputs map (§6.1, §9) filling `bytes` from `offset`, as a plain object. */
 function parseExtensions(bytes: Uint8Array, offset: number): Record<string, unknown> {
-  // Decoding a copy: cbor-x returns byte strings as views of the buffer it decodes.
-  const outputs = decodeCbor(copyBytes(bytes, offset, bytes.length), FAILURE, MAX_AUTHENTICATOR_DATA_BYTES);
+  // Strict CBOR (see _cbor.ts): plain data only, no tags (so no Date, RegExp or shared reference), no duplicates.
+  const outputs = decodeCbor(bytes.subarray(offset), FAILURE, MAX_AUTHENTICATOR_DATA_BYTES);
   if (!(outputs instanceof Map)) fail('extension data is not a CBOR map');
   for (const key of outputs.keys()) {
     if (typeof key !== 'string') fail('extension data has a key that is not a text string');

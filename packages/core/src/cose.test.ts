@@ -1,4 +1,4 @@
-import { Encoder } from 'cbor-x';
+import { Decoder, Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SMALL_ORDER_ENCODINGS, hexBytes } from '../test/ed25519SmallOrder.ts';
@@ -7,6 +7,7 @@ import { readAuthenticationVectors, readRegistrationVectors } from '../test/vect
 import { base64url } from './base64url.ts';
 import { COSE_ALGORITHMS, COSE_ALGORITHM_NAMES, COSE_CURVES, COSE_KEY_TYPES, MAX_COSE_KEY_BYTES, parseCoseKey, type CoseKey } from './cose.ts';
 import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+import { bytes as octets, concat, encodeCbor, head, headCount, mapOf, raw, tagged, type CborInput } from '../test/cborEncoder.ts';
 
 const authentication = readAuthenticationVectors();
 const registration = readRegistrationVectors();
@@ -71,8 +72,9 @@ describe('COSE constants', () => {
 });
 
 describe('parseCoseKey on captured credential keys', () => {
-  it.each(realKeys)('$name parses to its algorithm', ({ alg, bytes }) => {
-    const key = parseCoseKey(bytes);
+  // Stored keys (the authentication vectors') are the relying party's data; canonical order is waived for them.
+  it.each(realKeys)('$name parses to its algorithm', ({ name, alg, bytes }) => {
+    const key = parseCoseKey(bytes, { canonical: name.startsWith('reg ') });
     expect(key.alg).toBe(alg);
     expect(key.kty).toBe(KTY_OF_ALG[alg]);
     if (key.kty === 'EC2') expect([key.crv, key.x.length, key.y.length]).toEqual(['P-256', 32, 32]);
@@ -101,9 +103,12 @@ describe('parseCoseKey accepts every supported shape', () => {
     expect(parseCoseKey(bytes)).toMatchObject(shape);
   });
 
-  it('ignores unknown integer parameters such as kid, and accepts labels in any order', () => {
+  it('ignores unknown integer parameters such as kid, and accepts labels in any order only with canonical: false', () => {
     const [x, y] = GENERATORS[32]!;
-    expect(parseCoseKey(cose([[-2, x], [3, -7], [2, new Uint8Array([1])], [-3, y], [-1, 1], [1, 2]]))).toMatchObject({ alg: -7 });
+    expect(parseCoseKey(cose([[1, 2], [2, new Uint8Array([1])], [3, -7], [-1, 1], [-2, x], [-3, y]]))).toMatchObject({ alg: -7 });
+    const anyOrder = cose([[-2, x], [3, -7], [2, new Uint8Array([1])], [-3, y], [-1, 1], [1, 2]]);
+    expect(parseCoseKey(anyOrder, { canonical: false })).toMatchObject({ alg: -7 });
+    expectCode(anyOrder, 'malformed_public_key', /canonical order/);
   });
 
   it('accepts RSA moduli of 2048 to 16384 bits and exponents 3 and 2^32 - 1', () => {
@@ -122,7 +127,7 @@ describe('parseCoseKey rejects malformed keys', () => {
     ['truncated CBOR', new Uint8Array([0xa1, 0x01]), /CBOR/],
     ['empty', new Uint8Array(), /empty/],
     ['an array', new Uint8Array(encode([1, 2])), /map/],
-    ['a map in tag 259 (cbor-x default encoding)', new Uint8Array([0xd9, 0x01, 0x03, ...ec2(-7, 1, 32)]), /map/],
+    ['a map in tag 259 (cbor-x default encoding)', new Uint8Array([0xd9, 0x01, 0x03, ...ec2(-7, 1, 32)]), /tags/],
     ['an indefinite-length map', new Uint8Array([0xbf, ...ec2(-7, 1, 32).subarray(1), 0xff]), /indefinite/],
     ['a text label', cose([[1, 2], [3, -7], [-1, 1], [-2, filled(32)], [-3, filled(32)], ['x', 1]]), /integers/],
     ['a duplicate label', new Uint8Array([0xa6, ...ec2(-7, 1, 32).subarray(1), 0x03, 0x26]), /duplicate/],
@@ -335,3 +340,93 @@ describe('parseCoseKey refuses Ed25519 keys that are not canonical curve points 
     expect(accepted).toBeLessThan(280);
   });
 });
+
+describe('parseCoseKey: CTAP2 canonical CBOR (WebAuthn L3 §6.5.1.1), attacks', () => {
+  /** The labels of an ES256 key, each with its value, in canonical order. */
+  const ES256: [number, CborInput][] = [[1, 2], [3, -7], [-1, 1], [-2, GENERATORS[32]![0]], [-3, GENERATORS[32]![1]]];
+  const valid = encodeCbor(new Map(ES256));
+  const withLabel = (index: number, label: Uint8Array | readonly number[]): Uint8Array =>
+    encodeCbor(mapOf(ES256.map(([key, value], at) => [at === index ? raw(label) : key, value] as [CborInput, CborInput]), { order: 'given' }));
+
+  it('accepts the canonical encoding of every captured authenticator-written key, byte for byte', () => {
+    expect(parseCoseKey(valid)).toMatchObject({ kty: 'EC2', alg: -7 });
+    for (const { name, bytes } of realKeys.filter((key) => key.name.startsWith('reg '))) {
+      const decoded = parseCoseKey(bytes);
+      expect(decoded.kty, name).toBeDefined();
+    }
+  });
+
+  it.each([
+    ['kty as a half float 2.0', 0, [0xf9, 0x40, 0x00], /map keys must be integers/],
+    ['alg label 3 as a double', 1, [0xfb, 0x40, 0x08, 0, 0, 0, 0, 0, 0], /map keys must be integers/],
+    ['kty label 1 in one byte', 0, [0x18, 0x01], /shortest form/],
+    ['alg label 3 in two bytes', 1, [0x19, 0x00, 0x03], /shortest form/],
+    ['crv label −1 in four bytes', 2, [0x3a, 0, 0, 0, 0], /shortest form/],
+    ['x label −2 in eight bytes', 3, [0x3b, 0, 0, 0, 0, 0, 0, 0, 1], /shortest form/],
+    ['a text label "1" (last, as canonical order puts it)', 4, [0x61, 0x31], /labels must be integers/],
+    ['a byte-string label', 0, [0x41, 0x01], /map keys must be integers/],
+    ['a tagged label', 0, [0xc1, 0x01], /map keys must be integers/],
+  ] as const)('refuses %s', (_name, index, label, message) => {
+    expectCode(withLabel(index, label), 'malformed_public_key', message);
+  });
+
+  it.each([
+    ['kty 2 in one byte', [[1, raw([0x18, 0x02])], ...ES256.slice(1)]],
+    ['alg −7 in two bytes', [ES256[0]!, [3, raw([0x39, 0x00, 0x06])], ...ES256.slice(2)]],
+    ['x with a one-byte length header where 0x58 is right but a two-byte one is used', [...ES256.slice(0, 3), [-2, raw([0x59, 0x00, 0x20], filled(32))], ES256[4]!]],
+    ['a float alg', [ES256[0]!, [3, raw([0xf9, 0xc7, 0x00])], ...ES256.slice(2)]],
+    ['a tagged x', [...ES256.slice(0, 3), [-2, tagged(64, filled(32))], ES256[4]!]],
+    ['an indefinite-length y', [...ES256.slice(0, 4), [-3, raw([0x5f, 0x58, 0x20], filled(32), [0xff])]]],
+  ] as [string, [CborInput, CborInput][]][])('refuses a value with %s', (_name, entries) => {
+    expectCode(encodeCbor(mapOf(entries, { order: 'given' })), 'malformed_public_key');
+  });
+
+  it('refuses duplicate labels, even with the same value, and an indefinite-length map', () => {
+    expectCode(encodeCbor(mapOf([...ES256, [-3, filled(32, 0x33)]])), 'malformed_public_key', /duplicate/);
+    expectCode(encodeCbor(mapOf([ES256[0]!, ES256[0]!, ...ES256.slice(1)])), 'malformed_public_key', /duplicate/);
+    expectCode(concat(octets(0xbf), valid.subarray(1), octets(0xff)), 'malformed_public_key', /indefinite-length/);
+    expectCode(concat(head(5, 5, 1), valid.subarray(1)), 'malformed_public_key', /shortest form/);
+  });
+
+  it('refuses every order but the canonical one, and accepts the rest only with canonical: false', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray(ES256, { minLength: 5, maxLength: 5 }), (entries) => {
+        const bytes = encodeCbor(new Map(entries), { order: 'given' });
+        if (entries.every(([label], index) => label === ES256[index]![0])) {
+          expect(parseCoseKey(bytes)).toMatchObject({ alg: -7 });
+        } else {
+          expectCode(bytes, 'malformed_public_key', /canonical order/);
+          expect(parseCoseKey(bytes, { canonical: false })).toMatchObject({ alg: -7 });
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses the stored go-webauthn key (labels 3, −1, −2, −3, 1) by default; its authenticator wrote it canonically', () => {
+    const vector = authentication.find(({ name }) => name === 'go-webauthn-macos-touchid')!;
+    const stored = base64url.decode(vector.credential.publicKey);
+    expectCode(stored, 'malformed_public_key', /canonical order/);
+    const asWritten = base64url.decode(vector.response.response.authenticatorData).subarray(37 + 18 + 55);
+    expect(parseCoseKey(asWritten)).toEqual(parseCoseKey(stored, { canonical: false }));
+  });
+
+  it('any valid key with one head widened is refused, canonical or not', () => {
+    const keys = [valid, ...realKeys.filter((key) => key.name.startsWith('reg ')).map((key) => key.bytes)];
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.nat(), fc.constantFrom(1, 2, 4, 8) as fc.Arbitrary<1 | 2 | 4 | 8>, (bytes, pick, width) => {
+        const value = decodeCborForTest(bytes);
+        const widened = encodeCbor(value, { widen: { head: pick % headCount(value), width } });
+        if (widened.length === bytes.length) return;
+        expectCode(widened, 'malformed_public_key', /shortest form/);
+        expect(thrown(() => parseCoseKey(widened, { canonical: false }))).toBeDefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** A COSE key as an encoder input: every captured key is a map of integers and byte strings. */
+function decodeCborForTest(bytes: Uint8Array): CborInput {
+  return new Map(new Decoder({ mapsAsObjects: false, useRecords: false }).decode(bytes) as Map<number, CborInput>);
+}

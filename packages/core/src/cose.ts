@@ -155,18 +155,6 @@ function bytesAt(map: Map<number, unknown>, label: number, name: string): Uint8A
   return Uint8Array.from(value);
 }
 
-/**
- * Number of entries the encoded map declares, so duplicate labels (which `Map` merges) are caught. Only called on
- * bytes that decoded to a `Map`, whose first byte is a definite-length map header.
- */
-function declaredEntries(bytes: Uint8Array): number {
-  const info = bytes[0]! & 31;
-  if (info < 24) return info;
-  let count = 0;
-  for (let index = 1; index <= 1 << (info - 24); index++) count = count * 256 + bytes[index]!;
-  return count;
-}
-
 function rejectPrivateParameters(map: Map<number, unknown>, labels: readonly number[]): void {
   for (const label of labels) if (map.has(label)) malformed(`private key parameter (label ${label}) present`);
 }
@@ -264,7 +252,8 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  * Parses a credential public key: a CBOR-encoded COSE_Key (WebAuthn L3 §6.5.1.1, RFC 9052 §7) as stored with a
  * credential or found in attested credential data.
  *
- * Checks that the map has only integer labels and none twice, that `kty` (1) and `alg` (3) are present, that the
+ * Checks that the key is CTAP2 canonical CBOR (strict as `_cbor.ts` describes, labels in canonical order) with
+ * only integer labels, that `kty` (1) and `alg` (3) are present, that the
  * key type, algorithm and curve agree as WebAuthn L3 §5.8.5 requires (ES256/P-256, ES384/P-384, ES512/P-521,
  * EdDSA and Ed25519/Ed25519, RS and PS algorithms/RSA), that coordinates have the exact size of the curve, that
  * RSA parameters are minimally encoded (RFC 8230 §4) with a modulus of {@link MIN_RSA_MODULUS_BITS} to
@@ -277,6 +266,8 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  * a `PublicKeyCache`.
  *
  * @param bytes - the COSE_Key, at most {@link MAX_COSE_KEY_BYTES}
+ * @param options - `canonical: false` waives only the canonical label order, for a key the relying party stored
+ *   (which an earlier library may have re-encoded); the default, `true`, is for a key from an authenticator
  * @returns the key, with copies of its byte strings
  * @throws {TesseraError} `malformed_public_key` for invalid CBOR or any violated rule above, including a point
  *   off its curve, a coordinate not below p, or an Ed25519 key that is non-canonical or of small order;
@@ -284,20 +275,18 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  *   {@link COSE_ALGORITHMS} (for example ES256K, Ed448 or ML-DSA)
  * @example
  * ```ts
- * const key = parseCoseKey(base64url.decode(storedCredential.publicKey));
+ * const key = parseCoseKey(base64url.decode(storedCredential.publicKey), { canonical: false });
  * if (key.kty === 'EC2') console.log(key.crv); // 'P-256'
  * ```
  */
-export function parseCoseKey(bytes: Uint8Array): CoseKey {
+export function parseCoseKey(bytes: Uint8Array, options: { canonical?: boolean } = {}): CoseKey {
   if (!(bytes instanceof Uint8Array)) malformed('not a byte array');
-  const decoded = decodeCbor(bytes, { code: 'malformed_public_key', subject: 'COSE public key' }, MAX_COSE_KEY_BYTES);
-  // WebAuthn L3 §6.5.1.1: CTAP2 canonical CBOR, so a definite-length map with no tag around it.
-  if (!(decoded instanceof Map) || bytes[0]! >> 5 !== 5) malformed('not a CBOR map');
-  if ((bytes[0]! & 31) === 31) malformed('indefinite-length map');
-  for (const label of decoded.keys()) {
-    if (typeof label !== 'number' || !Number.isSafeInteger(label)) malformed('labels must be integers');
-  }
-  if (decoded.size !== declaredEntries(bytes)) malformed('duplicate labels');
+  // WebAuthn L3 §6.5.1.1: the key is in CTAP2 canonical CBOR form, so strict CBOR (definite lengths, no tags, no
+  // duplicate labels, shortest integers) with labels in canonical order (CTAP 2.2 §8) unless the caller waives it.
+  const failure = { code: 'malformed_public_key', subject: 'COSE public key' } as const;
+  const decoded = decodeCbor(bytes, failure, MAX_COSE_KEY_BYTES, { canonical: options.canonical !== false });
+  if (!(decoded instanceof Map)) malformed('not a CBOR map');
+  for (const label of decoded.keys()) if (typeof label !== 'number') malformed('labels must be integers');
   const map = decoded as Map<number, unknown>;
   const kty = integerAt(map, KTY, 'kty');
   const alg = integerAt(map, ALG, 'alg');

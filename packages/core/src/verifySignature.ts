@@ -89,7 +89,8 @@ export async function importCoseKey(key: CoseKey): Promise<CryptoKey> {
 const importedKeys = new WeakMap<CachedPublicKey, CryptoKey>();
 
 function loadPublicKey(publicKey: Uint8Array): CachedPublicKey {
-  const key = parseCoseKey(publicKey);
+  // A stored key: strict CBOR, but its label order is the relying party's (an earlier library may have re-encoded it).
+  const key = parseCoseKey(publicKey, { canonical: false });
   const entry: CachedPublicKey = { key, cryptoKey: importCoseKey(key) };
   // A rejection is the cache's and the verifier's to handle; this handler only keeps it from going unhandled.
   entry.cryptoKey.then(
