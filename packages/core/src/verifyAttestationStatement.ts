@@ -56,6 +56,11 @@ export interface AttestationStatementInput {
   clientDataHash: Uint8Array;
   /** The time at which every `x5c` certificate must be valid, epoch milliseconds; default `Date.now()`. */
   now?: number | undefined;
+  /**
+   * Accept a `packed` self attestation by an RS1 credential (RSASSA-PKCS1-v1_5 with SHA-1, deprecated, §5.8.5),
+   * for a relying party that accepts RS1 credentials; default `false`.
+   */
+  allowRS1?: boolean | undefined;
 }
 
 /**
@@ -159,7 +164,13 @@ async function verifyPacked(input: AttestationStatementInput, now: number): Prom
     let valid: boolean;
     try {
       // A cache of size 0: keys of unverified registrations never displace stored credentials' keys.
-      valid = await verifySignature({ publicKey: credentialPublicKey, signature: sig, data: signed, keyCache: new PublicKeyCache({ maxEntries: 0 }) });
+      valid = await verifySignature({
+        publicKey: credentialPublicKey,
+        signature: sig,
+        data: signed,
+        keyCache: new PublicKeyCache({ maxEntries: 0 }),
+        allowRS1: input.allowRS1,
+      });
     } catch (error) {
       if (isTesseraError(error, 'malformed_response')) invalid('the signature is malformed', error);
       throw error;

@@ -238,3 +238,22 @@ describe('verifyRegistrationResponse: attestation statements are judged whatever
     });
   });
 });
+
+describe('verifyRegistrationResponse: RS1 self attestation', () => {
+  it('verifies when RS1 was offered (step 18), under none and direct, and a forged one is refused', async () => {
+    const origin = 'https://example.com';
+    const challenge = base64url.encode(new Uint8Array(32).fill(6));
+    const authenticator = new SoftwareAuthenticator({ algorithm: 'RS1' });
+    const response = await authenticator.createCredential({ rpId: 'example.com', challenge, origin, userHandle: USER, attestation: 'packed' });
+    const input: VerifyRegistrationResponseInput = { response, expectedChallenge: challenge, expectedOrigin: origin, expectedRpId: 'example.com', userId: USER, algorithms: [-65535] };
+    for (const attestation of ['none', 'direct'] as const) {
+      expect((await verifyRegistrationResponse({ ...input, attestation })).attestation).toMatchObject({ fmt: 'packed', type: 'Self', verified: true });
+    }
+    expect(await rejectionCode(verifyRegistrationResponse({ ...input, algorithms: [-257] }))).toBe('unsupported_algorithm');
+    const forged = await authenticator.createCredential({
+      rpId: 'example.com', challenge, origin, userHandle: USER,
+      statement: { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -65535], ['sig', new Uint8Array(256).fill(1)]]) },
+    });
+    expect(await rejectionCode(verifyRegistrationResponse({ ...input, response: forged }))).toBe('invalid_attestation');
+  });
+});

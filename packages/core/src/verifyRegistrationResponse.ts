@@ -11,7 +11,12 @@ import { TesseraError } from './errors.ts';
 import type { AttestationConveyancePreference } from './registrationOptions.ts';
 import { parseRegistrationResponse, type RegistrationResponseJSON } from './responseJSON.ts';
 import { normalizeTransports } from './transports.ts';
-import { isSupportedAttestationFormat, verifyAttestationStatement, type AttestationStatementResult } from './verifyAttestationStatement.ts';
+import {
+  isSupportedAttestationFormat,
+  verifyAttestationStatement,
+  type AttestationStatementInput,
+  type AttestationStatementResult,
+} from './verifyAttestationStatement.ts';
 
 /** Every algorithm this library verifies except RS1, which must be asked for (§5.8.5). */
 const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGORITHMS).filter((alg) => alg !== COSE_ALGORITHMS.RS1);
@@ -144,7 +149,9 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
   }
 
   // Steps 20–23: the attestation statement and its trustworthiness.
-  const attestation = await assessAttestation(input, { fmt, attStmt, authData, authenticatorData, clientDataHash });
+  // A self attestation is signed by the credential's own key, so RS1 is as acceptable there as step 18 found it.
+  const allowRS1 = publicKey.alg === COSE_ALGORITHMS.RS1;
+  const attestation = await assessAttestation(input, { fmt, attStmt, authData, authenticatorData, clientDataHash, allowRS1 });
   // The record names a format only when its statement was verified, so no reader takes an unchecked one for proof.
   const recordedFmt = attestation.verified ? attestation.fmt : 'none';
 
@@ -177,7 +184,7 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
  */
 async function assessAttestation(
   input: VerifyRegistrationResponseInput,
-  statement: Omit<Parameters<typeof verifyAttestationStatement>[0], 'now'>,
+  statement: Omit<AttestationStatementInput, 'now'>,
 ): Promise<AttestationResult> {
   const { fmt } = statement;
   const requested = input.attestation ?? 'none';
