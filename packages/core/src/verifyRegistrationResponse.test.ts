@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { derSign, ecKeyPair, packedWithBorrowedChain, packedX5c } from '../test/attestationStatements.ts';
 import { rejectionCode } from '../test/mutations.ts';
@@ -7,7 +8,8 @@ import { credentialRecordSchema } from './credentialStore.ts';
 import type { TesseraErrorCode } from './errors.ts';
 import { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestationFormats.ts';
 import { SoftwareAuthenticator, type AttestationStatementOverride, type CreateCredentialInput } from './testing/softwareAuthenticator.ts';
-import { SUPPORTED_ATTESTATION_FORMATS } from './verifyAttestationStatement.ts';
+import { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './verifyAttestationStatement.ts';
+import { parseAttestationObject } from './attestationObject.ts';
 import { verifyRegistrationResponse, type VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
 
 const vectors = readRegistrationVectors();
@@ -255,5 +257,10 @@ describe('verifyRegistrationResponse: RS1 self attestation', () => {
       statement: { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -65535], ['sig', new Uint8Array(256).fill(1)]]) },
     });
     expect(await rejectionCode(verifyRegistrationResponse({ ...input, response: forged }))).toBe('invalid_attestation');
+    // On its own, verifyAttestationStatement accepts an RS1 self attestation only when told to.
+    const parsed = parseAttestationObject(base64url.decode(response.response.attestationObject));
+    const statement = { ...parsed, clientDataHash: sha256(base64url.decode(response.response.clientDataJSON)) };
+    expect(await rejectionCode(verifyAttestationStatement(statement))).toBe('unsupported_algorithm');
+    expect(await verifyAttestationStatement({ ...statement, allowRS1: true })).toEqual({ fmt: 'packed', type: 'Self', trustPath: [] });
   });
 });
