@@ -19,7 +19,7 @@ const aaguidSchema: z.ZodString = z
  * - `transports`: what the browser reported at registration (§5.2.1 `getTransports()`), for `allowCredentials`.
  * - `backupEligible` / `backupState`: the BE and BS flags (§6.3.3).
  * - `aaguid`: the authenticator model (§6.5.1), all zeros when the attestation was not kept; `fmt`: the
- *   attestation statement format it was registered with (§8).
+ *   attestation statement format it was registered with (§8), `none` when its statement was not verified.
  */
 export const credentialRecordSchema: z.ZodObject<
   {

@@ -55,7 +55,10 @@ const challengeStoreSchema: z.ZodCustom<ChallengeStore, ChallengeStore> = z.cust
   'must be a ChallengeStore (an object with save and consume methods)',
 );
 
-/** Decides whether a verified attestation's trust path is trustworthy (WebAuthn L3 §7.1 steps 22–23). */
+/**
+ * Decides whether a verified attestation's trust path is trustworthy (WebAuthn L3 §7.1 steps 22–23). Called only
+ * for ceremonies that requested an attestation other than `'none'`, and only with statements that verified.
+ */
 export type TrustAttestation = (attestation: AttestationResult) => boolean | Promise<boolean>;
 
 /** Schema of the configuration of {@link createRelyingParty}. */
@@ -295,12 +298,17 @@ export interface RelyingParty {
   /**
    * Finishes a registration ceremony (WebAuthn L3 §7.1): consumes the ticket first, verifies the response
    * against the stored ceremony (user verification required exactly when it said `required`, algorithm
-   * among those offered, attestation as requested) and returns the credential record to store.
+   * among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
+   * registered, and a `none`, `packed` or `fido-u2f` statement must verify, whatever the ceremony requested;
+   * `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
+   * format not verified here (`tpm`, …) is accepted with `attestation.verified === false` and recorded as
+   * `fmt: 'none'`; otherwise it is `unsupported_attestation_format`.
    *
    * @param input - the ticket and the browser's response
    * @returns the verification with the new credential record
    * @throws {TesseraError} `ticket_not_found`, `credential_already_registered` (an excluded credential), and
-   *   every code of `verifyRegistrationResponse`
+   *   every code of `verifyRegistrationResponse` (`unsupported_attestation_format`, `invalid_attestation`,
+   *   `untrusted_attestation` among them)
    * @example
    * ```ts
    * const { credential } = await rp.finishRegistration({ ticket, response });

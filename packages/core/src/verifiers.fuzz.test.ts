@@ -70,7 +70,9 @@ describe('verifiers: any response at all is verified or rejected with a TesseraE
     );
   });
 
-  it('verifyRegistrationResponse', async () => {
+  // Under 'none' too: the packed statement is verified whatever was requested (§7.1 step 21), so the attestation
+  // object stays bound to the client data.
+  it.each(['direct', 'none'] as const)('verifyRegistrationResponse, attestation %s requested', async (attestation) => {
     const authenticator = new SoftwareAuthenticator();
     const real = await authenticator.createCredential({ rpId: 'example.com', challenge, origin, userHandle: 'dXNlcg', attestation: 'packed' });
     const bound = ['clientDataJSON', 'attestationObject', 'id', 'type'];
@@ -83,7 +85,7 @@ describe('verifiers: any response at all is verified or rejected with a TesseraE
             expectedOrigin: origin,
             expectedRpId: 'example.com',
             userId: 'dXNlcg',
-            attestation: 'direct',
+            attestation,
           }),
         ),
       ),

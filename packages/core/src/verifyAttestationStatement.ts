@@ -10,6 +10,7 @@ import {
   type Certificate,
 } from './_x509.ts';
 import { equalBytes } from './_bytes.ts';
+import { isRegisteredAttestationFormat } from './attestationFormats.ts';
 import type { AttestedCredentialData, AuthenticatorData } from './authenticatorData.ts';
 import { COSE_ALGORITHMS, parseCoseKey } from './cose.ts';
 import { TesseraError, isTesseraError } from './errors.ts';
@@ -21,8 +22,25 @@ import { verifySignature } from './verifySignature.ts';
  * (§8.2) and `fido-u2f` (§8.6). Whether the trust path is trustworthy (§7.1 steps 22–23) is left to the caller.
  */
 
-/** Attestation statement formats (WebAuthn L3 §8) that {@link verifyAttestationStatement} verifies. */
+/**
+ * Attestation statement formats (WebAuthn L3 §8) that {@link verifyAttestationStatement} verifies; a subset of
+ * `REGISTERED_ATTESTATION_FORMATS`.
+ */
 export const SUPPORTED_ATTESTATION_FORMATS: readonly ['none', 'packed', 'fido-u2f'] = ['none', 'packed', 'fido-u2f'];
+
+/** One of {@link SUPPORTED_ATTESTATION_FORMATS}. */
+export type SupportedAttestationFormat = (typeof SUPPORTED_ATTESTATION_FORMATS)[number];
+
+/**
+ * Whether {@link verifyAttestationStatement} verifies statements of `fmt` (a case-sensitive match, §7.1 step 20).
+ *
+ * @param fmt - anything, typically an attestation object's `fmt`
+ * @returns whether it is one of {@link SUPPORTED_ATTESTATION_FORMATS}
+ * @internal
+ */
+export function isSupportedAttestationFormat(fmt: unknown): fmt is SupportedAttestationFormat {
+  return typeof fmt === 'string' && (SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt);
+}
 
 /** Input of {@link verifyAttestationStatement}: the parsed attestation object and the hash of the client data. */
 export interface AttestationStatementInput {
@@ -38,6 +56,11 @@ export interface AttestationStatementInput {
   clientDataHash: Uint8Array;
   /** The time at which every `x5c` certificate must be valid, epoch milliseconds; default `Date.now()`. */
   now?: number | undefined;
+  /**
+   * Accept a `packed` self attestation by an RS1 credential (RSASSA-PKCS1-v1_5 with SHA-1, deprecated, §5.8.5),
+   * for a relying party that accepts RS1 credentials; default `false`.
+   */
+  allowRS1?: boolean | undefined;
 }
 
 /**
@@ -141,7 +164,13 @@ async function verifyPacked(input: AttestationStatementInput, now: number): Prom
     let valid: boolean;
     try {
       // A cache of size 0: keys of unverified registrations never displace stored credentials' keys.
-      valid = await verifySignature({ publicKey: credentialPublicKey, signature: sig, data: signed, keyCache: new PublicKeyCache({ maxEntries: 0 }) });
+      valid = await verifySignature({
+        publicKey: credentialPublicKey,
+        signature: sig,
+        data: signed,
+        keyCache: new PublicKeyCache({ maxEntries: 0 }),
+        allowRS1: input.allowRS1,
+      });
     } catch (error) {
       if (isTesseraError(error, 'malformed_response')) invalid('the signature is malformed', error);
       throw error;
@@ -204,7 +233,8 @@ async function verifyFidoU2f(input: AttestationStatementInput, now: number): Pro
  *
  * @param input - the parsed attestation object and `clientDataHash`; see {@link AttestationStatementInput}
  * @returns the format, attestation type and trust path
- * @throws {TesseraError} `unsupported_attestation_format` for any other `fmt`; `invalid_attestation` if the
+ * @throws {TesseraError} `unsupported_attestation_format` for any other `fmt`, registered (`tpm`, …) or not;
+ *   `invalid_attestation` if the
  *   statement is malformed or does not verify; `unsupported_algorithm` for an `alg` not supported;
  *   `malformed_public_key` for a malformed credential key; `invalid_argument` for a `clientDataHash` that is not
  *   32 bytes or a `now` that is not a finite number
@@ -229,6 +259,12 @@ export async function verifyAttestationStatement(input: AttestationStatementInpu
     case 'fido-u2f':
       return verifyFidoU2f(input, now);
     default:
-      throw new TesseraError('unsupported_attestation_format', 'The attestation statement format is not supported.');
+      // The format is not named in the message when unregistered: it is text the client chose.
+      throw new TesseraError(
+        'unsupported_attestation_format',
+        isRegisteredAttestationFormat(input.fmt)
+          ? `The attestation statement format "${input.fmt}" is registered (WebAuthn L3 §8) but not verified by this library.`
+          : 'The attestation statement format is not a registered WebAuthn attestation statement format identifier (§8).',
+      );
   }
 }

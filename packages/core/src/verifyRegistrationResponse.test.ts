@@ -1,9 +1,15 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
+import { derSign, ecKeyPair, packedWithBorrowedChain, packedX5c } from '../test/attestationStatements.ts';
 import { rejectionCode } from '../test/mutations.ts';
 import { readRegistrationVectors, type RegistrationVector } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
+import { credentialRecordSchema } from './credentialStore.ts';
 import type { TesseraErrorCode } from './errors.ts';
-import { SoftwareAuthenticator } from './testing/softwareAuthenticator.ts';
+import { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestationFormats.ts';
+import { SoftwareAuthenticator, type AttestationStatementOverride, type CreateCredentialInput } from './testing/softwareAuthenticator.ts';
+import { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './verifyAttestationStatement.ts';
+import { parseAttestationObject } from './attestationObject.ts';
 import { verifyRegistrationResponse, type VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
 
 const vectors = readRegistrationVectors();
@@ -32,11 +38,15 @@ describe('verifyRegistrationResponse: real authenticators', () => {
         userId: USER,
         signCount: vector.expected.signCount,
         aaguid: vector.expected.aaguid,
-        fmt: vector.fmt,
+        // A format verified here is recorded; one accepted unverified (tpm, apple, android-*) is recorded as none.
+        fmt: vector.extra ? 'none' : vector.fmt,
       });
+      expect(credentialRecordSchema.safeParse(result.credential).success).toBe(true);
       expect(base64url.encode(result.credential.publicKey)).toBe(vector.expected.publicKey);
       expect(result.userVerified).toBe(vector.expected.userVerified);
-      expect(result.attestation).toMatchObject({ fmt: vector.fmt, verified: false });
+      // Statements of supported formats are verified even though attestation was not requested (§7.1 step 21).
+      if (vector.extra) expect(result.attestation).toEqual({ fmt: vector.fmt, type: 'None', trustPath: [], verified: false });
+      else expect(result.attestation).toMatchObject({ fmt: vector.fmt, verified: true });
     },
   );
 
@@ -114,5 +124,143 @@ describe('verifyRegistrationResponse: each check has its own code', () => {
     const input = await fresh({ algorithm: 'RS1' });
     expect(await rejectionCode(verifyRegistrationResponse(input))).toBe('unsupported_algorithm');
     expect((await verifyRegistrationResponse({ ...input, algorithms: [-65535] })).verified).toBe(true);
+  });
+});
+
+describe('verifyRegistrationResponse: attestation statements are judged whatever was requested (§7.1 steps 20–23)', () => {
+  const origin = 'https://example.com';
+  const challenge = base64url.encode(new Uint8Array(32).fill(5));
+  const UNSUPPORTED = REGISTERED_ATTESTATION_FORMATS.filter((fmt) => !(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt));
+
+  /** A fresh credential whose attestation object carries `statement`, and the input to verify it. */
+  async function withStatement(
+    statement: AttestationStatementOverride | undefined,
+    attestation?: VerifyRegistrationResponseInput['attestation'],
+    create: Partial<CreateCredentialInput> = {},
+  ): Promise<VerifyRegistrationResponseInput> {
+    const authenticator = new SoftwareAuthenticator();
+    const response = await authenticator.createCredential({ rpId: 'example.com', challenge, origin, userHandle: USER, ...(statement ? { statement } : {}), ...create });
+    return { response, expectedChallenge: challenge, expectedOrigin: origin, expectedRpId: 'example.com', userId: USER, ...(attestation ? { attestation } : {}) };
+  }
+  const statementOf = (fmt: string, entries: [string, unknown][] = []): AttestationStatementOverride => ({ fmt, attStmt: new Map(entries) });
+  const junk = (length: number): Uint8Array => crypto.getRandomValues(new Uint8Array(length));
+
+  describe("with 'none' requested (the default), a statement of a supported format must still verify", () => {
+    it.each<[string, AttestationStatementOverride]>([
+      ['packed with a garbage signature', statementOf('packed', [['alg', -7], ['sig', junk(72)]])],
+      ['packed with an empty signature', statementOf('packed', [['alg', -7], ['sig', new Uint8Array(0)]])],
+      [
+        'packed self attestation signed by another key',
+        {
+          fmt: 'packed',
+          attStmt: async ({ authData, clientDataHash }) => {
+            const other = await ecKeyPair();
+            return new Map<string, unknown>([['alg', -7], ['sig', derSign(other.privateKey, new Uint8Array([...authData, ...clientDataHash]))]]);
+          },
+        },
+      ],
+      ['packed whose alg is not the credential’s', statementOf('packed', [['alg', -257], ['sig', junk(256)]])],
+      ['packed with no sig', statementOf('packed', [['alg', -7]])],
+      ['packed with an x5c that holds no certificate', statementOf('packed', [['alg', -7], ['sig', junk(72)], ['x5c', [junk(300)]]])],
+      ['packed with an empty x5c', statementOf('packed', [['alg', -7], ['sig', junk(72)], ['x5c', []]])],
+      ['packed x5c whose second certificate is garbage', packedX5c({ intermediate: junk(200) })],
+      ['packed x5c whose intermediate has expired', packedX5c({ intermediate: { notAfter: '2021-01-01T00:00:00Z' } })],
+      ['packed x5c whose leaf has expired', packedX5c({ leaf: { notAfter: '2021-01-01T00:00:00Z' } })],
+      ['packed x5c whose leaf is a CA', packedX5c({ leaf: { ca: true } })],
+      ['packed x5c whose leaf lacks OU "Authenticator Attestation"', packedX5c({ leaf: { ou: 'Something Else' } })],
+      ['fido-u2f with garbage', statementOf('fido-u2f', [['sig', junk(72)], ['x5c', [junk(300)]]])],
+      ['fido-u2f with nothing', statementOf('fido-u2f')],
+      ['none with members', statementOf('none', [['sig', junk(72)]])],
+    ])('%s is invalid_attestation', async (_, statement) => {
+      expect(await rejectionCode(verifyRegistrationResponse(await withStatement(statement)))).toBe('invalid_attestation');
+    });
+
+    it("a genuine attestation chain borrowed from another authenticator, with the attacker's signature, is invalid_attestation", async () => {
+      const { statement, now } = packedWithBorrowedChain();
+      expect(await rejectionCode(verifyRegistrationResponse({ ...(await withStatement(statement)), now }))).toBe('invalid_attestation');
+    });
+
+    it('a packed x5c statement that does verify is accepted as verified Basic, and the trust hook is not consulted', async () => {
+      const seen: unknown[] = [];
+      const result = await verifyRegistrationResponse({ ...(await withStatement(packedX5c())), trustAttestation: (attestation) => (seen.push(attestation), false) });
+      expect(result.attestation).toMatchObject({ fmt: 'packed', type: 'Basic', verified: true });
+      expect(result.attestation.trustPath).toHaveLength(2);
+      expect(result.credential.fmt).toBe('packed');
+      expect(seen).toEqual([]);
+      // The same statement with attestation requested goes to the hook, which refuses it (§7.1 step 23).
+      const direct = await withStatement(packedX5c(), 'direct');
+      expect(await rejectionCode(verifyRegistrationResponse({ ...direct, trustAttestation: () => false }))).toBe('untrusted_attestation');
+    });
+
+    it('a packed self attestation that verifies is recorded as packed, a none statement as none', async () => {
+      const packed = await verifyRegistrationResponse(await withStatement(undefined, undefined, { attestation: 'packed' }));
+      expect([packed.attestation, packed.credential.fmt]).toEqual([{ fmt: 'packed', type: 'Self', trustPath: [], verified: true }, 'packed']);
+      const none = await verifyRegistrationResponse(await withStatement(undefined));
+      expect([none.attestation, none.credential.fmt]).toEqual([{ fmt: 'none', type: 'None', trustPath: [], verified: true }, 'none']);
+    });
+  });
+
+  describe('fmt must be a registered identifier, whatever was requested', () => {
+    it.each(['', 'bogus', 'Packed', 'NONE', 'none ', 'packed\u0000', 'fido-u2f-v2', '__proto__', 'x'.repeat(5000)])(
+      'fmt %j is unsupported_attestation_format',
+      async (fmt) => {
+        for (const attestation of ['none', 'indirect', 'direct', 'enterprise'] as const) {
+          expect(await rejectionCode(verifyRegistrationResponse(await withStatement(statementOf(fmt), attestation)))).toBe('unsupported_attestation_format');
+        }
+      },
+    );
+
+    it('REGISTERED_ATTESTATION_FORMATS is the IANA registry of WebAuthn L3 §8, and holds every supported format', () => {
+      expect([...REGISTERED_ATTESTATION_FORMATS].sort()).toEqual(['android-key', 'android-safetynet', 'apple', 'compound', 'fido-u2f', 'none', 'packed', 'tpm']);
+      for (const fmt of SUPPORTED_ATTESTATION_FORMATS) expect(isRegisteredAttestationFormat(fmt)).toBe(true);
+      expect(isRegisteredAttestationFormat('Packed')).toBe(false);
+      expect(isRegisteredAttestationFormat(undefined)).toBe(false);
+    });
+  });
+
+  describe('a registered format not verified here yet', () => {
+    it.each(UNSUPPORTED)("%s with a junk statement is accepted under 'none', unverified, and the record says none", async (fmt) => {
+      const result = await verifyRegistrationResponse(await withStatement(statementOf(fmt, [['ver', '2.0'], ['sig', junk(64)], ['x5c', [junk(40)]]])));
+      expect(result.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false });
+      expect(result.credential.fmt).toBe('none');
+      expect(credentialRecordSchema.parse(result.credential).fmt).toBe('none');
+    });
+
+    it.each(UNSUPPORTED)("%s is unsupported_attestation_format when any attestation is requested, and never reaches the trust hook", async (fmt) => {
+      for (const attestation of ['indirect', 'direct', 'enterprise'] as const) {
+        const input = await withStatement(statementOf(fmt, [['sig', junk(64)]]), attestation);
+        expect(await rejectionCode(verifyRegistrationResponse({ ...input, trustAttestation: () => true }))).toBe('unsupported_attestation_format');
+      }
+    });
+
+    it('is not passed to the trust hook under none either', async () => {
+      const seen: unknown[] = [];
+      await verifyRegistrationResponse({ ...(await withStatement(statementOf('tpm'))), trustAttestation: (attestation) => (seen.push(attestation), true) });
+      expect(seen).toEqual([]);
+    });
+  });
+});
+
+describe('verifyRegistrationResponse: RS1 self attestation', () => {
+  it('verifies when RS1 was offered (step 18), under none and direct, and a forged one is refused', async () => {
+    const origin = 'https://example.com';
+    const challenge = base64url.encode(new Uint8Array(32).fill(6));
+    const authenticator = new SoftwareAuthenticator({ algorithm: 'RS1' });
+    const response = await authenticator.createCredential({ rpId: 'example.com', challenge, origin, userHandle: USER, attestation: 'packed' });
+    const input: VerifyRegistrationResponseInput = { response, expectedChallenge: challenge, expectedOrigin: origin, expectedRpId: 'example.com', userId: USER, algorithms: [-65535] };
+    for (const attestation of ['none', 'direct'] as const) {
+      expect((await verifyRegistrationResponse({ ...input, attestation })).attestation).toMatchObject({ fmt: 'packed', type: 'Self', verified: true });
+    }
+    expect(await rejectionCode(verifyRegistrationResponse({ ...input, algorithms: [-257] }))).toBe('unsupported_algorithm');
+    const forged = await authenticator.createCredential({
+      rpId: 'example.com', challenge, origin, userHandle: USER,
+      statement: { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -65535], ['sig', new Uint8Array(256).fill(1)]]) },
+    });
+    expect(await rejectionCode(verifyRegistrationResponse({ ...input, response: forged }))).toBe('invalid_attestation');
+    // On its own, verifyAttestationStatement accepts an RS1 self attestation only when told to.
+    const parsed = parseAttestationObject(base64url.decode(response.response.attestationObject));
+    const statement = { ...parsed, clientDataHash: sha256(base64url.decode(response.response.clientDataJSON)) };
+    expect(await rejectionCode(verifyAttestationStatement(statement))).toBe('unsupported_algorithm');
+    expect(await verifyAttestationStatement({ ...statement, allowRS1: true })).toEqual({ fmt: 'packed', type: 'Self', trustPath: [] });
   });
 });

@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
 import { parseAttestationObject } from './attestationObject.ts';
+import { isRegisteredAttestationFormat } from './attestationFormats.ts';
 import { base64url } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
 import { COSE_ALGORITHM_NAMES, COSE_ALGORITHMS, parseCoseKey, type CoseAlgorithm } from './cose.ts';
@@ -10,14 +11,31 @@ import { TesseraError } from './errors.ts';
 import type { AttestationConveyancePreference } from './registrationOptions.ts';
 import { parseRegistrationResponse, type RegistrationResponseJSON } from './responseJSON.ts';
 import { normalizeTransports } from './transports.ts';
-import { verifyAttestationStatement, type AttestationStatementResult } from './verifyAttestationStatement.ts';
+import {
+  isSupportedAttestationFormat,
+  verifyAttestationStatement,
+  type AttestationStatementInput,
+  type AttestationStatementResult,
+} from './verifyAttestationStatement.ts';
 
 /** Every algorithm this library verifies except RS1, which must be asked for (§5.8.5). */
 const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGORITHMS).filter((alg) => alg !== COSE_ALGORITHMS.RS1);
 
-/** What the attestation of a new credential established (WebAuthn L3 §6.5, §7.1 steps 20–23). */
+/**
+ * What the attestation of a new credential established (WebAuthn L3 §6.5, §7.1 steps 20–23).
+ *
+ * - `verified: true`: the statement, of a format in `SUPPORTED_ATTESTATION_FORMATS`, was verified by its
+ *   format's procedure (§7.1 step 21), whatever attestation was requested. When an attestation other than
+ *   `'none'` was requested, `trustAttestation` (if any) also accepted its trust path (steps 22–23); with
+ *   `'none'` the trust decision is skipped, so an `x5c` chain is then self-consistent but trusted by no one.
+ * - `verified: false`: the statement is of a registered format this library does not verify yet (`tpm`,
+ *   `android-key`, `android-safetynet`, `apple`, `compound`), accepted only because `'none'` was requested.
+ *   `fmt` names what the authenticator sent; `type` is `'None'` and `trustPath` is empty, since nothing in the
+ *   statement was checked (§6.5.4: no attestation information is available); and the credential record's
+ *   `fmt` is `'none'`.
+ */
 export interface AttestationResult extends AttestationStatementResult {
-  /** `false` when attestation `none` was requested and the statement was therefore not examined (§7.1). */
+  /** Whether the statement was verified (§7.1 step 21); see {@link AttestationResult}. */
   verified: boolean;
 }
 
@@ -40,14 +58,17 @@ export interface VerifyRegistrationResponseInput {
   /** Algorithms that were offered in `pubKeyCredParams` (§7.1 step 18); default every algorithm but RS1. */
   algorithms?: readonly CoseAlgorithm[] | undefined;
   /**
-   * The attestation conveyance that was requested (§5.4.7); default `'none'`, in which case the statement is
-   * not examined (§7.1 allows a relying party that asked for none to ignore it). Otherwise `none`, `packed`
-   * and `fido-u2f` statements are verified and other formats are `unsupported_attestation_format`.
+   * The attestation conveyance that was requested (§5.4.7); default `'none'`. Whatever it is, `fmt` must be
+   * registered (`REGISTERED_ATTESTATION_FORMATS`) and `none`, `packed` and `fido-u2f` statements are verified
+   * (§7.1 steps 20–21). With `'none'` the trust decision (steps 22–23, `trustAttestation`) is skipped and a
+   * registered format not verified here is accepted as unverified (see {@link AttestationResult}); otherwise
+   * such a format is `unsupported_attestation_format`.
    */
   attestation?: AttestationConveyancePreference | undefined;
   /**
    * Decides whether a verified attestation's trust path is trustworthy (§7.1 steps 22–23), for example by
-   * checking the chain against FIDO Metadata Service roots. Without it every verified statement is accepted.
+   * checking the chain against FIDO Metadata Service roots. Called only when an attestation other than
+   * `'none'` was requested. Without it every verified statement is accepted.
    */
   trustAttestation?: ((attestation: AttestationResult) => boolean | Promise<boolean>) | undefined;
   /** The time at which attestation certificates must be valid, epoch ms; default now. */
@@ -57,7 +78,10 @@ export interface VerifyRegistrationResponseInput {
 /** What {@link verifyRegistrationResponse} resolves to when every check passed. */
 export interface RegistrationVerification {
   verified: true;
-  /** The credential record to store (WebAuthn L3 §7.1 step 26). */
+  /**
+   * The credential record to store (WebAuthn L3 §7.1 step 26). Its `fmt` is the format of the verified
+   * statement, or `'none'` when the statement was accepted unverified (see {@link AttestationResult}).
+   */
   credential: CredentialRecord;
   /** What the attestation established. */
   attestation: AttestationResult;
@@ -78,8 +102,10 @@ export interface RegistrationVerification {
  * @returns the verification with the new credential record
  * @throws {TesseraError} `malformed_response`, `unexpected_type`, `credential_mismatch`, `challenge_mismatch`,
  *   `origin_mismatch`, `cross_origin_not_allowed`, `rp_id_mismatch`, `user_not_present`, `user_not_verified`,
- *   `invalid_backup_flags`, `malformed_public_key`, `unsupported_algorithm`, `unsupported_attestation_format`,
- *   `invalid_attestation`, `untrusted_attestation`
+ *   `invalid_backup_flags`, `malformed_public_key`, `unsupported_algorithm`; `unsupported_attestation_format`
+ *   for an unregistered `fmt` (always) or a registered one not verified here (unless `'none'` was requested);
+ *   `invalid_attestation` for a `none`, `packed` or `fido-u2f` statement that does not verify (always);
+ *   `untrusted_attestation` when `trustAttestation` refuses (not under `'none'`)
  * @example
  * ```ts
  * const { credential } = await verifyRegistrationResponse({
@@ -123,7 +149,11 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
   }
 
   // Steps 20–23: the attestation statement and its trustworthiness.
-  const attestation = await assessAttestation(input, { fmt, attStmt, authData, authenticatorData, clientDataHash });
+  // A self attestation is signed by the credential's own key, so RS1 is as acceptable there as step 18 found it.
+  const allowRS1 = publicKey.alg === COSE_ALGORITHMS.RS1;
+  const attestation = await assessAttestation(input, { fmt, attStmt, authData, authenticatorData, clientDataHash, allowRS1 });
+  // The record names a format only when its statement was verified, so no reader takes an unchecked one for proof.
+  const recordedFmt = attestation.verified ? attestation.fmt : 'none';
 
   const extensionOutputs = collectExtensionOutputs(response.clientExtensionResults, authenticatorData.extensions);
   return {
@@ -137,7 +167,7 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
       backupEligible: authenticatorData.flags.backupEligible,
       backupState: authenticatorData.flags.backupState,
       aaguid: formatAaguid(aaguid),
-      fmt,
+      fmt: recordedFmt,
     },
     attestation,
     userVerified: authenticatorData.flags.userVerified,
@@ -146,15 +176,30 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
   };
 }
 
+/**
+ * §7.1 steps 20–23. Step 20: `fmt` must be a registered identifier. Step 21: a statement of a supported format
+ * is verified whatever conveyance was requested (the step has no exception, and verifying costs little).
+ * Steps 22–23: the trust decision, skipped when `'none'` was requested. A registered format not supported here
+ * passes only under `'none'`, and unverified.
+ */
 async function assessAttestation(
   input: VerifyRegistrationResponseInput,
-  statement: Omit<Parameters<typeof verifyAttestationStatement>[0], 'now'>,
+  statement: Omit<AttestationStatementInput, 'now'>,
 ): Promise<AttestationResult> {
-  if ((input.attestation ?? 'none') === 'none') {
-    return { fmt: statement.fmt, type: 'None', trustPath: [], verified: false };
+  const { fmt } = statement;
+  const requested = input.attestation ?? 'none';
+  if (!isRegisteredAttestationFormat(fmt)) {
+    throw new TesseraError('unsupported_attestation_format', 'The attestation statement format is not a registered WebAuthn attestation statement format identifier (§8).');
+  }
+  if (!isSupportedAttestationFormat(fmt)) {
+    if (requested !== 'none') {
+      throw new TesseraError('unsupported_attestation_format', `The attestation statement format "${fmt}" is not verified by this library.`);
+    }
+    return { fmt, type: 'None', trustPath: [], verified: false };
   }
   const verifiedStatement = await verifyAttestationStatement({ ...statement, now: input.now ?? Date.now() });
   const attestation: AttestationResult = { ...verifiedStatement, verified: true };
+  if (requested === 'none') return attestation;
   if (input.trustAttestation !== undefined && (await input.trustAttestation(attestation)) !== true) {
     throw new TesseraError('untrusted_attestation', 'The attestation is valid but its trust path is not trusted by this relying party.');
   }

@@ -7,6 +7,8 @@ export { challengeStoreConformance, sampleChallengeRecord, sampleRegistrationRec
 export type { ChallengeStoreConformanceOptions, ConformanceCase } from './challengeStoreConformance.ts';
 export { SoftwareAuthenticator } from './softwareAuthenticator.ts';
 export type {
+  AttestationStatementOverride,
+  AttestationToSign,
   ClientDataOverrides,
   CreateCredentialInput,
   CreationOptionsLike,

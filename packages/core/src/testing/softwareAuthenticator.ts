@@ -31,6 +31,31 @@ export interface SoftwareAuthenticatorOptions {
   attachment?: 'platform' | 'cross-platform';
   /** AAGUID, 16 bytes; default all zeros. */
   aaguid?: Uint8Array;
+  /**
+   * An attestation statement to send with every credential it creates, whatever was asked for (see
+   * {@link AttestationStatementOverride}); `CreateCredentialInput.statement` overrides it. Default: none, so
+   * statements follow `attestation`.
+   */
+  statement?: AttestationStatementOverride;
+}
+
+/** What an attestation statement signs (WebAuthn L3 §6.5.4): the authenticator data and the client data hash. */
+export interface AttestationToSign {
+  /** The authenticator data exactly as encoded, with the new credential in it. */
+  authData: Uint8Array;
+  /** SHA-256 of clientDataJSON. */
+  clientDataHash: Uint8Array;
+}
+
+/**
+ * An attestation statement to send instead of the one the authenticator would make (§6.5.4): any `fmt`,
+ * registered or not (`'tpm'`, `'bogus'`, `''`), and any `attStmt`, given as a map or made from what it must
+ * sign (to sign with a key of the test's own, say). Values go into the CBOR as they are: `Uint8Array`s become
+ * byte strings, `Map`s maps. For testing how a relying party treats statements it must refuse or cannot verify.
+ */
+export interface AttestationStatementOverride {
+  fmt: string;
+  attStmt: Map<string, unknown> | ((signed: AttestationToSign) => Map<string, unknown> | Promise<Map<string, unknown>>);
 }
 
 /** Client data members to add or override, to test the relying party's checks. */
@@ -57,6 +82,8 @@ export interface CreateCredentialInput {
   userHandle: string;
   /** `none` (default), or `packed` self attestation signed with the new credential's key (§8.2). */
   attestation?: 'none' | 'packed';
+  /** A statement to send instead of the one `attestation` makes; see {@link AttestationStatementOverride}. */
+  statement?: AttestationStatementOverride;
   /** Whether to set UV; default: whether the authenticator verifies users. */
   userVerified?: boolean;
   clientData?: ClientDataOverrides;
@@ -187,7 +214,10 @@ interface HeldCredential extends SoftwareCredential {
  * ```
  */
 export class SoftwareAuthenticator {
-  readonly #options: Required<Omit<SoftwareAuthenticatorOptions, 'aaguid'>> & { aaguid: Uint8Array };
+  readonly #options: Required<Omit<SoftwareAuthenticatorOptions, 'aaguid' | 'statement'>> & {
+    aaguid: Uint8Array;
+    statement: AttestationStatementOverride | undefined;
+  };
   readonly #credentials: HeldCredential[] = [];
 
   /** @param options - see {@link SoftwareAuthenticatorOptions} */
@@ -201,6 +231,7 @@ export class SoftwareAuthenticator {
       transports: options.transports ?? ['internal'],
       attachment: options.attachment ?? 'platform',
       aaguid: options.aaguid ?? new Uint8Array(16),
+      statement: options.statement,
     };
   }
 
@@ -218,7 +249,8 @@ export class SoftwareAuthenticator {
   /**
    * Creates a credential and returns the registration response (§5.1 `RegistrationResponseJSON`).
    *
-   * @param input - RP ID, challenge, origin, user handle, attestation and overrides
+   * @param input - RP ID, challenge, origin, user handle, attestation (or a statement of the test's own) and
+   *   overrides
    * @returns what `credential.toJSON()` would return
    */
   async createCredential(input: CreateCredentialInput): Promise<RegistrationResponseJSON> {
@@ -241,14 +273,20 @@ export class SoftwareAuthenticator {
       credentialId,
       publicKey,
     );
-    const attStmt =
-      input.attestation === 'packed'
-        ? new Map<string, unknown>([
-            ['alg', parameters.cose],
-            ['sig', await this.#sign(keyPair.privateKey, algorithm, concatBytes(authenticatorData, sha256(clientDataJSON)))],
-          ])
-        : new Map();
-    const attestationObject = encode(new Map<string, unknown>([['fmt', input.attestation ?? 'none'], ['attStmt', attStmt], ['authData', authenticatorData]]));
+    const clientDataHash = sha256(clientDataJSON);
+    const statement = input.statement ?? this.#options.statement;
+    let fmt: string = input.attestation ?? 'none';
+    let attStmt = new Map<string, unknown>();
+    if (statement !== undefined) {
+      fmt = statement.fmt;
+      attStmt = typeof statement.attStmt === 'function' ? await statement.attStmt({ authData: authenticatorData, clientDataHash }) : statement.attStmt;
+    } else if (fmt === 'packed') {
+      attStmt = new Map<string, unknown>([
+        ['alg', parameters.cose],
+        ['sig', await this.#sign(keyPair.privateKey, algorithm, concatBytes(authenticatorData, clientDataHash))],
+      ]);
+    }
+    const attestationObject = encode(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authenticatorData]]));
     return {
       id,
       rawId: id,
@@ -308,7 +346,8 @@ export class SoftwareAuthenticator {
   /**
    * Answers creation options as a browser on `origin` would (§5.1.3, simplified): refuses if it already
    * holds an excluded credential, verifies the user if asked to and able, and attests as requested
-   * (`packed` self attestation for `direct` or `enterprise`, else `none`).
+   * (`packed` self attestation for `direct` or `enterprise`, else `none`), or sends the `statement` it was
+   * constructed with.
    */
   async register(options: CreationOptionsLike, origin: string): Promise<RegistrationResponseJSON> {
     const rpId = options.rp.id ?? new URL(origin).hostname;

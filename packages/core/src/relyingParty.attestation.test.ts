@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { packedX5c } from '../test/attestationStatements.ts';
+import { rejectionCode } from '../test/mutations.ts';
+import { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestationFormats.ts';
+import { base64url } from './base64url.ts';
+import { COSE_ALGORITHMS } from './cose.ts';
+import { MemoryCredentialStore, credentialRecordSchema } from './credentialStore.ts';
+import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+import { MemoryChallengeStore } from './memoryChallengeStore.ts';
+import type { AttestationConveyancePreference } from './registrationOptions.ts';
+import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
+import { SoftwareAuthenticator, type AttestationStatementOverride, type SoftwareAlgorithm } from './testing/softwareAuthenticator.ts';
+import { SUPPORTED_ATTESTATION_FORMATS } from './verifyAttestationStatement.ts';
+
+const ORIGIN = 'https://example.com';
+const alice = { id: base64url.encode(new TextEncoder().encode('alice-0001')), name: 'alice@example.com', displayName: 'Alice' };
+const UNSUPPORTED = REGISTERED_ATTESTATION_FORMATS.filter((fmt) => !(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt));
+const EVERY_ALGORITHM = Object.values(COSE_ALGORITHMS);
+
+function setup(config: Partial<RelyingPartyConfig> = {}) {
+  const challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 });
+  const rp = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore, allowRS1: true, ...config });
+  return { rp, credentials: new MemoryCredentialStore() };
+}
+
+/** Starts a registration asking for `attestation`, and answers it with `authenticator` as a browser would. */
+async function ceremony(context: ReturnType<typeof setup>, authenticator: SoftwareAuthenticator, attestation: AttestationConveyancePreference = 'none') {
+  const { options, ticket } = await context.rp.startRegistration({ user: alice, attestation, algorithms: EVERY_ALGORITHM });
+  return { ticket, response: await authenticator.register(options, ORIGIN) };
+}
+
+describe('RelyingParty.finishRegistration: attestation statements (§7.1 steps 20–23)', () => {
+  it.each(['', 'bogus'])("fmt %j is unsupported_attestation_format under 'none', before anything reaches the credential store", async (fmt) => {
+    const context = setup();
+    const authenticator = new SoftwareAuthenticator({ statement: { fmt, attStmt: new Map() } });
+    expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, authenticator)))).toBe('unsupported_attestation_format');
+  });
+
+  it("a packed statement with a garbage signature is invalid_attestation under 'none'", async () => {
+    const context = setup();
+    const authenticator = new SoftwareAuthenticator({ statement: { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(70).fill(0x30)]]) } });
+    expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, authenticator)))).toBe('invalid_attestation');
+  });
+
+  it("a tpm statement with junk is accepted under 'none' and stored as fmt none; refused under 'direct'", async () => {
+    const context = setup({ trustAttestation: () => true });
+    const statement: AttestationStatementOverride = { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(8)]]) };
+    const accepted = await context.rp.finishRegistration(await ceremony(context, new SoftwareAuthenticator({ statement })));
+    expect(accepted.attestation).toEqual({ fmt: 'tpm', type: 'None', trustPath: [], verified: false });
+    await context.credentials.create(accepted.credential);
+    expect((await context.credentials.get(accepted.credential.id))?.fmt).toBe('none');
+    expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, new SoftwareAuthenticator({ statement }), 'direct')))).toBe(
+      'unsupported_attestation_format',
+    );
+  });
+
+  it("consults the trust hook only when attestation was requested; under 'none' a verified statement is not put to it", async () => {
+    const seen: string[] = [];
+    const context = setup({ trustAttestation: ({ fmt }) => (seen.push(fmt), false) });
+    const authenticator = new SoftwareAuthenticator({ statement: packedX5c() });
+    const result = await context.rp.finishRegistration(await ceremony(context, authenticator));
+    expect(result.attestation).toMatchObject({ fmt: 'packed', type: 'Basic', verified: true });
+    expect(seen).toEqual([]);
+    expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, authenticator, 'direct')))).toBe('untrusted_attestation');
+    expect(seen).toEqual(['packed']);
+  });
+});
+
+/** How the property's authenticator attests: one of the statements it may send, or random members under a registered fmt (or, now and then, any text). */
+type Shape =
+  | { kind: 'none' }
+  | { kind: 'packed-self' }
+  | { kind: 'packed-x5c' }
+  | { kind: 'random'; fmt: string; members: [string, unknown][] };
+
+const cborValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.uint8Array({ maxLength: 80 }),
+  fc.integer(),
+  fc.string({ maxLength: 20 }),
+  fc.boolean(),
+  fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 3 }),
+);
+const shape: fc.Arbitrary<Shape> = fc.oneof(
+  fc.constant<Shape>({ kind: 'none' }),
+  fc.constant<Shape>({ kind: 'packed-self' }),
+  fc.constant<Shape>({ kind: 'packed-x5c' }),
+  fc.record({
+    kind: fc.constant('random' as const),
+    fmt: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...REGISTERED_ATTESTATION_FORMATS) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }),
+    members: fc.uniqueArray(fc.tuple(fc.constantFrom('alg', 'sig', 'x5c', 'ver', 'certInfo', 'pubArea', 'response', 'ecdaaKeyId', 'extra'), cborValue), {
+      maxLength: 4,
+      selector: ([member]) => member,
+    }),
+  }),
+);
+
+/** The statement a shape makes the authenticator send, and the attestation a ceremony under `requested` gets. */
+function statementOf(value: Shape): { statement?: AttestationStatementOverride; asks?: 'direct' } {
+  switch (value.kind) {
+    case 'none':
+      return {};
+    case 'packed-self':
+      return { asks: 'direct' }; // the software authenticator answers direct with packed self attestation
+    case 'packed-x5c':
+      return { statement: packedX5c() };
+    case 'random':
+      return { statement: { fmt: value.fmt, attStmt: new Map(value.members) } };
+  }
+}
+
+/** What a correct relying party must answer: a record, or the code of the first check that fails. */
+function expectedOutcome(value: Shape, requested: AttestationConveyancePreference, flags: { be: boolean; bs: boolean; uvMissing: boolean }): 'record' | TesseraErrorCode {
+  if (flags.uvMissing) return 'user_not_verified';
+  if (flags.bs && !flags.be) return 'invalid_backup_flags';
+  if (value.kind !== 'random') return 'record';
+  if (!isRegisteredAttestationFormat(value.fmt)) return 'unsupported_attestation_format';
+  if (!(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(value.fmt)) return requested === 'none' ? 'record' : 'unsupported_attestation_format';
+  // Random members under a supported format verify only as the empty none statement.
+  return value.fmt === 'none' && value.members.length === 0 ? 'record' : 'invalid_attestation';
+}
+
+describe('RelyingParty.finishRegistration: every record it returns is one the record schema accepts', () => {
+  it('for random algorithms, flags, transports, AAGUIDs, conveyances and statements of every registered fmt (and others, refused)', async () => {
+    const algorithms: SoftwareAlgorithm[] = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'PS256', 'RS1'];
+    let records = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          algorithm: fc.constantFrom(...algorithms),
+          verifiesUser: fc.boolean(),
+          userVerification: fc.constantFrom('required', 'preferred', 'discouraged'),
+          backupEligible: fc.boolean(),
+          backupState: fc.boolean(),
+          transports: fc.array(fc.oneof(fc.constantFrom('usb', 'nfc', 'ble', 'hybrid', 'internal', 'smart-card', 'cable'), fc.string({ maxLength: 12 })), { maxLength: 6 }),
+          aaguid: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+          requested: fc.constantFrom<AttestationConveyancePreference>('none', 'indirect', 'direct', 'enterprise'),
+          shape,
+        }),
+        async ({ algorithm, verifiesUser, userVerification, backupEligible, backupState, transports, aaguid, requested, shape: value }) => {
+          const context = setup();
+          const { statement, asks } = statementOf(value);
+          const authenticator = new SoftwareAuthenticator({ algorithm, verifiesUser, backupEligible, backupState, transports, aaguid, ...(statement ? { statement } : {}) });
+          const conveyance = asks ?? requested;
+          const { options, ticket } = await context.rp.startRegistration({
+            user: alice,
+            attestation: conveyance,
+            algorithms: EVERY_ALGORITHM,
+            authenticatorSelection: { userVerification },
+          });
+          const response = await authenticator.register(options, ORIGIN);
+          const expected = expectedOutcome(value, conveyance, { be: backupEligible, bs: backupState, uvMissing: userVerification === 'required' && !verifiesUser });
+          let outcome: 'record' | TesseraErrorCode;
+          try {
+            const { credential, attestation } = await context.rp.finishRegistration({ ticket, response });
+            outcome = 'record';
+            expect(credentialRecordSchema.safeParse(credential).error).toBeUndefined();
+            await context.credentials.create(credential); // the reference store takes it as it is
+            expect(isRegisteredAttestationFormat(credential.fmt)).toBe(true);
+            expect(credential.fmt).toBe(attestation.verified ? attestation.fmt : 'none');
+            records++;
+          } catch (error) {
+            if (!isTesseraError(error)) throw error;
+            outcome = error.code;
+          }
+          expect(outcome).toBe(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(records).toBeGreaterThan(10);
+  }, 120_000);
+});
