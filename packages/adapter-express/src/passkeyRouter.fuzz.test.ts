@@ -224,5 +224,5 @@ describe('passkeyRouter: register with anything, then sign in (fast-check sequen
     } finally {
       await new Promise((resolve) => sequenceServer.close(resolve));
     }
-  });
+  }, 180_000);
 });

@@ -27,6 +27,7 @@ import {
 } from './envelopes.ts';
 import type { GenAuthHandlerOptions, GenAuthUser } from './handlerOptions.ts';
 import { toNodeListener, type NodeListenerOptions } from './toNodeListener.ts';
+import { IDENTITY_SIGNATURE, anyPlant, planted } from '../test/plantedRegistration.ts';
 import { chunkOf, pump, rawRequest, slowly, trickle } from '../test/rawHttp.ts';
 
 const ORIGIN = 'https://example.com';
@@ -795,4 +796,54 @@ describe('random bodies (fast-check)', () => {
     );
     expect(served.logger.error).not.toHaveBeenCalled();
   });
+});
+
+/*
+ * Whole sequences, as a hostile client drives them: register a credential with any public key bytes, any
+ * attestation `fmt` and any statement, then sign in with it (for the caller, and as a discoverable
+ * credential) with the authenticator's own signature and with forgeries. Every answer must be 2xx or 4xx
+ * with the logger silent, and no sign-in may succeed unless the authenticator's own key was registered and
+ * its own signature sent.
+ */
+describe('register with anything, then sign in (fast-check sequences)', () => {
+  it('answers every step 2xx/4xx with the logger silent, and only the genuine key with its genuine signature signs in', async () => {
+    const served = await serve({ onAuthenticated: () => ({ tokenSet: { access_token: 'issued' } }) });
+    /** One request; the answer must be below 500 and nothing logged. */
+    const step = async (what: string, path: string, init: Parameters<typeof send>[2] = {}): Promise<Answer> => {
+      const answer = await send(served, path, init);
+      expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBeLessThan(500);
+      expect(served.logger.error.mock.calls.map(([, details]) => (details as { error?: { code?: string } }).error?.code ?? 'no code'), `${what} was logged as a server fault`).toEqual([]);
+      return answer;
+    };
+    await fc.assert(
+      fc.asyncProperty(anyPlant, fc.constantFrom<SoftwareAlgorithm>('ES256', 'EdDSA'), fc.uint8Array({ minLength: 64, maxLength: 72 }), async (plant, algorithm, randomSignature) => {
+        served.logger.error.mockClear();
+        const started = expectSuccess(await step('GET registration', REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+        const authenticator = new SoftwareAuthenticator({ algorithm });
+        const genuine = await authenticator.register(started.data.registrationOptions, ORIGIN);
+        const registrationCredential = planted(genuine, authenticator.credentials[0]!.publicKey, plant);
+        const registered = await step('POST registration', REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential } });
+        if (registered.status !== 200) return;
+        for (const caller of ['alice', undefined] as const) {
+          for (const signature of ['genuine', 'identity forgery', 'random'] as const) {
+            const options = expectSuccess(await step('GET authentication', AUTHENTICATION, caller === undefined ? {} : { user: caller }), getAuthenticationOptionsRespDtoSchema);
+            const authenticationCredential = await authenticator.getAssertion({
+              rpId: 'example.com',
+              challenge: options.data.authenticationOptions.challenge,
+              origin: ORIGIN,
+              credentialId: genuine.id,
+            });
+            if (signature === 'identity forgery') authenticationCredential.response.signature = base64url.encode(IDENTITY_SIGNATURE);
+            if (signature === 'random') authenticationCredential.response.signature = base64url.encode(randomSignature);
+            const what = `POST authentication (${caller ?? 'discoverable'}) with the ${signature} signature`;
+            const verified = await step(what, AUTHENTICATION, { json: { ticket: options.data.ticket, authenticationCredential } });
+            if (verified.status === 200) {
+              expect({ signature, keyPlanted: plant.publicKey !== undefined }, `${what}: a sign-in succeeded without the private key`).toEqual({ signature: 'genuine', keyPlanted: false });
+            }
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 180_000);
 });
