@@ -15,7 +15,7 @@ import {
   registrationCompletedEnvelopeSchema,
   registrationOptionsEnvelopeSchema,
 } from './index.ts';
-import { IDENTITY_SIGNATURE, anyPlant, planted } from '../test/plantedRegistration.ts';
+import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '../test/plantedRegistration.ts';
 
 /*
  * Random bodies, content types and credentials to every route, as an authenticated caller (an anonymous one
@@ -208,6 +208,9 @@ describe('passkeyRouter: register with anything, then sign in (fast-check sequen
           const credential = planted(genuine, authenticator.credentials[0]!.publicKey, plant);
           const registered = await step('/mfa/passkey/complete-registration', 'complete-registration', { credential, challenge: creation.challenge });
           if (registered.status !== 200) return;
+          // §7.1 steps 19–21: only a registered fmt, and a statement of a format the library verifies is verified.
+          if (plant.fmt !== undefined) expect(REGISTERED_FORMATS, 'a registration with an unregistered fmt was accepted').toContain(plant.fmt);
+          if (plant.fmt !== undefined) expect(VERIFIED_FORMATS, 'a statement that cannot verify was accepted').not.toContain(plant.fmt);
           for (const signature of ['genuine', 'identity forgery', 'random'] as const) {
             const options = authOptionsEnvelopeSchema.parse((await step('/mfa/passkey/auth-options', 'auth-options')).body).data;
             const assertion = await authenticator.authenticate(options, ORIGIN);

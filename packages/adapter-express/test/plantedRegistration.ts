@@ -149,6 +149,15 @@ export const anyPublicKey: fc.Arbitrary<Uint8Array> = fc.oneof(
   ),
 );
 
+/** The attestation statement format identifiers of the IANA registry (WebAuthn L3 §8, RFC 8809). */
+export const REGISTERED_FORMATS: readonly CborItem[] = ['none', 'packed', 'tpm', 'android-key', 'android-safetynet', 'fido-u2f', 'apple', 'compound'];
+
+/**
+ * Formats the core verifies (`SUPPORTED_ATTESTATION_FORMATS` but `none`). A planted statement of one never
+ * verifies: {@link anyAttStmt} holds only garbage signatures and certificates, and the genuine response is `none`.
+ */
+export const VERIFIED_FORMATS: readonly CborItem[] = ['packed', 'fido-u2f'];
+
 /** Any `fmt`: every registered identifier (WebAuthn L3 §8, IANA), unregistered and empty ones, and non-text. */
 export const anyFmt: fc.Arbitrary<CborItem> = fc.oneof(
   fc.constantFrom('none', 'packed', 'tpm', 'android-key', 'android-safetynet', 'fido-u2f', 'apple', 'compound', '', 'bogus', 'NONE', 'none '),

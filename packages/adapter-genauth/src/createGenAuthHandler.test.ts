@@ -27,7 +27,7 @@ import {
 } from './envelopes.ts';
 import type { GenAuthHandlerOptions, GenAuthUser } from './handlerOptions.ts';
 import { toNodeListener, type NodeListenerOptions } from './toNodeListener.ts';
-import { IDENTITY_SIGNATURE, anyPlant, planted } from '../test/plantedRegistration.ts';
+import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '../test/plantedRegistration.ts';
 import { chunkOf, pump, rawRequest, slowly, trickle } from '../test/rawHttp.ts';
 
 const ORIGIN = 'https://example.com';
@@ -824,6 +824,9 @@ describe('register with anything, then sign in (fast-check sequences)', () => {
         const registrationCredential = planted(genuine, authenticator.credentials[0]!.publicKey, plant);
         const registered = await step('POST registration', REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential } });
         if (registered.status !== 200) return;
+        // §7.1 steps 19–21: only a registered fmt, and a statement of a format the library verifies is verified.
+        if (plant.fmt !== undefined) expect(REGISTERED_FORMATS, 'a registration with an unregistered fmt was accepted').toContain(plant.fmt);
+        if (plant.fmt !== undefined) expect(VERIFIED_FORMATS, 'a statement that cannot verify was accepted').not.toContain(plant.fmt);
         for (const caller of ['alice', undefined] as const) {
           for (const signature of ['genuine', 'identity forgery', 'random'] as const) {
             const options = expectSuccess(await step('GET authentication', AUTHENTICATION, caller === undefined ? {} : { user: caller }), getAuthenticationOptionsRespDtoSchema);
