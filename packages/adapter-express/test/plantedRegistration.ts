@@ -77,7 +77,13 @@ export interface Plant {
 export function planted(response: RegistrationResponseJSON, genuineKey: Uint8Array, plant: Plant): RegistrationResponseJSON {
   const genuine = base64url.decode(response.response.authenticatorData!);
   const authData = plant.publicKey === undefined ? genuine : Uint8Array.from([...genuine.subarray(0, genuine.length - genuineKey.length), ...plant.publicKey]);
-  const attestationObject = cbor(new Map<CborItem, CborItem>([['fmt', plant.fmt ?? 'none'], ['attStmt', plant.attStmt ?? new Map()], ['authData', authData]]));
+  const attestationObject = cbor(
+    new Map<CborItem, CborItem>([
+      ['fmt', plant.fmt === undefined ? 'none' : plant.fmt],
+      ['attStmt', plant.attStmt === undefined ? new Map() : plant.attStmt],
+      ['authData', authData],
+    ]),
+  );
   return { ...response, response: { ...response.response, authenticatorData: base64url.encode(authData), attestationObject: base64url.encode(attestationObject) } };
 }
 
