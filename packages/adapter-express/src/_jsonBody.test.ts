@@ -1,42 +1,43 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bodyReadFailure } from './_jsonBody.ts';
-import { RequestError } from './_requestError.ts';
+import { isUtf8 } from './_jsonBody.ts';
 
-/** What body-parser (through http-errors) hands `next`: an error with a `status`, with or without a `type`. */
-function parserError(status: number, props: Record<string, unknown> = {}, key: 'status' | 'statusCode' = 'status'): Error {
-  return Object.assign(new Error('body-parser failure'), { [key]: status, expose: status < 500 }, props);
-}
-
-function codeOf(error: unknown): string | undefined {
-  return error instanceof RequestError ? error.code : undefined;
-}
-
-describe('bodyReadFailure', () => {
-  it('maps body-parser error types to request errors', () => {
-    expect(codeOf(bodyReadFailure(parserError(400, { type: 'entity.parse.failed' })))).toBe('invalid_json');
-    expect(codeOf(bodyReadFailure(parserError(413, { type: 'entity.too.large' })))).toBe('payload_too_large');
-    expect(codeOf(bodyReadFailure(parserError(415, { type: 'charset.unsupported' })))).toBe('unsupported_media_type');
-    expect(codeOf(bodyReadFailure(parserError(415, { type: 'encoding.unsupported' })))).toBe('unsupported_media_type');
-    expect(codeOf(bodyReadFailure(parserError(400, { type: 'request.aborted' })))).toBe('invalid_request');
-  });
-
-  it('maps an untyped 4xx (a zlib error, a stream error) to a 4xx request error, never a server fault', () => {
-    const zlib = Object.assign(new Error('incorrect header check'), { errno: -3, code: 'Z_DATA_ERROR' });
-    const wrapped = Object.assign(zlib, { status: 400, statusCode: 400, expose: true });
-    const failure = bodyReadFailure(wrapped);
-    expect(codeOf(failure)).toBe('invalid_json');
-    expect((failure as RequestError).cause).toBe(wrapped);
-    expect(codeOf(bodyReadFailure(parserError(400, {}, 'statusCode')))).toBe('invalid_json');
-    expect(codeOf(bodyReadFailure(parserError(403)))).toBe('invalid_json');
-    expect(codeOf(bodyReadFailure(parserError(413)))).toBe('payload_too_large');
-    expect(codeOf(bodyReadFailure(parserError(413, {}, 'statusCode')))).toBe('payload_too_large');
-    expect(codeOf(bodyReadFailure(parserError(415)))).toBe('unsupported_media_type');
-    expect(codeOf(bodyReadFailure(parserError(400, { type: 'some.future.type' })))).toBe('invalid_json');
-  });
-
-  it('leaves everything else unchanged: a server fault', () => {
-    for (const error of [new Error('boom'), parserError(500), parserError(503, {}, 'statusCode'), parserError(200), parserError(399), parserError(400.5), 'text', null, undefined, { status: '400' }]) {
-      expect(bodyReadFailure(error)).toBe(error);
+describe('isUtf8 (the charset of a Content-Type)', () => {
+  it('accepts no charset, or UTF-8 however spelt as a token or a quoted string', () => {
+    for (const header of [
+      undefined,
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json;charset=UTF-8',
+      'application/json; charset="utf-8"',
+      'application/json; CHARSET = utf-8 ; q=1',
+      'application/json; charset', // a parameter without a value names no charset
+    ]) {
+      expect(isUtf8(header), String(header)).toBe(true);
     }
+  });
+
+  it('refuses every other charset, a misspelt one, an empty one, and a second charset that is not UTF-8', () => {
+    for (const header of [
+      'application/json; charset=utf-16',
+      'application/json; charset=UTF-16LE',
+      'application/json; charset=utf8',
+      'application/json; charset=iso-8859-1',
+      'application/json; charset="utf-8 "',
+      'application/json; charset=',
+      'application/json; charset=utf-8; charset=utf-16',
+      'application/json; charset="utf-\\8"; x=1; charset=us-ascii',
+    ]) {
+      expect(isUtf8(header), header).toBe(false);
+    }
+  });
+
+  it('never throws, whatever the header', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.array(fc.constantFrom(';', '=', '"', '\\', ' ', '\t', 'charset', 'utf-8', 'x')).map((parts) => parts.join(''))), (header) => {
+        expect(typeof isUtf8(header)).toBe('boolean');
+        expect(isUtf8(`${header}; charset=utf-16`)).toBe(false);
+      }),
+    );
   });
 });

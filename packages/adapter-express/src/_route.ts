@@ -43,8 +43,10 @@ export interface RouteEnvironment {
   userHandle: UserHandleOf;
   /** The body reader, with the router's size limit. */
   readBody: JsonBodyReader;
-  /** Where server faults go. */
+  /** Where server faults (and store outages) go. */
   logger: PasskeyRouterLogger;
+  /** The `Retry-After` of a 503 `store_unavailable`, in seconds. */
+  retryAfterSeconds: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export function routeHandler(environment: RouteEnvironment, route: RouteDefiniti
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const { user, handle } = await identify(environment, req);
-      const body = await environment.readBody(req, res);
+      const body = await environment.readBody(req);
       send(res, 200, await route.handle({ user, handle, body, req, res }));
     } catch (error) {
       fail(environment, route, req, res, error);
@@ -97,26 +99,35 @@ async function identify(environment: RouteEnvironment, req: Request): Promise<Pi
 }
 
 function fail(environment: RouteEnvironment, route: RouteDefinition, req: Request, res: Response, error: unknown): void {
-  const answer = clientFault(route, error);
-  if (answer === undefined) {
+  const answer = answerOf(route, error);
+  if (answer === undefined || answer.status >= 500) {
     const cause = error instanceof CallbackFault ? error.cause : error;
     log(environment.logger, `${req.method} ${req.baseUrl}${req.path} failed`, {
       route: route.paths[0],
       ...(isTesseraError(cause) ? { code: cause.code } : {}),
       error: cause,
     });
+  }
+  if (answer === undefined) {
     send(res, 500, { success: false, error: route.serverFailure } satisfies FailureEnvelope);
     return;
   }
+  // 503: the same request can succeed once the store is back (RFC 9110 §15.6.4, §10.2.3).
+  if (answer.status === 503) res.setHeader('Retry-After', String(environment.retryAfterSeconds));
   const sentence = answer.status === 400 && route.badRequest !== undefined ? route.badRequest : answer.error;
   send(res, answer.status, { success: false, error: sentence, code: answer.code } satisfies FailureEnvelope);
 }
 
-/** The status, sentence and code of a client fault, or `undefined` for a server fault. */
-function clientFault(route: RouteDefinition, error: unknown): { status: number; error: string; code: NonNullable<FailureEnvelope['code']> } | undefined {
+/**
+ * The status, sentence and code of a failure that has its own envelope: a client fault (4xx), or a store
+ * outage (503, on every route, unless an application callback threw it); `undefined` for a server fault.
+ */
+function answerOf(route: RouteDefinition, error: unknown): { status: number; error: string; code: NonNullable<FailureEnvelope['code']> } | undefined {
   if (error instanceof RequestError) return { ...REQUEST_ERROR_RESPONSES[error.code], code: error.code };
-  if (!isTesseraError(error) || route.tesseraFaults === 'none' || route.serverFaultCodes?.includes(error.code)) return undefined;
+  if (!isTesseraError(error)) return undefined;
   const response = TESSERA_ERROR_RESPONSES[error.code];
+  if (response.status === 503) return { status: response.status, error: response.error, code: error.code };
+  if (route.tesseraFaults === 'none' || route.serverFaultCodes?.includes(error.code)) return undefined;
   return response.status === 500 ? undefined : { status: response.status, error: response.error, code: error.code };
 }
 
@@ -124,6 +135,10 @@ function clientFault(route: RouteDefinition, error: unknown): { status: number; 
  * Writes an envelope, with `Cache-Control: no-store` and `X-Content-Type-Options: nosniff` on every answer.
  * Not `res.json`: its ETag (a SHA-1 of every body) and freshness check serve cacheable GET responses, and
  * these are `no-store` POST responses, so the router writes the JSON itself.
+ *
+ * An answer sent before the request body arrived in full (401 before reading, 415, 413, 408, a client gone)
+ * closes the connection, and so does every 408 (RFC 9110 §15.5.9): otherwise Node would read the rest of the
+ * body, however large or slow, to keep the connection for another request.
  */
 function send(res: Response, status: number, body: object): void {
   if (res.headersSent) return;
@@ -131,6 +146,7 @@ function send(res: Response, status: number, body: object): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff'); // no browser may read an envelope as anything but JSON
+  if (status === 408 || !res.req.complete) res.setHeader('Connection', 'close');
   res.end(JSON.stringify(body)); // Node adds Content-Length for a body written in one piece
 }
 

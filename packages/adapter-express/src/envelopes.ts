@@ -31,8 +31,8 @@ export const failureCodeSchema: z.ZodEnum<{ [Code in (typeof TESSERA_ERROR_CODES
 
 /**
  * Schema of every failure: `{ success: false, error, code? }`. `error` is a fixed sentence (never an
- * internal message); `code` is present on every 4xx and absent on 500s, which carry only the route's
- * fixed sentence, as the Flashback document shows.
+ * internal message); `code` is present on every 4xx and on the 503 of a store outage (`store_unavailable`),
+ * and absent on 500s, which carry only the route's fixed sentence, as the Flashback document shows.
  */
 export const failureEnvelopeSchema: z.ZodObject<
   { success: z.ZodLiteral<false>; error: z.ZodString; code: z.ZodOptional<typeof failureCodeSchema> },

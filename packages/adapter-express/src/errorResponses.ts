@@ -5,7 +5,10 @@ import type { TesseraErrorCode } from '@tessera/core';
  * human sentence (never the error's message); a server fault (the relying party's configuration, the
  * application's data or stores) is answered with the route's own 500 envelope and goes to the logger.
  */
-export type TesseraErrorResponse = { readonly status: 400; readonly error: string } | { readonly status: 500 };
+export type TesseraErrorResponse =
+  | { readonly status: 400; readonly error: string }
+  | { readonly status: 503; readonly error: string }
+  | { readonly status: 500 };
 
 /**
  * Every core error code mapped to the router's answer. It is a `Record` over `TesseraErrorCode`, so a code
@@ -15,8 +18,9 @@ export type TesseraErrorResponse = { readonly status: 400; readonly error: strin
  * faults are codes that only the application's configuration or data can cause: `invalid_argument` (a
  * store's argument check, a user id too long for `userHandleFromId`), `invalid_options` and
  * `unknown_transport` (options built from the application's stored credentials), `invalid_config`,
- * `challenge_store_conflict`, `store_unavailable` (a store that is down: the seed document's 500) and
- * `corrupt_store_record`. One exception is made by `POST /mfa/passkey/auth-verify`: there the only
+ * `challenge_store_conflict` and `corrupt_store_record`. `store_unavailable` (a store that is down) is 503
+ * with `Retry-After` and its code on every route (RFC 9110 §15.6.4): the same request can succeed later. It is
+ * logged like a 500. One exception is made by `POST /mfa/passkey/auth-verify`: there the only
  * public key involved is the stored one, so `malformed_public_key` and `unsupported_algorithm` are server
  * faults on that route.
  */
@@ -27,7 +31,7 @@ export const TESSERA_ERROR_RESPONSES: Readonly<Record<TesseraErrorCode, TesseraE
   unknown_transport: { status: 500 },
   invalid_config: { status: 500 },
   challenge_store_conflict: { status: 500 },
-  store_unavailable: { status: 500 },
+  store_unavailable: { status: 503, error: 'The service is temporarily unavailable. Try again shortly.' },
   corrupt_store_record: { status: 500 },
   malformed_response: { status: 400, error: 'The passkey response is malformed.' },
   malformed_public_key: { status: 400, error: 'The passkey public key is malformed.' },
@@ -61,12 +65,14 @@ export const TESSERA_ERROR_RESPONSES: Readonly<Record<TesseraErrorCode, TesseraE
 export const REQUEST_ERROR_CODES = [
   /** `authenticate(req)` resolved to `null`. */
   'authentication_required',
-  /** The body is not JSON (body-parser `entity.parse.failed`), or not valid UTF-8. */
+  /** The body is not JSON, or not valid UTF-8. */
   'invalid_json',
   /** A required member of the body is missing or has the wrong shape. */
   'invalid_request',
-  /** The body exceeds `bodyLimitBytes` (body-parser `entity.too.large`). */
+  /** The body exceeds `bodyLimitBytes`: declared so in `Content-Length`, or seen while it is read. */
   'payload_too_large',
+  /** The body did not arrive in full within `bodyTimeoutMs` (RFC 9110 §15.5.9). */
+  'request_timeout',
   /** A body that is not `application/json` (or `application/*+json`), in a charset other than UTF-8, or with a `Content-Encoding` other than `identity`. */
   'unsupported_media_type',
 ] as const;
@@ -75,11 +81,12 @@ export const REQUEST_ERROR_CODES = [
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 
 /** The HTTP status and fixed sentence of each {@link RequestErrorCode}. */
-export const REQUEST_ERROR_RESPONSES: Readonly<Record<RequestErrorCode, { readonly status: 400 | 401 | 413 | 415; readonly error: string }>> =
+export const REQUEST_ERROR_RESPONSES: Readonly<Record<RequestErrorCode, { readonly status: 400 | 401 | 408 | 413 | 415; readonly error: string }>> =
   Object.freeze({
     authentication_required: { status: 401, error: 'Authentication required' },
     invalid_json: { status: 400, error: 'The request body is not valid JSON.' },
     invalid_request: { status: 400, error: 'The request body is missing a required field or has an invalid one.' },
     payload_too_large: { status: 413, error: 'The request body is too large.' },
+    request_timeout: { status: 408, error: 'The request body did not arrive in time.' },
     unsupported_media_type: { status: 415, error: 'The request body must be JSON (application/json, UTF-8).' },
   });

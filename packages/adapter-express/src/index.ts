@@ -10,8 +10,13 @@
 export { passkeyRouter } from './passkeyRouter.ts';
 export {
   DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_RETRY_AFTER_SECONDS,
   MAX_BODY_LIMIT_BYTES,
+  MAX_BODY_TIMEOUT_MS,
+  MAX_RETRY_AFTER_SECONDS,
   MIN_BODY_LIMIT_BYTES,
+  MIN_BODY_TIMEOUT_MS,
   passkeyRouterOptionsSchema,
   passkeyUserSchema,
 } from './passkeyRouterOptions.ts';

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { MemoryChallengeStore, MemoryCredentialStore, base64url, createRelyingParty } from '@tessera/core';
+import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
 import express from 'express';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,6 +15,7 @@ import {
   registrationCompletedEnvelopeSchema,
   registrationOptionsEnvelopeSchema,
 } from './index.ts';
+import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '../test/plantedRegistration.ts';
 
 /*
  * Random bodies, content types and credentials to every route, as an authenticated caller (an anonymous one
@@ -163,4 +165,67 @@ describe('passkeyRouter under random input', () => {
       { numRuns: 400 },
     );
   });
+});
+
+/*
+ * Whole sequences, as a hostile client drives them: register a credential with any public key bytes, any
+ * attestation `fmt` and any statement, then sign in with it, with the authenticator's own signature and with
+ * forgeries. Every answer must be 2xx or 4xx with the logger silent (no 5xx a client can cause), and no
+ * sign-in may succeed unless the authenticator's own key was registered and its own signature sent.
+ */
+describe('passkeyRouter: register with anything, then sign in (fast-check sequences)', () => {
+  const ORIGIN = 'http://localhost:3000';
+
+  it('answers every step 2xx/4xx with the logger silent, and only the genuine key with its genuine signature signs in', async () => {
+    const sequenceLogger = { error: vi.fn() };
+    const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera fuzz', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
+    const app = express();
+    app.use(passkeyRouter({ relyingParty, credentials: new MemoryCredentialStore(), authenticate: () => ({ id: 'sequence-user' }), logger: sequenceLogger }));
+    const sequenceServer = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => sequenceServer.once('listening', resolve));
+    const origin = `http://127.0.0.1:${(sequenceServer.address() as AddressInfo).port}`;
+
+    /** Posts `json`; the answer must be below 500 and nothing logged. */
+    const step = async (path: string, what: string, json?: unknown): Promise<{ status: number; body: unknown }> => {
+      const response = await fetch(origin + path, {
+        method: 'POST',
+        headers: { authorization: 'Bearer fuzz', ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      });
+      const text = await response.text();
+      expect(response.status, `${what}: ${text}`).toBeLessThan(500);
+      expect(sequenceLogger.error.mock.calls.map(([, details]) => (details as { code?: string }).code ?? 'no code'), `${what} was logged as a server fault`).toEqual([]);
+      return { status: response.status, body: JSON.parse(text) as unknown };
+    };
+
+    try {
+      await fc.assert(
+        fc.asyncProperty(anyPlant, fc.constantFrom('ES256', 'EdDSA') as fc.Arbitrary<SoftwareAlgorithm>, fc.uint8Array({ minLength: 64, maxLength: 72 }), async (plant, algorithm, randomSignature) => {
+          sequenceLogger.error.mockClear();
+          const creation = registrationOptionsEnvelopeSchema.parse((await step('/mfa/passkey/registration-options', 'registration-options')).body).data;
+          const authenticator = new SoftwareAuthenticator({ algorithm });
+          const genuine = await authenticator.register(creation, ORIGIN);
+          const credential = planted(genuine, authenticator.credentials[0]!.publicKey, plant);
+          const registered = await step('/mfa/passkey/complete-registration', 'complete-registration', { credential, challenge: creation.challenge });
+          if (registered.status !== 200) return;
+          // §7.1 steps 19–21: only a registered fmt, and a statement of a format the library verifies is verified.
+          if (plant.fmt !== undefined) expect(REGISTERED_FORMATS, 'a registration with an unregistered fmt was accepted').toContain(plant.fmt);
+          if (plant.fmt !== undefined) expect(VERIFIED_FORMATS, 'a statement that cannot verify was accepted').not.toContain(plant.fmt);
+          for (const signature of ['genuine', 'identity forgery', 'random'] as const) {
+            const options = authOptionsEnvelopeSchema.parse((await step('/mfa/passkey/auth-options', 'auth-options')).body).data;
+            const assertion = await authenticator.authenticate(options, ORIGIN);
+            if (signature === 'identity forgery') assertion.response.signature = base64url.encode(IDENTITY_SIGNATURE);
+            if (signature === 'random') assertion.response.signature = base64url.encode(randomSignature);
+            const verified = await step('/mfa/passkey/auth-verify', `auth-verify with the ${signature} signature`, { credential: assertion });
+            if (verified.status === 200) {
+              expect({ signature, keyPlanted: plant.publicKey !== undefined }, 'a sign-in succeeded without the private key').toEqual({ signature: 'genuine', keyPlanted: false });
+            }
+          }
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      await new Promise((resolve) => sequenceServer.close(resolve));
+    }
+  }, 180_000);
 });

@@ -14,6 +14,7 @@ import {
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { chunkOf, pump, rawRequest, serverSockets, slowly, trickle } from '../test/rawHttp.ts';
 import {
   authOptionsEnvelopeSchema,
   authVerifyEnvelopeSchema,
@@ -102,7 +103,7 @@ async function start(options: { challengeStore?: ChallengeStore; credentials?: C
     return { status: response.status, body: parsed, text, headers: response.headers };
   }
 
-  return { base, post, clock, credentials, logger };
+  return { base, post, clock, credentials, logger, server };
 }
 
 type Harness = Awaited<ReturnType<typeof start>>;
@@ -529,6 +530,178 @@ describe('passkeyRouter: bodies', () => {
     expect(await harness.post('/mfa/passkey/other', { raw: '{broken' })).toMatchObject({ status: 404, body: { fellThrough: 'POST /mfa/passkey/other' } });
     const get = await fetch(`${harness.base}${AUTH_OPTIONS}`, { headers: { authorization: 'Bearer alice' } });
     expect(await get.json()).toEqual({ fellThrough: `GET ${AUTH_OPTIONS}` });
+  });
+});
+
+describe('passkeyRouter: oversized and slow bodies, over a raw socket', () => {
+  const ONE_GIB = 2 ** 30;
+  /** A request head as `alice` (or nobody), without the final empty line. */
+  const headOf = (path: string, headers: string[], as: string | null = 'alice'): string =>
+    [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...(as === null ? [] : [`Authorization: Bearer ${as}`]), 'Content-Type: application/json', ...headers].join('\r\n');
+  const bytesRead = (sockets: { bytesRead: number }[]): number => sockets.reduce((total, socket) => total + socket.bytesRead, 0);
+
+  it.each(ROUTES)('%s answers 413 to a Content-Length over the limit before a byte of the body arrives, and closes', async (path) => {
+    const harness = await start();
+    const answer = await rawRequest(harness.base, headOf(path, [`Content-Length: ${ONE_GIB}`]));
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({ success: false, error: 'The request body is too large.', code: 'payload_too_large' });
+    expect(answer.headers['connection']).toBe('close');
+    expect(answer.headers['cache-control']).toBe('no-store');
+    expect(answer.closed).toBe(true);
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('reads next to nothing of a declared 1 GiB body that the client keeps sending', async () => {
+    const harness = await start();
+    const sockets = serverSockets(harness.server);
+    const answer = await rawRequest(harness.base, headOf(AUTH_VERIFY, [`Content-Length: ${ONE_GIB}`]), pump(new Uint8Array(65_536), ONE_GIB));
+    expect(answer.status).toBe(413);
+    expect(answer.closed).toBe(true);
+    expect(bytesRead(sockets)).toBeLessThan(16 * 2 ** 20);
+  });
+
+  it('stops reading a chunked body as soon as it passes the limit, answers 413 and closes the connection', async () => {
+    const harness = await start({ router: { bodyLimitBytes: 4096 } });
+    const sockets = serverSockets(harness.server);
+    // An endless chunked body: only the server can end this exchange.
+    const answer = await rawRequest(harness.base, headOf(AUTH_VERIFY, ['Transfer-Encoding: chunked']), pump(chunkOf(1024)));
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({ success: false, error: 'The request body is too large.', code: 'payload_too_large' });
+    expect(answer.headers['connection']).toBe('close');
+    expect(answer.closed).toBe(true);
+    expect(bytesRead(sockets)).toBeLessThan(16 * 2 ** 20);
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a Content-Length body', 'Content-Length: 4096', trickle('{', 50)],
+    ['a chunked body', 'Transfer-Encoding: chunked', trickle('1\r\n \r\n', 50)],
+  ] as const)('answers 408 to %s still arriving after bodyTimeoutMs, and closes the connection', async (_, header, feed) => {
+    const harness = await start({ router: { bodyTimeoutMs: 500 } });
+    for (const path of [AUTH_VERIFY, COMPLETE_REGISTRATION]) {
+      const answer = await rawRequest(harness.base, headOf(path, [header]), feed);
+      expect(answer.status, path).toBe(408);
+      expect(JSON.parse(answer.body)).toEqual({ success: false, error: 'The request body did not arrive in time.', code: 'request_timeout' });
+      expect(answer.headers['connection']).toBe('close');
+      expect(answer.closed).toBe(true);
+      expect(answer.answeredAfterMs).toBeGreaterThanOrEqual(450);
+      expect(answer.answeredAfterMs).toBeLessThan(5_000);
+    }
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('gives a body 10 s by default, then answers 408', async () => {
+    const harness = await start();
+    const answer = await rawRequest(harness.base, headOf(AUTH_VERIFY, ['Content-Length: 60000']), trickle('{', 100), { waitMs: 20_000 });
+    expect(answer.status).toBe(408);
+    expect(answer.answeredAfterMs).toBeGreaterThanOrEqual(9_900);
+    expect(answer.answeredAfterMs).toBeLessThan(15_000);
+    expect(answer.closed).toBe(true);
+  }, 25_000);
+
+  it('answers a body that arrives slowly but in time as usual, and keeps the connection', async () => {
+    const harness = await start({ router: { bodyTimeoutMs: 3_000 } });
+    const body = JSON.stringify({ padding: 'x'.repeat(10) });
+    const answer = await rawRequest(harness.base, headOf(AUTH_OPTIONS, [`Content-Length: ${body.length}`]), slowly(body, 30), { settleMs: 300 });
+    expect(answer.status).toBe(200);
+    authOptionsEnvelopeSchema.parse(JSON.parse(answer.body));
+    expect(answer.answeredAfterMs).toBeGreaterThanOrEqual(body.length * 25);
+    expect(answer.closed).toBe(false);
+  });
+
+  it('keeps the connection after a failure whose body arrived in full', async () => {
+    const harness = await start();
+    const answer = await rawRequest(harness.base, headOf(AUTH_VERIFY, ['Content-Length: 1']), slowly('{', 1), { settleMs: 300 });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'invalid_json' });
+    expect(answer.closed).toBe(false);
+  });
+
+  it('answers an anonymous caller 401 without waiting for its body, and closes rather than read the rest', async () => {
+    const harness = await start();
+    const answer = await rawRequest(harness.base, headOf(AUTH_VERIFY, ['Content-Length: 100000'], null), trickle('{', 100));
+    expect(answer.status).toBe(401);
+    expect(answer.answeredAfterMs).toBeLessThan(2_000);
+    expect(answer.headers['connection']).toBe('close');
+    expect(answer.closed).toBe(true);
+  });
+});
+
+describe('passkeyRouter: store outages', () => {
+  const SECRET = 'redis://admin:hunter2@10.0.0.7:6379';
+  const UNAVAILABLE = { success: false, error: 'The service is temporarily unavailable. Try again shortly.', code: 'store_unavailable' };
+
+  /** `store` whose every method fails with `store_unavailable` while `state.down`, as a store in an outage does. */
+  function outage<Store extends object>(store: Store, state: { down: boolean }): Store {
+    return new Proxy(store, {
+      get(target, key) {
+        const member: unknown = Reflect.get(target, key, target);
+        if (typeof member !== 'function') return member;
+        return (...args: unknown[]) =>
+          state.down ? Promise.reject(new TesseraError('store_unavailable', `No answer from ${SECRET}.`)) : (member as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    });
+  }
+
+  /** Checks one outage answer: 503, the envelope with its code, Retry-After, no secret, and one log entry. */
+  function expectUnavailable(harness: Harness, reply: Reply, retryAfter = '1'): void {
+    expect(reply.status, reply.text).toBe(503);
+    expect(reply.body).toEqual(UNAVAILABLE);
+    failureEnvelopeSchema.parse(reply.body);
+    expect(reply.headers.get('retry-after')).toBe(retryAfter);
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+    expect(reply.text).not.toMatch(/hunter2|10\.0\.0\.7|redis/);
+    expect(harness.logger.error).toHaveBeenCalledOnce();
+    const [message, details] = harness.logger.error.mock.calls[0]!;
+    expect(message).toMatch(/^Tessera passkey router: POST \/mfa\/passkey\//);
+    expect(details).toMatchObject({ code: 'store_unavailable', error: expect.objectContaining({ message: expect.stringContaining(SECRET) }) });
+    harness.logger.error.mockClear();
+  }
+
+  it('answers 503 with Retry-After and code store_unavailable on every route when the challenge store is down, and logs it', async () => {
+    const state = { down: false };
+    const harness = await start({ challengeStore: outage(new MemoryChallengeStore({ sweepIntervalMs: 0 }), state) });
+    const { authenticator } = await enrol(harness);
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const credential = await new SoftwareAuthenticator().register(creation, ORIGIN);
+    const assertion = await assertionFor(harness, authenticator);
+    state.down = true;
+    expectUnavailable(harness, await harness.post(AUTH_OPTIONS));
+    expectUnavailable(harness, await harness.post(REGISTRATION_OPTIONS));
+    expectUnavailable(harness, await harness.post(AUTH_VERIFY, { json: { credential: assertion } }));
+    expectUnavailable(harness, await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: creation.challenge } }));
+    // Back up: the ceremonies the outage interrupted were never consumed, and complete.
+    state.down = false;
+    expect((await harness.post(AUTH_VERIFY, { json: { credential: assertion } })).status).toBe(200);
+    expect((await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: creation.challenge } })).status).toBe(200);
+  });
+
+  it('answers 503 on every route when the credential store is down, with the Retry-After of retryAfterSeconds', async () => {
+    const state = { down: false };
+    const credentials = outage(new MemoryCredentialStore(), state);
+    const harness = await start({ credentials, router: { retryAfterSeconds: 30 } });
+    const { authenticator } = await enrol(harness);
+    const creation = registrationOptionsEnvelopeSchema.parse((await harness.post(REGISTRATION_OPTIONS)).body).data;
+    const credential = await new SoftwareAuthenticator().register(creation, ORIGIN);
+    const assertion = await assertionFor(harness, authenticator);
+    state.down = true;
+    expectUnavailable(harness, await harness.post(AUTH_OPTIONS), '30');
+    expectUnavailable(harness, await harness.post(REGISTRATION_OPTIONS), '30');
+    expectUnavailable(harness, await harness.post(AUTH_VERIFY, { json: { credential: assertion } }), '30');
+    expectUnavailable(harness, await harness.post(COMPLETE_REGISTRATION, { json: { credential, challenge: creation.challenge } }), '30');
+  });
+
+  it('keeps a store_unavailable thrown by the application’s own callback a 500 without a code', async () => {
+    const harness = await start({
+      router: {
+        authenticate: () => {
+          throw new TesseraError('store_unavailable', `session store at ${SECRET} is down`);
+        },
+      },
+    });
+    const reply = await harness.post(AUTH_OPTIONS);
+    expect(reply).toMatchObject({ status: 500, body: { success: false, error: 'Failed to generate authentication options' } });
+    expect(reply.headers.get('retry-after')).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import { DEFAULT_BODY_LIMIT_BYTES, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
 import express, { type Router } from 'express';
 import { authOptionsRoute } from './_authOptionsRoute.ts';
 import { authVerifyRoute } from './_authVerifyRoute.ts';
@@ -19,11 +19,14 @@ import { parsePasskeyRouterOptions, type PasskeyRouterOptions } from './passkeyR
  * - `POST /mfa/passkey/complete-registration` (alias `…-1`): verifies and stores a new credential (§7.1).
  *
  * Every route needs a caller (`authenticate`); ceremonies are found from their challenge, so no ticket
- * travels in the envelope. Bodies are JSON, parsed inside the routes (other paths fall through unread) and
- * limited to `bodyLimitBytes`. Server faults answer the route's fixed 500 envelope and go to `logger`.
+ * travels in the envelope. Bodies are JSON, parsed inside the routes (other paths fall through unread),
+ * limited to `bodyLimitBytes` (413) and to `bodyTimeoutMs` (408). Server faults answer the route's fixed 500
+ * envelope and go to `logger`; a store outage (`store_unavailable`) answers 503 with `Retry-After`
+ * (`retryAfterSeconds`) and goes to `logger` too.
  *
  * @param options - the relying party, credential store, `authenticate`, and optional `userHandle`,
- *   `onAuthenticated`, `challengeEncoding`, `bodyLimitBytes` and `logger`; see {@link PasskeyRouterOptions}
+ *   `onAuthenticated`, `challengeEncoding`, `bodyLimitBytes`, `bodyTimeoutMs`, `retryAfterSeconds` and `logger`;
+ *   see {@link PasskeyRouterOptions}
  * @returns the router, to mount with `app.use(router)` or under a prefix
  * @throws {TesseraError} `invalid_config` when the options fail their schema
  * @example
@@ -47,8 +50,9 @@ export function passkeyRouter(options: PasskeyRouterOptions): Router {
   const environment: RouteEnvironment = {
     authenticate: settings.authenticate,
     userHandle: checkedUserHandle(settings.userHandle),
-    readBody: jsonBodyReader(settings.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
+    readBody: jsonBodyReader({ limitBytes: settings.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, timeoutMs: settings.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS }),
     logger: settings.logger ?? consoleLogger,
+    retryAfterSeconds: settings.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
   };
   const router = express.Router();
   for (const route of [authOptionsRoute, authVerifyRoute, registrationOptionsRoute, completeRegistrationRoute]) {

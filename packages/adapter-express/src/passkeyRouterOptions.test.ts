@@ -27,6 +27,8 @@ describe('passkeyRouter options', () => {
       userHandle: (user) => user.id,
       challengeEncoding: 'base64',
       bodyLimitBytes: 8192,
+      bodyTimeoutMs: 2_000,
+      retryAfterSeconds: 0,
       logger: { error: () => undefined },
     });
     expect(typeof router).toBe('function');
@@ -40,6 +42,13 @@ describe('passkeyRouter options', () => {
     expect(rejection({ ...valid, challengeEncoding: 'hex' })).toMatch(/challengeEncoding/);
     expect(rejection({ ...valid, bodyLimitBytes: 64 })).toMatch(/bodyLimitBytes must be at least 1024/);
     expect(rejection({ ...valid, bodyLimitBytes: 1.5e9 })).toMatch(/bodyLimitBytes must be at most/);
+    expect(rejection({ ...valid, bodyTimeoutMs: 10 })).toMatch(/bodyTimeoutMs must be at least 100/);
+    expect(rejection({ ...valid, bodyTimeoutMs: 600_000 })).toMatch(/bodyTimeoutMs must be at most 300000/);
+    expect(rejection({ ...valid, bodyTimeoutMs: 1.5 })).toMatch(/bodyTimeoutMs must be a whole number/);
+    expect(rejection({ ...valid, bodyTimeoutMs: '10s' })).toMatch(/bodyTimeoutMs/);
+    expect(rejection({ ...valid, retryAfterSeconds: -1 })).toMatch(/retryAfterSeconds must be at least 0/);
+    expect(rejection({ ...valid, retryAfterSeconds: 0.5 })).toMatch(/retryAfterSeconds must be a whole number/);
+    expect(rejection({ ...valid, retryAfterSeconds: 100_000 })).toMatch(/retryAfterSeconds must be at most 86400/);
     expect(rejection({ ...valid, logger: console.error })).toMatch(/logger must have an error/);
   });
 

@@ -11,6 +11,18 @@ export const MIN_BODY_LIMIT_BYTES = 1_024;
 /** Largest `bodyLimitBytes`: 16 MiB. */
 export const MAX_BODY_LIMIT_BYTES = 16_777_216;
 
+/** Default `bodyTimeoutMs`: 10 s for a body to arrive in full once the router starts reading it. */
+export { DEFAULT_BODY_TIMEOUT_MS } from '@tessera/core/adapter';
+/** Smallest `bodyTimeoutMs`: 100 ms (a guard against a deadline given in seconds). */
+export const MIN_BODY_TIMEOUT_MS = 100;
+/** Largest `bodyTimeoutMs`: 300 s, Node's own `requestTimeout`; beyond it Node cuts the request first. */
+export const MAX_BODY_TIMEOUT_MS = 300_000;
+
+/** Default `retryAfterSeconds`: the `Retry-After` of a 503 `store_unavailable`. */
+export { DEFAULT_RETRY_AFTER_SECONDS } from '@tessera/core/adapter';
+/** Largest `retryAfterSeconds`: one day. */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
 /**
  * Schema of the user `authenticate(req)` resolves to: the application's own id for the user, and the
  * account name and display name shown by authenticators at registration (WebAuthn L3 §5.4.3).
@@ -59,6 +71,8 @@ export const passkeyRouterOptionsSchema: z.ZodObject<
     onAuthenticated: z.ZodOptional<z.ZodCustom<OnAuthenticated, OnAuthenticated>>;
     challengeEncoding: z.ZodOptional<z.ZodEnum<{ base64url: 'base64url'; base64: 'base64' }>>;
     bodyLimitBytes: z.ZodOptional<z.ZodNumber>;
+    bodyTimeoutMs: z.ZodOptional<z.ZodNumber>;
+    retryAfterSeconds: z.ZodOptional<z.ZodNumber>;
     logger: z.ZodOptional<z.ZodCustom<PasskeyRouterLogger, PasskeyRouterLogger>>;
   },
   z.core.$strict
@@ -74,6 +88,18 @@ export const passkeyRouterOptionsSchema: z.ZodObject<
     .int('bodyLimitBytes must be a whole number of bytes')
     .min(MIN_BODY_LIMIT_BYTES, `bodyLimitBytes must be at least ${MIN_BODY_LIMIT_BYTES}`)
     .max(MAX_BODY_LIMIT_BYTES, `bodyLimitBytes must be at most ${MAX_BODY_LIMIT_BYTES}`)
+    .optional(),
+  bodyTimeoutMs: z
+    .number()
+    .int('bodyTimeoutMs must be a whole number of milliseconds')
+    .min(MIN_BODY_TIMEOUT_MS, `bodyTimeoutMs must be at least ${MIN_BODY_TIMEOUT_MS}`)
+    .max(MAX_BODY_TIMEOUT_MS, `bodyTimeoutMs must be at most ${MAX_BODY_TIMEOUT_MS}`)
+    .optional(),
+  retryAfterSeconds: z
+    .number()
+    .int('retryAfterSeconds must be a whole number of seconds')
+    .min(0, 'retryAfterSeconds must be at least 0')
+    .max(MAX_RETRY_AFTER_SECONDS, `retryAfterSeconds must be at most ${MAX_RETRY_AFTER_SECONDS}`)
     .optional(),
   logger: z.custom<PasskeyRouterLogger>(hasMethods('error'), 'logger must have an error(message, details) method').optional(),
 });

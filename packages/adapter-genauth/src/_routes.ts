@@ -32,6 +32,7 @@ export interface RouteContext {
   userHandle: (user: GenAuthUser) => string;
   onAuthenticated: OnAuthenticated | undefined;
   bodyLimitBytes: number;
+  bodyTimeoutMs: number;
 }
 
 /** A route: answers one method on one path. @internal */
@@ -74,7 +75,7 @@ async function requireCaller(request: Request, context: RouteContext): Promise<G
 }
 
 async function readBody<Schema extends z.ZodType>(request: Request, schema: Schema, context: RouteContext): Promise<z.output<Schema>> {
-  const result = schema.safeParse(await readJsonBody(request, context.bodyLimitBytes));
+  const result = schema.safeParse(await readJsonBody(request, context.bodyLimitBytes, context.bodyTimeoutMs));
   if (!result.success) throw new RequestFailure('invalid_request', { cause: result.error });
   return result.data;
 }

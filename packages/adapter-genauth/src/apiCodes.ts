@@ -8,7 +8,8 @@ import type { TesseraErrorCode } from '@tessera/core';
  * is always the status. Within 400 the tens group the kind of fault: 01–09 the HTTP request itself, 10–19
  * the ceremony (ticket, challenge, origin), 20–29 the credential response, 30–39 the authenticator's
  * flags, 40–49 attestation. Within 403, the request was well formed but the credential was refused. A store
- * that is down is 50301 (retry later); every other server fault is 50001, whatever caused it. Causes go to
+ * that is down is 50301 (retry later, with `Retry-After`); every other server fault is 50001, whatever
+ * caused it. Causes go to
  * the logger, never to the client.
  */
 export interface ApiError {
@@ -95,6 +96,7 @@ export type RequestError =
   | 'unauthenticated'
   | 'not_found'
   | 'method_not_allowed'
+  | 'request_timeout'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'internal_error';
@@ -111,6 +113,7 @@ export const REQUEST_ERROR_API_CODES: Readonly<Record<RequestError, ApiError>> =
   unauthenticated: { statusCode: 401, apiCode: 40101, message: 'Sign in to use this endpoint.' },
   not_found: { statusCode: 404, apiCode: 40401, message: 'There is no such endpoint.' },
   method_not_allowed: { statusCode: 405, apiCode: 40501, message: 'This method is not allowed on this endpoint.' },
+  request_timeout: { statusCode: 408, apiCode: 40801, message: 'The request body did not arrive in time.' },
   payload_too_large: { statusCode: 413, apiCode: 41301, message: 'The request body is too large.' },
   unsupported_media_type: { statusCode: 415, apiCode: 41501, message: 'The request body must be JSON, sent as Content-Type: application/json.' },
   internal_error: SERVER_FAULT,

@@ -15,7 +15,7 @@ import {
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
 import { closeServers, listen } from '../test/harness.ts';
 import { AuthenticationClient } from './authenticationClient.ts';
-import { createGenAuthHandler } from './createGenAuthHandler.ts';
+import { createGenAuthHandler, type GenAuthHandler } from './createGenAuthHandler.ts';
 import {
   errorRespDtoSchema,
   getAuthenticationOptionsRespDtoSchema,
@@ -26,7 +26,9 @@ import {
   type ErrorRespDto,
 } from './envelopes.ts';
 import type { GenAuthHandlerOptions, GenAuthUser } from './handlerOptions.ts';
-import { toNodeListener } from './toNodeListener.ts';
+import { toNodeListener, type NodeListenerOptions } from './toNodeListener.ts';
+import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '../test/plantedRegistration.ts';
+import { chunkOf, pump, rawRequest, slowly, trickle } from '../test/rawHttp.ts';
 
 const ORIGIN = 'https://example.com';
 const AUTHENTICATION = '/api/v3/webauthn/authentication';
@@ -46,13 +48,13 @@ async function bearer(request: Request): Promise<GenAuthUser | null> {
 afterEach(closeServers);
 
 /** A relying party, a credential store and the handler, listening on 127.0.0.1 through toNodeListener. */
-async function serve(options: Partial<GenAuthHandlerOptions> & { challengeStore?: ChallengeStore } = {}) {
-  const { challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 }), ...handlerOptions } = options;
+async function serve(options: Partial<GenAuthHandlerOptions> & { challengeStore?: ChallengeStore; listener?: NodeListenerOptions } = {}) {
+  const { challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 }), listener, ...handlerOptions } = options;
   const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
   const credentials = new MemoryCredentialStore();
   const logger = { error: vi.fn() };
   const handler = createGenAuthHandler({ relyingParty, credentials, authenticate: bearer, logger, ...handlerOptions });
-  const baseUrl = `http://${await listen(toNodeListener(handler))}`;
+  const baseUrl = `http://${await listen(toNodeListener(handler, { logger, ...listener }))}`;
   const client = (user?: string): AuthenticationClient =>
     new AuthenticationClient({ baseUrl, headers: user === undefined ? {} : { authorization: `Bearer ${user}` } });
   return { relyingParty, credentials, logger, handler, baseUrl, client };
@@ -302,6 +304,103 @@ describe('bad input gets a 4xx envelope', () => {
   });
 });
 
+describe('oversized and slow bodies, over a raw socket', () => {
+  const ONE_GIB = 2 ** 30;
+  const headOf = (path: string, headers: string[]): string =>
+    [`POST ${path} HTTP/1.1`, 'Host: example.com', 'Authorization: Bearer alice', 'Content-Type: application/json', ...headers].join('\r\n');
+  const addressOf = (served: Served): string => served.baseUrl.replace('http://', '');
+  const envelopeOf = (body: string, apiCode: number): ErrorRespDto => {
+    const dto = errorRespDtoSchema.parse(JSON.parse(body));
+    expect(dto.apiCode).toBe(apiCode);
+    return dto;
+  };
+
+  it.each([AUTHENTICATION, REGISTRATION])('POST %s answers 413 to a Content-Length over the limit before a byte of the body arrives', async (path) => {
+    const served = await serve();
+    const answer = await rawRequest(addressOf(served), headOf(path, [`Content-Length: ${ONE_GIB}`]), undefined, { settleMs: 200 });
+    expect(answer.status).toBe(413);
+    envelopeOf(answer.body, 41301);
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('answers 413 at once to a declared 1 GiB body the client keeps sending, and stops draining it at the deadline', async () => {
+    const served = await serve({ listener: { bodyTimeoutMs: 2_000 } });
+    const answer = await rawRequest(addressOf(served), headOf(AUTHENTICATION, [`Content-Length: ${ONE_GIB}`]), pump(new Uint8Array(65_536), ONE_GIB), { settleMs: 5_000 });
+    expect(answer.status).toBe(413);
+    expect(answer.answeredAfterMs, 'answered long before the deadline').toBeLessThan(1_500);
+    expect(answer.closed, 'the listener closes the connection at its deadline').toBe(true);
+    expect(answer.written).toBeLessThan(ONE_GIB);
+  });
+
+  it('answers 413 to a chunked body as soon as it passes the limit, while the client is still sending', async () => {
+    const served = await serve({ bodyLimitBytes: 4096, listener: { bodyTimeoutMs: 2_000 } });
+    // An endless chunked body: only the server can end this exchange.
+    const answer = await rawRequest(addressOf(served), headOf(AUTHENTICATION, ['Transfer-Encoding: chunked']), pump(chunkOf(1024)), { settleMs: 5_000 });
+    expect(answer.status).toBe(413);
+    envelopeOf(answer.body, 41301);
+    expect(answer.answeredAfterMs, 'answered long before the deadline').toBeLessThan(1_500);
+    expect(answer.closed).toBe(true);
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['the handler’s bodyTimeoutMs', { bodyTimeoutMs: 500 }, 'Content-Length: 4096', trickle('{', 50)],
+    ['the handler’s bodyTimeoutMs, chunked', { bodyTimeoutMs: 500 }, 'Transfer-Encoding: chunked', trickle('1\r\n \r\n', 50)],
+    ['the listener’s bodyTimeoutMs', { listener: { bodyTimeoutMs: 500 } }, 'Content-Length: 4096', trickle('{', 50)],
+    ['the listener’s bodyTimeoutMs, chunked', { listener: { bodyTimeoutMs: 500 } }, 'Transfer-Encoding: chunked', trickle('1\r\n \r\n', 50)],
+  ] as const)('answers 408 / 40801 to a trickled body after %s, and closes the connection', async (_, options, header, feed) => {
+    const served = await serve(options);
+    for (const path of [AUTHENTICATION, REGISTRATION]) {
+      const answer = await rawRequest(addressOf(served), headOf(path, [header]), feed);
+      expect(answer.status, path).toBe(408);
+      expect(envelopeOf(answer.body, 40801)).toMatchObject({ statusCode: 408, message: 'The request body did not arrive in time.' });
+      expect(answer.headers['connection']).toBe('close');
+      expect(answer.headers['cache-control']).toBe('no-store');
+      expect(answer.closed).toBe(true);
+      expect(answer.answeredAfterMs).toBeGreaterThanOrEqual(450);
+      expect(answer.answeredAfterMs).toBeLessThan(5_000);
+    }
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('gives a body 10 s by default, then answers 408 / 40801', async () => {
+    const served = await serve();
+    const answer = await rawRequest(addressOf(served), headOf(AUTHENTICATION, ['Content-Length: 60000']), trickle('{', 100), { waitMs: 20_000 });
+    expect(answer.status).toBe(408);
+    envelopeOf(answer.body, 40801);
+    expect(answer.answeredAfterMs).toBeGreaterThanOrEqual(9_900);
+    expect(answer.answeredAfterMs).toBeLessThan(15_000);
+    expect(answer.closed).toBe(true);
+  }, 25_000);
+
+  it('answers a body that arrives slowly but in time as usual, and keeps the connection', async () => {
+    const served = await serve({ bodyTimeoutMs: 3_000, listener: { bodyTimeoutMs: 3_000 } });
+    const body = JSON.stringify({ ticket: 'x', authenticationCredential: {} });
+    const answer = await rawRequest(addressOf(served), headOf(AUTHENTICATION, [`Content-Length: ${body.length}`]), slowly(body, 20), { settleMs: 300 });
+    expect(answer.status).toBe(400);
+    envelopeOf(answer.body, 40010); // read in full and judged: the ticket is unknown
+    expect(answer.answeredAfterMs).toBeGreaterThanOrEqual(body.length * 15);
+    expect(answer.closed).toBe(false);
+  });
+
+  it('answers 408 from the handler alone, on any runtime: a Fetch body stream that never ends', async () => {
+    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore() });
+    const handler = createGenAuthHandler({ relyingParty, credentials: new MemoryCredentialStore(), bodyTimeoutMs: 300 });
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull: () => new Promise(() => {}), // never another byte
+      cancel: () => void (cancelled = true),
+    });
+    const response = await handler(
+      new Request(`https://example.com${AUTHENTICATION}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: endless, duplex: 'half' } as RequestInit),
+    );
+    expect(response.status).toBe(408);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(errorRespDtoSchema.parse(await response.json())).toMatchObject({ statusCode: 408, apiCode: 40801 });
+    expect(cancelled).toBe(true);
+  });
+});
+
 describe('tickets belong to one user and one use', () => {
   it('does not let user B finish a registration with A’s ticket, and stores nothing', async () => {
     const served = await serve();
@@ -416,11 +515,54 @@ describe('server faults get a 5xx envelope, are logged and leak nothing', () => 
     expect(details).toMatchObject({ requestId: dto.requestId, path: AUTHENTICATION, error: expect.objectContaining({ message: expect.stringContaining(SECRET) }) });
   });
 
-  it('answers 503 / 50301 when the store says it is unavailable', async () => {
+  it('answers 503 / 50301 with Retry-After: 1 when the store says it is unavailable, and logs it', async () => {
     const served = await serve({ challengeStore: failingStore('save', new TesseraError('store_unavailable', `Redis at ${SECRET} timed out.`)) });
     const answer = await send(served, AUTHENTICATION);
-    expect(expectFailure(answer, 50301).message).not.toContain('hunter2');
+    const dto = expectFailure(answer, 50301);
+    expect(dto.message).toBe('The service is temporarily unavailable; try again shortly.');
+    expect(JSON.stringify(answer.body)).not.toContain('hunter2');
+    expect(answer.headers.get('retry-after')).toBe('1');
     expect(served.logger.error).toHaveBeenCalledOnce();
+    expect(served.logger.error.mock.calls[0]![1]).toMatchObject({ requestId: dto.requestId, error: expect.objectContaining({ code: 'store_unavailable' }) });
+  });
+
+  it('answers 503 / 50301 with the Retry-After of retryAfterSeconds on all four routes while a store is down', async () => {
+    const state = { down: false };
+    /** `store` whose every method fails with `store_unavailable` while `state.down`, as a store in an outage does. */
+    const outage = <Store extends object>(store: Store): Store =>
+      new Proxy(store, {
+        get(target, key) {
+          const member: unknown = Reflect.get(target, key, target);
+          if (typeof member !== 'function') return member;
+          return (...args: unknown[]) =>
+            state.down ? Promise.reject(new TesseraError('store_unavailable', `No answer from ${SECRET}.`)) : (member as (...a: unknown[]) => unknown).apply(target, args);
+        },
+      });
+    for (const broken of ['challengeStore', 'credentials'] as const) {
+      state.down = false;
+      const served = await serve({
+        retryAfterSeconds: 30,
+        ...(broken === 'challengeStore' ? { challengeStore: outage(new MemoryChallengeStore({ sweepIntervalMs: 0 })) } : { credentials: outage(new MemoryCredentialStore()) }),
+      });
+      const { authenticator } = await register(served, 'alice');
+      const signIn = await signInBody(served, authenticator, 'alice');
+      const started = expectSuccess(await send(served, REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+      const registrationCredential = await new SoftwareAuthenticator().register(started.data.registrationOptions, ORIGIN);
+      state.down = true;
+      const answers = [
+        await send(served, AUTHENTICATION, { user: 'alice' }),
+        await send(served, AUTHENTICATION, { json: signIn }),
+        await send(served, REGISTRATION, { user: 'alice' }),
+        await send(served, REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential } }),
+      ];
+      for (const answer of answers) {
+        expectFailure(answer, 50301);
+        expect(answer.headers.get('retry-after'), broken).toBe('30');
+        expect(JSON.stringify(answer.body)).not.toContain('hunter2');
+      }
+      expect(served.logger.error, broken).toHaveBeenCalledTimes(4);
+      for (const [, details] of served.logger.error.mock.calls) expect(details).toMatchObject({ error: expect.objectContaining({ code: 'store_unavailable' }) });
+    }
   });
 
   it('when a hook throws or returns something unusable', async () => {
@@ -558,6 +700,12 @@ describe('options', () => {
       { relyingParty, credentials, authenticate: 'bearer' },
       { relyingParty, credentials, logger: console.log },
       { relyingParty, credentials, bodyLimit: 1024 },
+      { relyingParty, credentials, bodyTimeoutMs: 50 },
+      { relyingParty, credentials, bodyTimeoutMs: 400_000 },
+      { relyingParty, credentials, bodyTimeoutMs: 1.5 },
+      { relyingParty, credentials, retryAfterSeconds: -1 },
+      { relyingParty, credentials, retryAfterSeconds: 2.5 },
+      { relyingParty, credentials, retryAfterSeconds: '1' },
     ]) {
       let caught: unknown;
       try {
@@ -567,6 +715,16 @@ describe('options', () => {
       }
       expect(isTesseraError(caught, 'invalid_config'), JSON.stringify(Object.keys(options))).toBe(true);
     }
+  });
+
+  it('of toNodeListener are validated too (invalid_config)', () => {
+    const handler: GenAuthHandler = async () => new Response(null);
+    for (const options of [{ bodyTimeoutMs: 10 }, { bodyTimeoutMs: 600_000 }, { bodyTimeoutMs: '10s' }, { logger: console.log }, { bodyTimeout: 1000 }]) {
+      expect(() => toNodeListener(handler, options as NodeListenerOptions), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'invalid_config', message: expect.stringMatching(/GenAuth node listener options/) }),
+      );
+    }
+    expect(typeof toNodeListener(handler, { bodyTimeoutMs: 100, logger: { error: () => {} } })).toBe('function');
   });
 });
 
@@ -638,4 +796,57 @@ describe('random bodies (fast-check)', () => {
     );
     expect(served.logger.error).not.toHaveBeenCalled();
   });
+});
+
+/*
+ * Whole sequences, as a hostile client drives them: register a credential with any public key bytes, any
+ * attestation `fmt` and any statement, then sign in with it (for the caller, and as a discoverable
+ * credential) with the authenticator's own signature and with forgeries. Every answer must be 2xx or 4xx
+ * with the logger silent, and no sign-in may succeed unless the authenticator's own key was registered and
+ * its own signature sent.
+ */
+describe('register with anything, then sign in (fast-check sequences)', () => {
+  it('answers every step 2xx/4xx with the logger silent, and only the genuine key with its genuine signature signs in', async () => {
+    const served = await serve({ onAuthenticated: () => ({ tokenSet: { access_token: 'issued' } }) });
+    /** One request; the answer must be below 500 and nothing logged. */
+    const step = async (what: string, path: string, init: Parameters<typeof send>[2] = {}): Promise<Answer> => {
+      const answer = await send(served, path, init);
+      expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBeLessThan(500);
+      expect(served.logger.error.mock.calls.map(([, details]) => (details as { error?: { code?: string } }).error?.code ?? 'no code'), `${what} was logged as a server fault`).toEqual([]);
+      return answer;
+    };
+    await fc.assert(
+      fc.asyncProperty(anyPlant, fc.constantFrom<SoftwareAlgorithm>('ES256', 'EdDSA'), fc.uint8Array({ minLength: 64, maxLength: 72 }), async (plant, algorithm, randomSignature) => {
+        served.logger.error.mockClear();
+        const started = expectSuccess(await step('GET registration', REGISTRATION, { user: 'alice' }), getRegistrationOptionsRespDtoSchema);
+        const authenticator = new SoftwareAuthenticator({ algorithm });
+        const genuine = await authenticator.register(started.data.registrationOptions, ORIGIN);
+        const registrationCredential = planted(genuine, authenticator.credentials[0]!.publicKey, plant);
+        const registered = await step('POST registration', REGISTRATION, { user: 'alice', json: { ticket: started.data.ticket, registrationCredential } });
+        if (registered.status !== 200) return;
+        // §7.1 steps 19–21: only a registered fmt, and a statement of a format the library verifies is verified.
+        if (plant.fmt !== undefined) expect(REGISTERED_FORMATS, 'a registration with an unregistered fmt was accepted').toContain(plant.fmt);
+        if (plant.fmt !== undefined) expect(VERIFIED_FORMATS, 'a statement that cannot verify was accepted').not.toContain(plant.fmt);
+        for (const caller of ['alice', undefined] as const) {
+          for (const signature of ['genuine', 'identity forgery', 'random'] as const) {
+            const options = expectSuccess(await step('GET authentication', AUTHENTICATION, caller === undefined ? {} : { user: caller }), getAuthenticationOptionsRespDtoSchema);
+            const authenticationCredential = await authenticator.getAssertion({
+              rpId: 'example.com',
+              challenge: options.data.authenticationOptions.challenge,
+              origin: ORIGIN,
+              credentialId: genuine.id,
+            });
+            if (signature === 'identity forgery') authenticationCredential.response.signature = base64url.encode(IDENTITY_SIGNATURE);
+            if (signature === 'random') authenticationCredential.response.signature = base64url.encode(randomSignature);
+            const what = `POST authentication (${caller ?? 'discoverable'}) with the ${signature} signature`;
+            const verified = await step(what, AUTHENTICATION, { json: { ticket: options.data.ticket, authenticationCredential } });
+            if (verified.status === 200) {
+              expect({ signature, keyPlanted: plant.publicKey !== undefined }, `${what}: a sign-in succeeded without the private key`).toEqual({ signature: 'genuine', keyPlanted: false });
+            }
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 180_000);
 });

@@ -1,5 +1,5 @@
 import { isTesseraError } from '@tessera/core';
-import { DEFAULT_BODY_LIMIT_BYTES, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
 import { failureResponse } from './_envelope.ts';
 import { RequestFailure } from './_requestFailure.ts';
 import { ServerFault } from './_serverFault.ts';
@@ -20,6 +20,10 @@ export type GenAuthHandler = (request: Request) => Promise<Response>;
 
 /** Default of `bodyLimitBytes`: 64 KiB, far above any credential response (§5.1) and far below harm. */
 export { DEFAULT_BODY_LIMIT_BYTES } from '@tessera/core/adapter';
+/** Default of `bodyTimeoutMs`: 10 s for a body to arrive in full once the handler reads it. */
+export { DEFAULT_BODY_TIMEOUT_MS } from '@tessera/core/adapter';
+/** Default of `retryAfterSeconds`: the `Retry-After` of a 503 / 50301. */
+export { DEFAULT_RETRY_AFTER_SECONDS } from '@tessera/core/adapter';
 
 const ALLOW = 'GET, POST';
 
@@ -35,8 +39,10 @@ const ALLOW = 'GET, POST';
  *
  * The handler never throws. Every failure is `{ statusCode, message, apiCode, requestId }` with the HTTP
  * status `statusCode`, mapped from `TESSERA_ERROR_API_CODES` or `REQUEST_ERROR_API_CODES`. Server faults are
- * logged with their cause and reach the client only as 500 / 50001. Whatever `authenticate`, `userHandle` or
- * `onAuthenticated` throws is a server fault, `TesseraError`s included, and so is a `userHandle` result that
+ * logged with their cause and reach the client only as 500 / 50001; a store outage (`store_unavailable`) is
+ * logged too and answered 503 / 50301 with `Retry-After: retryAfterSeconds`. A body over `bodyLimitBytes`
+ * is 413 / 41301, one not arrived within `bodyTimeoutMs` 408 / 40801.
+ * Whatever `authenticate`, `userHandle` or `onAuthenticated` throws is a server fault, `TesseraError`s included, and so is a `userHandle` result that
  * is not a user handle. On `POST …/authentication`, `malformed_public_key` and `unsupported_algorithm` are
  * server faults too: the only key there is the stored one.
  *
@@ -67,7 +73,9 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
     userHandle: checkedUserHandle(settings.userHandle),
     onAuthenticated: settings.onAuthenticated,
     bodyLimitBytes: settings.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    bodyTimeoutMs: settings.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
   };
+  const retryAfter = String(settings.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   const routes = new Map<string, { GET: Route; POST: Route }>([
     [basePath + GENAUTH_ROUTES.authentication, { GET: startAuthentication, POST: finishAuthentication }],
     [basePath + GENAUTH_ROUTES.registration, { GET: startRegistration, POST: finishRegistration }],
@@ -105,6 +113,8 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
       headers = error.headers;
     } else if (isTesseraError(error) && Object.hasOwn(TESSERA_ERROR_API_CODES, error.code)) {
       apiError = TESSERA_ERROR_API_CODES[error.code];
+      // A store that is down (503): the same request can succeed later (RFC 9110 §15.6.4, §10.2.3).
+      if (apiError.statusCode === 503) headers = { 'retry-after': retryAfter };
     }
     if (apiError.statusCode >= 500) report(error, request, requestId);
     return failureResponse(apiError, requestId, headers);

@@ -51,6 +51,8 @@ export const genAuthHandlerOptionsSchema: z.ZodObject<
     onAuthenticated: z.ZodOptional<z.ZodCustom<OnAuthenticated, OnAuthenticated>>;
     basePath: z.ZodOptional<z.ZodString>;
     bodyLimitBytes: z.ZodOptional<z.ZodInt>;
+    bodyTimeoutMs: z.ZodOptional<z.ZodInt>;
+    retryAfterSeconds: z.ZodOptional<z.ZodInt>;
     requestId: z.ZodOptional<z.ZodCustom<() => string, () => string>>;
     logger: z.ZodOptional<z.ZodCustom<GenAuthLogger, GenAuthLogger>>;
   },
@@ -66,6 +68,8 @@ export const genAuthHandlerOptionsSchema: z.ZodObject<
     .regex(/^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)*$/, 'must be empty or a path such as "/auth", without a trailing slash')
     .optional(),
   bodyLimitBytes: z.int().min(1).max(64 * 1024 * 1024).optional(),
+  bodyTimeoutMs: z.int().min(100, 'must be at least 100 (milliseconds)').max(300_000, 'must be at most 300000 (milliseconds)').optional(),
+  retryAfterSeconds: z.int().min(0, 'must be at least 0 (seconds)').max(86_400, 'must be at most 86400 (seconds)').optional(),
   requestId: z.custom<() => string>(isFunction, 'must be a function').optional(),
   logger: z.custom<GenAuthLogger>(hasMethods('error'), 'must have an error(message, details) method').optional(),
 });
@@ -80,6 +84,10 @@ export const genAuthHandlerOptionsSchema: z.ZodObject<
  * - `userHandle(user)`: the user handle (WebAuthn L3 §5.4.3) for a caller; default `userHandleFromId(user.id)`.
  * - `onAuthenticated(result, { request, options })`: after a verified sign-in; its object is merged into `data`.
  * - `basePath`: prefix of every route, default `''`; `bodyLimitBytes`: default 65536.
+ * - `bodyTimeoutMs`: how long a body may take to arrive once the handler reads it, 100 ms to 300 s; default
+ *   10000. Later, 408 / 40801 (RFC 9110 §15.5.9).
+ * - `retryAfterSeconds`: the `Retry-After` of the 503 / 50301 answer to `store_unavailable`, 0 to 86400;
+ *   default 1.
  * - `requestId()`: default `crypto.randomUUID()`; `logger`: default `console.error`.
  */
 export type GenAuthHandlerOptions = z.input<typeof genAuthHandlerOptionsSchema>;

@@ -10,7 +10,7 @@
  */
 
 // The handler and its options
-export { DEFAULT_BODY_LIMIT_BYTES, createGenAuthHandler } from './createGenAuthHandler.ts';
+export { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, createGenAuthHandler } from './createGenAuthHandler.ts';
 export type { GenAuthHandler } from './createGenAuthHandler.ts';
 export { genAuthHandlerOptionsSchema, genAuthUserSchema } from './handlerOptions.ts';
 export type { AuthenticatedContext, Authenticate, GenAuthHandlerOptions, GenAuthLogger, GenAuthUser, OnAuthenticated } from './handlerOptions.ts';

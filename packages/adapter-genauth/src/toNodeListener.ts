@@ -1,7 +1,8 @@
 /// <reference types="node" />
 // Node's types are needed for this file's signature only; nothing from node: is imported at run time.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { consoleLogger } from '@tessera/core/adapter';
+import { DEFAULT_BODY_TIMEOUT_MS, consoleLogger, hasMethods, parseAdapterOptions } from '@tessera/core/adapter';
+import { z } from 'zod';
 import { failureResponse } from './_envelope.ts';
 import { RequestFailure } from './_requestFailure.ts';
 import { REQUEST_ERROR_API_CODES } from './apiCodes.ts';
@@ -18,7 +19,18 @@ export interface NodeListenerOptions {
    * first), is reported; default `console.error`.
    */
   logger?: GenAuthLogger;
+  /**
+   * How long, from its arrival, a request's body may take to arrive in full, in milliseconds (100 to
+   * 300000); default 10000. Later, a request not yet answered gets the 408 / 40801 envelope, and the
+   * connection is closed: one already answered (say 413 at once) stops being drained.
+   */
+  bodyTimeoutMs?: number;
 }
+
+const nodeListenerOptionsSchema = z.strictObject({
+  logger: z.custom<GenAuthLogger>(hasMethods('error'), 'must have an error(message, details) method').optional(),
+  bodyTimeoutMs: z.int().min(100, 'must be at least 100 (milliseconds)').max(300_000, 'must be at most 300000 (milliseconds)').optional(),
+});
 
 /** Methods Node parses but the Fetch API refuses to construct a `Request` with (Fetch §2.2.1 forbidden methods). */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
@@ -38,10 +50,14 @@ const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~]+)(?::\d{1,5})?$/;
  *   Mount it before any body parser: a request whose body was already read (the stream has ended, or a
  *   parsed `req.body` is set) gets the 400 envelope (40004) at once, and the logger a hint saying so.
  * - When the handler stops reading an oversized body, the rest is discarded as it arrives, never buffered.
+ * - A body still arriving `bodyTimeoutMs` after the request did: 408 / 40801 if nothing was answered yet,
+ *   and the connection is closed either way, so a trickled body holds nothing for long (RFC 9110 §15.5.9).
+ *   Every 408 closes its connection.
  *
  * @param handler - the Fetch API handler, typically from `createGenAuthHandler`
  * @param options - see {@link NodeListenerOptions}
  * @returns `(req, res) => void`
+ * @throws {TesseraError} `invalid_config` when the options fail their schema
  * @example
  * ```ts
  * import { createServer } from 'node:http';
@@ -50,8 +66,11 @@ const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~]+)(?::\d{1,5})?$/;
  * ```
  */
 export function toNodeListener(handler: GenAuthHandler, options: NodeListenerOptions = {}): NodeListener {
-  const logger = options.logger ?? consoleLogger;
+  const settings = parseAdapterOptions(nodeListenerOptionsSchema, options, 'GenAuth node listener options');
+  const logger = settings.logger ?? consoleLogger;
+  const bodyTimeoutMs = settings.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   return function genAuthNodeListener(req: IncomingMessage, res: ServerResponse): void {
+    watchBodyDeadline(req, res, bodyTimeoutMs);
     serve(handler, logger, req, res).catch(() => {
       // Only writing can fail here, once the client is gone or the response is broken: drop the connection.
       res.destroy();
@@ -88,6 +107,25 @@ async function serve(handler: GenAuthHandler, logger: GenAuthLogger, req: Incomi
     }
   }
   await writeResponse(res, response);
+}
+
+/**
+ * Bounds how long a request body may keep arriving: `ms` after the request arrived, a body not yet in full
+ * gets the 408 envelope if nothing was answered, and its connection is closed in any case (an early answer's
+ * drain of the rest stops). A request that arrived whole is not watched.
+ */
+function watchBodyDeadline(req: IncomingMessage, res: ServerResponse, ms: number): void {
+  if (req.complete) return;
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    if (res.headersSent || res.destroyed) {
+      req.socket.destroy();
+      return;
+    }
+    const timedOut = failureResponse(REQUEST_ERROR_API_CODES.request_timeout, crypto.randomUUID(), { connection: 'close' });
+    writeResponse(res, timedOut).catch(() => res.destroy());
+  }, ms);
+  req.once('close', () => clearTimeout(timer));
 }
 
 const BODY_ALREADY_READ_HINT =
@@ -199,8 +237,9 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   const body = new Uint8Array(await response.arrayBuffer());
   if (res.destroyed || res.headersSent) return;
   res.statusCode = response.status;
+  const http2 = res.req.httpVersionMajor >= 2; // HTTP/2 has no Connection header (RFC 9113 §8.2.2)
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') res.setHeader(name, value);
+    if (name !== 'set-cookie' && !(http2 && name === 'connection')) res.setHeader(name, value);
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);

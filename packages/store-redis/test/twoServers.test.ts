@@ -114,7 +114,7 @@ describe('two Express servers, one Redis', () => {
     const loggedBefore = logged.length;
     await redis.kill();
     const down = await post(serverA, '/mfa/passkey/auth-options');
-    expect(down).toEqual({ status: 500, json: { success: false, error: 'Failed to generate authentication options' } });
+    expect(down).toEqual({ status: 503, json: { success: false, error: 'The service is temporarily unavailable. Try again shortly.', code: 'store_unavailable' } });
     const genAuthDown = await fetch(`${genAuth}/api/v3/webauthn/authentication`);
     expect(genAuthDown.status).toBeGreaterThanOrEqual(500);
     expect(await genAuthDown.json()).toMatchObject({ statusCode: genAuthDown.status, apiCode: expect.any(Number), requestId: expect.any(String) });
