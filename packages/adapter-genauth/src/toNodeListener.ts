@@ -49,7 +49,8 @@ const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~]+)(?::\d{1,5})?$/;
  * - Behind Express, the path is `req.originalUrl`, so the handler sees the full path wherever it is mounted.
  *   Mount it before any body parser: a request whose body was already read (the stream has ended, or a
  *   parsed `req.body` is set) gets the 400 envelope (40004) at once, and the logger a hint saying so.
- * - When the handler stops reading an oversized body, the rest is discarded as it arrives, never buffered.
+ * - When the handler answers before the body arrived in full (an oversized body, say), the answer carries
+ *   `Connection: close` and the connection is closed: the rest of the body is never read.
  * - A body still arriving `bodyTimeoutMs` after the request did: 408 / 40801 if nothing was answered yet,
  *   and the connection is closed either way, so a trickled body holds nothing for long (RFC 9110 §15.5.9).
  *   Every 408 closes its connection.
@@ -243,6 +244,9 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  // An answer given before the body arrived in full (413 at once, 408) closes the connection, as the Express
+  // router's does: keeping it would mean reading the rest of the body, however large or slow (RFC 9110 §9.6).
+  if (!http2 && !res.req.complete) res.setHeader('connection', 'close');
   res.setHeader('content-length', body.byteLength);
   res.end(body);
 }
