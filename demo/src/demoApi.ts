@@ -54,7 +54,7 @@ export function demoApi(directory: DemoDirectory, credentials: CredentialStore):
   router.get('/me', async (req, res) => {
     const session = directory.sessionOf(req.get('authorization'));
     if (session === undefined || session.stage !== 'signed-in') return fail(res, 401, 'You are not signed in.');
-    const passkeys = (await credentials.listByUser(userHandleFromId(session.account.id))).map(summarize);
+    const passkeys = (await credentials.listRecordsByUser(userHandleFromId(session.account.id))).map(summarize);
     res.json({ success: true, data: { name: session.account.name, passkeys } });
   });
 
@@ -65,7 +65,7 @@ export function demoApi(directory: DemoDirectory, credentials: CredentialStore):
     if (record === undefined || record.userId !== userHandleFromId(session.account.id)) {
       return fail(res, 404, 'You have no passkey with this id.');
     }
-    await credentials.delete(record.id);
+    await credentials.delete(record.id, record.userId);
     res.json({ success: true, data: { deleted: record.id } });
   });
 

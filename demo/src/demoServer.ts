@@ -82,7 +82,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     onAccountEvicted: (account) =>
       void credentials
         .listByUser(userHandleFromId(account.id))
-        .then((records) => Promise.all(records.map((record) => credentials.delete(record.id)))),
+        .then((records) => Promise.all(records.map((record) => credentials.delete(record.id, userHandleFromId(account.id))))),
   });
   server.on('request', demoApp({ ...options, url, credentials, directory }));
   return {

@@ -100,7 +100,7 @@ describe('a deleted passkey', () => {
     const [passkey] = await listedPasskeys(page);
     await signOut(page);
     await page.route('**/mfa/passkey/auth-verify', async (route) => {
-      await server.credentials.delete(passkey?.id ?? '');
+      await server.credentials.delete(passkey?.id ?? '', userHandleFromId(server.directory.accountNamed('ada')!.id));
       await route.continue();
     });
     expect(await signIn(page, 'ada')).toEqual({ kind: 'error', text: 'This passkey is not registered. (HTTP 400, unknown_credential)' });

@@ -113,7 +113,7 @@ describe('an identity key stored before this check', () => {
     const credential = await authenticator.register(creation, ORIGIN);
     expect((await harness.post('/mfa/passkey/complete-registration', 'alice', { credential, challenge: creation.challenge })).status).toBe(200);
     const record = (await harness.credentials.get(credential.id)) as CredentialRecord;
-    await harness.credentials.delete(credential.id);
+    await harness.credentials.delete(credential.id, record.userId);
     await harness.credentials.create({ ...record, publicKey: ed25519Key(IDENTITY) });
 
     const signIn = await forgedSignIn(harness, authenticator, 'alice');

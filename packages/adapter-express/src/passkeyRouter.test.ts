@@ -777,7 +777,7 @@ describe('passkeyRouter: server faults', () => {
     const harness = await start();
     const { authenticator, credentialId } = await enrol(harness);
     const record = (await harness.credentials.get(credentialId))!;
-    await harness.credentials.delete(credentialId);
+    await harness.credentials.delete(credentialId, record.userId);
     await harness.credentials.create({ ...record, publicKey });
     const reply = await harness.post(AUTH_VERIFY, { json: { credential: await assertionFor(harness, authenticator) } });
     expect(reply).toMatchObject({ status: 500, body: { success: false, error: 'Failed to verify passkey' } });

@@ -112,7 +112,7 @@ describe('an identity key stored before this check', () => {
     const registrationCredential = await authenticator.register(started.registrationOptions, ORIGIN);
     expect((await served.send(REGISTRATION, 'mallory', { ticket: started.ticket, registrationCredential })).status).toBe(200);
     const record = (await served.credentials.get(registrationCredential.id))!;
-    await served.credentials.delete(registrationCredential.id);
+    await served.credentials.delete(registrationCredential.id, record.userId);
     await served.credentials.create({ ...record, publicKey: ed25519Key(IDENTITY) });
 
     const signIn = getAuthenticationOptionsRespDtoSchema.parse((await served.send(AUTHENTICATION)).body).data;

@@ -156,6 +156,9 @@ export type { SupportedAttestationFormat } from './verifyAttestationStatement.ts
 // Credential records (WebAuthn L3 §4 "Credential Record")
 export { MemoryCredentialStore, credentialRecordSchema } from './credentialStore.ts';
 export type { CredentialRecord, CredentialStore, CredentialUpdate } from './credentialStore.ts';
+export { assertCredentialRecord, assertCredentialUpdate, copyCredentialRecord, credentialUpdateSchema, isSignCountAdvance } from './credentialStore.ts';
+export type { StoredCredentialDescriptor } from './credentialStore.ts';
+export { MAX_CREDENTIAL_NAME_LENGTH, credentialNameSchema, normalizeCredentialName } from './credentialName.ts';
 
 // The relying party
 export {

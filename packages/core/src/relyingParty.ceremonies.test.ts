@@ -37,8 +37,8 @@ describe('RelyingParty: register, then sign in', () => {
 
     const { options, ticket } = await context.rp.startAuthentication({ userId: alice.id, allowCredentials: [{ id: credential.id }] });
     const result = await context.rp.finishAuthentication({ ticket, response: await authenticator.authenticate(options, ORIGIN), getCredential: context.getCredential });
-    expect(result).toMatchObject({ verified: true, userId: alice.id, credentialId: credential.id, newSignCount: 2, credentialUpdate: { signCount: 2 } });
-    await context.credentials.update(result.credentialId, result.credentialUpdate);
+    expect(result).toMatchObject({ verified: true, userId: alice.id, credentialId: credential.id, newSignCount: 2, credentialUpdate: { expectedSignCount: 1, signCount: 2 } });
+    expect(await context.credentials.updateAfterAuthentication(result.credentialId, result.credentialUpdate)).toBe(true);
     expect((await context.credentials.get(credential.id))!.signCount).toBe(2);
   });
 
@@ -171,7 +171,7 @@ describe('RelyingParty: who may sign in (§7.2 steps 5, 6 and 16)', () => {
   it('rejects a deleted credential', async () => {
     const context = setup();
     const { authenticator, credential } = await enrol(context);
-    await context.credentials.delete(credential.id);
+    await context.credentials.delete(credential.id, credential.userId);
     const { options, ticket } = await context.rp.startAuthentication();
     const response = await authenticator.authenticate(options, ORIGIN);
     expect(await rejectionCode(context.rp.finishAuthentication({ ticket, response, getCredential: context.getCredential }))).toBe('unknown_credential');

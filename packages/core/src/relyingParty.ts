@@ -217,7 +217,7 @@ export interface FinishAuthenticationInput {
 export interface FinishedAuthentication extends AuthenticationVerification {
   /** The user who signed in: the credential's owner (user handle, base64url). */
   userId: string;
-  /** Persist this in the credential record (WebAuthn L3 §7.2 step 24), e.g. with `CredentialStore.update`. */
+  /** Persist this in the credential record (WebAuthn L3 §7.2 step 24) with `CredentialStore.updateAfterAuthentication`. */
   credentialUpdate: CredentialUpdate;
 }
 
@@ -275,7 +275,7 @@ export interface RelyingParty {
    * @example
    * ```ts
    * const result = await rp.finishAuthentication({ ticket, response, getCredential: (id) => credentials.get(id) });
-   * await credentials.update(result.credentialId, result.credentialUpdate);
+   * await credentials.updateAfterAuthentication(result.credentialId, result.credentialUpdate);
    * ```
    */
   finishAuthentication(input: FinishAuthenticationInput): Promise<FinishedAuthentication>;
@@ -451,7 +451,15 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       allowRS1: settings.allowRS1,
       keyCache: settings.keyCache,
     });
-    const credentialUpdate = { signCount: verification.newSignCount, backupState: verification.backupState, backupEligible: verification.backupEligible };
+    // The compare-and-set input of CredentialStore.updateAfterAuthentication (§7.2 step 24).
+    const credentialUpdate: CredentialUpdate = {
+      expectedSignCount: credential.signCount,
+      signCount: verification.newSignCount,
+      backupState: verification.backupState,
+      backupEligible: verification.backupEligible,
+      uvInitialized: credential.uvInitialized || verification.userVerified,
+      lastUsedAt: now(),
+    };
     return Object.assign(verification, { userId: credential.userId, credentialUpdate });
   }
 

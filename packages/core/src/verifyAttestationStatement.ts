@@ -10,7 +10,7 @@ import {
   type Certificate,
 } from './_x509.ts';
 import { equalBytes } from './_bytes.ts';
-import { isRegisteredAttestationFormat } from './attestationFormats.ts';
+import { isRegisteredAttestationFormat, type RegisteredAttestationFormat } from './attestationFormats.ts';
 import type { AttestedCredentialData, AuthenticatorData } from './authenticatorData.ts';
 import { COSE_ALGORITHMS, parseCoseKey } from './cose.ts';
 import { TesseraError, isTesseraError } from './errors.ts';
@@ -71,8 +71,8 @@ export type AttestationType = 'None' | 'Self' | 'Basic';
 
 /** What a verified attestation statement establishes (§7.1 step 21). */
 export interface AttestationStatementResult {
-  /** The statement's format. */
-  fmt: string;
+  /** The statement's format, a registered identifier (§8). */
+  fmt: RegisteredAttestationFormat;
   /** The attestation type. */
   type: AttestationType;
   /** The attestation trust path: the `x5c` certificates (DER, leaf first); empty for `None` and `Self`. */

@@ -109,7 +109,10 @@ export interface AuthenticationVerification {
  *   expectedRpId: 'example.com',
  *   credential: { id: record.id, publicKey: record.publicKey, signCount: record.signCount },
  * });
- * await credentials.update(result.credentialId, { signCount: result.newSignCount, backupState: result.backupState, backupEligible: result.backupEligible });
+ * await credentials.updateAfterAuthentication(result.credentialId, {
+ *   expectedSignCount: record.signCount, signCount: result.newSignCount, backupState: result.backupState,
+ *   backupEligible: result.backupEligible, uvInitialized: result.userVerified, lastUsedAt: Date.now(),
+ * });
  * ```
  */
 export async function verifyAuthenticationResponse(input: VerifyAuthenticationResponseInput): Promise<AuthenticationVerification> {

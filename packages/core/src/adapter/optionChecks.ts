@@ -26,7 +26,7 @@ export const isFunction = (value: unknown): boolean => typeof value === 'functio
  * @returns the predicate, for `z.custom`
  * @example
  * ```ts
- * z.custom<CredentialStore>(hasMethods('get', 'listByUser', 'create', 'update'), 'must be a CredentialStore');
+ * z.custom<CredentialStore>(hasMethods('get', 'listByUser', 'create', 'updateAfterAuthentication'), 'must be a CredentialStore');
  * ```
  */
 export const hasMethods =
@@ -42,8 +42,17 @@ export const hasMethods =
 export const isRelyingParty: (value: unknown) => boolean = hasMethods('startAuthentication', 'finishAuthentication', 'startRegistration', 'finishRegistration');
 
 /**
- * Whether an option is a `CredentialStore`: it has `get`, `listByUser`, `create` and `update`.
+ * Whether an option is a `CredentialStore`: it has every method of the contract (`get`, `listByUser`,
+ * `listRecordsByUser`, `create`, `updateAfterAuthentication`, `rename`, `delete`).
  *
  * For adapter authors; not covered by semver stability.
  */
-export const isCredentialStore: (value: unknown) => boolean = hasMethods('get', 'listByUser', 'create', 'update');
+export const isCredentialStore: (value: unknown) => boolean = hasMethods(
+  'get',
+  'listByUser',
+  'listRecordsByUser',
+  'create',
+  'updateAfterAuthentication',
+  'rename',
+  'delete',
+);

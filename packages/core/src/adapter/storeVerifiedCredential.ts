@@ -12,13 +12,14 @@ import type { FinishedAuthentication } from '../relyingParty.ts';
  * @param result - what `finishAuthentication` returned
  * @param caller - the signed-in caller's user handle, or `undefined` for a sign-in without a caller
  * @throws {TesseraError} `credential_not_allowed` when the credential is another user's;
- *   `unknown_credential` when the store no longer has it
+ *   `unknown_credential` when the store no longer has it; `sign_count_regression` when another sign-in
+ *   stored a counter first (the store's compare-and-set)
  */
 export async function storeAuthentication(credentials: CredentialStore, result: FinishedAuthentication, caller: string | undefined): Promise<void> {
   if (caller !== undefined && result.userId !== caller) {
     throw new TesseraError('credential_not_allowed', 'The credential belongs to another user than the caller.');
   }
-  if (!(await credentials.update(result.credentialId, result.credentialUpdate))) {
+  if (!(await credentials.updateAfterAuthentication(result.credentialId, result.credentialUpdate))) {
     throw new TesseraError('unknown_credential', 'The credential was deleted while the sign-in was verified.');
   }
 }

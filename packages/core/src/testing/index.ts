@@ -5,6 +5,8 @@
  */
 export { challengeStoreConformance, sampleChallengeRecord, sampleRegistrationRecord } from './challengeStoreConformance.ts';
 export type { ChallengeStoreConformanceOptions, ConformanceCase } from './challengeStoreConformance.ts';
+export { credentialStoreConformance, sampleCredentialRecord, sampleUserHandle } from './credentialStoreConformance.ts';
+export type { CredentialStoreConformanceOptions } from './credentialStoreConformance.ts';
 export { SoftwareAuthenticator } from './softwareAuthenticator.ts';
 export type {
   AttestationStatementOverride,
