@@ -98,7 +98,14 @@ describe('MemoryChallengeStore bounds and sweeping', () => {
     const store = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 });
     for (let index = 0; index < 10; index++) await store.save(`k${index}`, sampleChallengeRecord(index), index < 4 ? 100 : 10_000);
     clock.advance(500);
-    expect(store.sweep()).toBe(4);
+    expect(store.sweep(), 'expired less than a second ago: still in the window being filled').toBe(0);
+    expect(await store.consume('k0'), 'but already refused').toBeUndefined();
+    clock.advance(1_000);
+    expect(store.sweep()).toBe(3);
+    expect(store.size).toBe(6);
+    await store.save('k0', sampleChallengeRecord(0), 100);
+    clock.advance(1_500);
+    expect(store.sweep()).toBe(1);
     expect(store.size).toBe(6);
   });
 
