@@ -99,24 +99,27 @@ export class ExpiryQueue {
 
   /**
    * Looks at up to `budget` keys of the chunks due by `now`, earliest first, and calls `expire` for each whose
-   * record is still listed there (that record has expired).
+   * record is still listed there (that record has expired). With `untilMs`, stops early once
+   * `performance.now()` passes it (checked every 64 keys), so a slow machine still gets short turns.
    *
-   * @returns how many keys were looked at; fewer than `budget` means nothing due is left
+   * @returns whether keys due by `now` are left
    */
-  sweep(now: number, budget: number, expire: (key: string) => void): number {
+  sweep(now: number, budget: number, expire: (key: string) => void, untilMs: number = Number.POSITIVE_INFINITY): boolean {
     let looked = 0;
-    while (looked < budget) {
+    for (;;) {
       const chunk = this.#heap[0];
-      if (chunk === undefined || chunk.due > now) break;
+      if (chunk === undefined || chunk.due > now) return false;
+      if (looked >= budget) return true;
       while (chunk.next < chunk.keys.length && looked < budget) {
+        if ((looked & 63) === 63 && performance.now() > untilMs) break;
         const key = chunk.keys[chunk.next++]!;
         looked++;
         if (this.#holds(key, chunk.id)) expire(key);
         else if (chunk.stale > 0) chunk.stale--;
       }
       if (chunk.next >= chunk.keys.length) this.#dropEarliest();
+      else if (looked < budget) return true; // out of time
     }
-    return looked;
   }
 
   /**

@@ -24,7 +24,7 @@ export interface MemoryChallengeStoreOptions {
    * How often expired records are swept out, in ms; default 60000; `0` turns sweeping off (expiry is still
    * enforced on `consume`, and a full store evicts expired records first); at most 2147483647 (the largest
    * timer delay). The timer starts with the first save and never keeps the process alive. A sweep looks
-   * only at expired records, 2048 keys per turn of the event loop.
+   * only at expired records, at most 2048 keys or 1 ms per turn of the event loop.
    */
   sweepIntervalMs?: number;
   /** Clock in epoch milliseconds; default `Date.now`. Inject one to test expiry without waiting. */
@@ -44,8 +44,10 @@ function unrefTimer(timer: TimerHandle): void {
 
 /** Most records one shard (one `Map`) holds at `maxEntries`: a `Map` rehashes in one go as it grows or shrinks. */
 const RECORDS_PER_SHARD = 4_096;
-/** Keys the background sweep looks at per turn of the event loop: well under a millisecond of work. */
+/** Most keys the background sweep looks at per turn of the event loop: about a millisecond of work. */
 const SWEEP_SLICE_KEYS = 2_048;
+/** Longest the background sweep works per turn, in ms, on a machine slow enough to need less than 2048 keys. */
+const SWEEP_SLICE_MS = 1;
 
 /**
  * In-process {@link ChallengeStore}: the default, needing nothing. Right for one server process; for several
@@ -60,7 +62,7 @@ const SWEEP_SLICE_KEYS = 2_048;
  *   store. A record must be JSON data, as every {@link ChallengeRecord} is; anything else is `invalid_argument`.
  * - Bounded: at most `maxEntries` records; beyond that the record closest to expiring goes (expired ones first).
  * - Expiry: enforced on every `consume`. Keys are also queued by expiry time, and an unref'd timer sweeps
- *   expired records out every `sweepIntervalMs`, at most 2048 keys per turn of the event loop: the sweep
+ *   expired records out every `sweepIntervalMs`, at most 2048 keys or 1 ms per turn of the event loop: the sweep
  *   never looks at a live record, never stalls the process, and memory is reclaimed about a second after a
  *   record's TTL (plus up to one sweep interval). Call {@link MemoryChallengeStore.dispose} to stop it early.
  *
@@ -156,7 +158,6 @@ export class MemoryChallengeStore implements ChallengeStore {
     shard.delete(key);
     this.#size--;
     this.#queue.release(this.#packer.chunk(packed));
-    if (this.#size === 0) this.#queue.clear();
     return this.#packer.storeExpiresAt(packed) > this.#now() ? this.#packer.unpack(key, packed) : undefined;
   }
 
@@ -170,7 +171,7 @@ export class MemoryChallengeStore implements ChallengeStore {
   sweep(): number {
     const before = this.#size;
     const now = this.#now();
-    while (this.#queue.sweep(now, SWEEP_SLICE_KEYS, (key) => this.#remove(key)) === SWEEP_SLICE_KEYS);
+    while (this.#queue.sweep(now, SWEEP_SLICE_KEYS, (key) => this.#remove(key)));
     this.#afterSweep();
     return before - this.#size;
   }
@@ -200,8 +201,8 @@ export class MemoryChallengeStore implements ChallengeStore {
   /** One slice of a background sweep; schedules the next while expired keys are left. */
   #sweepSlice(): void {
     this.#slice = undefined;
-    const looked = this.#queue.sweep(this.#now(), SWEEP_SLICE_KEYS, (key) => this.#remove(key));
-    if (looked === SWEEP_SLICE_KEYS) {
+    const deadline = performance.now() + SWEEP_SLICE_MS;
+    if (this.#queue.sweep(this.#now(), SWEEP_SLICE_KEYS, (key) => this.#remove(key), deadline)) {
       const slice = setTimeout(() => this.#sweepSlice(), 0);
       unrefTimer(slice as TimerHandle);
       this.#slice = slice;
