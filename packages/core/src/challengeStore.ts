@@ -105,6 +105,8 @@ export type ChallengeRecord = z.output<typeof challengeRecordSchema>;
  * - `consume(key)` atomically removes and returns the record, or `undefined` if there is none or it has
  *   expired. Across all callers, processes and servers sharing the store, a saved record is returned by
  *   **at most one** `consume`, ever.
+ * - A saved record is a copy: changing the object after `save`, or one `consume` returned, changes nothing
+ *   the store holds.
  *
  * Prove a new implementation with the suite in `@tessera/core/testing`.
  */

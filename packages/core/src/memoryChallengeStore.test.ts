@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { challengeStoreConformance, sampleChallengeRecord } from './testing/index.ts';
 import { isTesseraError } from './errors.ts';
 import { MemoryChallengeStore, type MemoryChallengeStoreOptions } from './memoryChallengeStore.ts';
@@ -30,6 +30,93 @@ describe('MemoryChallengeStore conformance, in real time', () => {
   })) {
     it(name, run);
   }
+});
+
+describe('MemoryChallengeStore conformance, with an injected clock and a sweep after every step of time', () => {
+  const clock = fakeClock();
+  let current: MemoryChallengeStore | undefined;
+  for (const { name, run } of challengeStoreConformance({
+    createStore: () => (current = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 })),
+    disposeStore: (store) => (store as MemoryChallengeStore).dispose(),
+    // Long enough for the sweep's one-second windows to fall due between steps.
+    expiryTtlMs: 3_000,
+    advanceTime: (ms) => {
+      clock.advance(ms);
+      current!.sweep();
+    },
+  })) {
+    it(name, run);
+  }
+});
+
+describe('MemoryChallengeStore background sweep, in slices', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  /** A store on fake timers and an injected clock, holding `expiring` records with a 1 s TTL and `live` with an hour. */
+  async function filledStore(expiring: number, live: number) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const clock = fakeClock();
+    const store = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 1_000, maxEntries: 100_000 });
+    for (let index = 0; index < expiring; index++) await store.save(`expiring-${index}`, sampleChallengeRecord(index % 4096), 1_000);
+    for (let index = 0; index < live; index++) await store.save(`live-${index}`, sampleChallengeRecord(index % 4096), 3_600_000);
+    return { store, clock };
+  }
+
+  it('removes at most 2048 records per turn of the event loop, and goes on until every expired one is gone', async () => {
+    const { store, clock } = await filledStore(10_000, 100);
+    clock.advance(5_000);
+    vi.advanceTimersByTime(1_000); // the interval fires: the first slice
+    expect(store.size).toBeLessThan(10_100);
+    expect(store.size).toBeGreaterThanOrEqual(10_100 - 2_048);
+    let turns = 1;
+    while (store.size > 100 && turns < 1_000) {
+      const before = store.size;
+      vi.advanceTimersToNextTimer();
+      expect(before - store.size).toBeLessThanOrEqual(2_048);
+      turns++;
+    }
+    expect(store.size).toBe(100);
+    expect(turns).toBeGreaterThanOrEqual(5);
+    for (let index = 0; index < 100; index++) expect(await store.consume(`live-${index}`), `live-${index}`).toEqual(sampleChallengeRecord(index));
+    vi.advanceTimersByTime(1_000);
+    expect(vi.getTimerCount(), 'an empty store stops its timers at the next sweep').toBe(0);
+  });
+
+  it('handles records that expire, are consumed, replaced or saved while a sweep is mid-slice', async () => {
+    const { store, clock } = await filledStore(6_000, 3_000);
+    clock.advance(5_000);
+    vi.advanceTimersByTime(1_000);
+    expect(store.size, 'the sweep is under way').toBeGreaterThan(3_000);
+    // Mid-sweep: 1000 of the hour-long records are consumed, an expired key is saved again, new records
+    // arrive, and then time passes until the hour-long ones expire too (the new ones live a day).
+    for (let index = 0; index < 1_000; index++) expect(await store.consume(`live-${index}`)).toEqual(sampleChallengeRecord(index));
+    await store.save('expiring-5999', sampleChallengeRecord(1), 86_400_000);
+    for (let index = 0; index < 500; index++) await store.save(`new-${index}`, sampleChallengeRecord(index), 86_400_000);
+    vi.advanceTimersToNextTimer();
+    clock.advance(3_600_000);
+    for (let turn = 0; turn < 1_000 && store.size > 501; turn++) vi.advanceTimersToNextTimer();
+    expect(store.size).toBe(501);
+    expect(await store.consume('expiring-5999')).toEqual(sampleChallengeRecord(1));
+    for (let index = 0; index < 500; index++) expect(await store.consume(`new-${index}`), `new-${index}`).toEqual(sampleChallengeRecord(index));
+    expect(await store.consume('live-2000')).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it('dispose() in the middle of a sweep stops it and clears the store, which then works as new', async () => {
+    const { store, clock } = await filledStore(6_000, 10);
+    clock.advance(5_000);
+    vi.advanceTimersByTime(1_000);
+    expect(store.size).toBeGreaterThan(10);
+    store.dispose();
+    expect(store.size).toBe(0);
+    expect(vi.getTimerCount(), 'no slice or interval is left behind').toBe(0);
+    expect(await store.consume('live-0')).toBeUndefined();
+    await store.save('after', sampleChallengeRecord(3), 1_000);
+    expect(vi.getTimerCount(), 'a save restarts the sweep').toBe(1);
+    clock.advance(5_000);
+    vi.advanceTimersByTime(1_000);
+    expect(store.size).toBe(0);
+  });
 });
 
 describe('MemoryChallengeStore bounds and sweeping', () => {
@@ -98,7 +185,14 @@ describe('MemoryChallengeStore bounds and sweeping', () => {
     const store = new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 });
     for (let index = 0; index < 10; index++) await store.save(`k${index}`, sampleChallengeRecord(index), index < 4 ? 100 : 10_000);
     clock.advance(500);
-    expect(store.sweep()).toBe(4);
+    expect(store.sweep(), 'expired less than a second ago: still in the window being filled').toBe(0);
+    expect(await store.consume('k0'), 'but already refused').toBeUndefined();
+    clock.advance(1_000);
+    expect(store.sweep()).toBe(3);
+    expect(store.size).toBe(6);
+    await store.save('k0', sampleChallengeRecord(0), 100);
+    clock.advance(1_500);
+    expect(store.sweep()).toBe(1);
     expect(store.size).toBe(6);
   });
 

@@ -96,6 +96,27 @@ describe('RedisChallengeStore', () => {
     expect(await client.exists('x')).toBe(0);
   });
 
+  it("refuses a node-redis client with no 'error' listener, saying why and how to fix it, and takes it once it has one", async () => {
+    const client = createClient({ url: server.url });
+    let refusal: unknown;
+    try {
+      new RedisChallengeStore({ client });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(isTesseraError(refusal, 'invalid_config')).toBe(true);
+    expect((refusal as Error).message).toMatch(/no 'error' listener/);
+    expect((refusal as Error).message).toMatch(/client\.on\('error'/);
+    client.on('error', () => undefined);
+    await client.connect();
+    clients.push(client);
+    const store = new RedisChallengeStore({ client, prefix: 'listener:' });
+    await store.save('ticket', sampleChallengeRecord(4), 60_000);
+    expect(await store.consume('ticket')).toEqual(sampleChallengeRecord(4));
+    // A client that is not an event emitter (an ioredis adapter object) has nothing to check.
+    expect(() => new RedisChallengeStore({ client: { sendCommand: async () => null } })).not.toThrow();
+  });
+
   it('refuses options that cannot work', () => {
     for (const options of [{}, { client: {} }, { client: { sendCommand: async () => null }, commandTimeoutMs: 0 }, { client: { sendCommand: async () => null }, prefix: 5 }]) {
       expect(() => new RedisChallengeStore(options as never)).toThrow(/Invalid RedisChallengeStore options/);

@@ -27,18 +27,40 @@ export const DEFAULT_REDIS_KEY_PREFIX = 'tessera:ceremony:';
 /** Default {@link RedisChallengeStoreOptions.commandTimeoutMs}: one second. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
+/**
+ * A client that is an event emitter (node-redis) with no `'error'` listener. Node throws an `'error'` event
+ * nobody listens to, so such a client turns the first Redis disconnect into an uncaught exception that ends
+ * the process (node-redis emits `SocketClosedUnexpectedlyError`, then one error per reconnect attempt).
+ */
+function lacksErrorListener(client: RedisCommandClient): boolean {
+  const emitter = client as { listenerCount?: unknown };
+  return typeof emitter.listenerCount === 'function' && (client as unknown as { listenerCount(event: string): number }).listenerCount('error') === 0;
+}
+
 const optionsSchema = z.strictObject({
-  client: z.custom<RedisCommandClient>(
-    (value) => typeof (value as RedisCommandClient | null)?.sendCommand === 'function',
-    'client must be a Redis client with sendCommand (node-redis), or an object adapting one',
-  ),
+  client: z
+    .custom<RedisCommandClient>(
+      (value) => typeof (value as RedisCommandClient | null)?.sendCommand === 'function',
+      'client must be a Redis client with sendCommand (node-redis), or an object adapting one',
+    )
+    .refine(
+      (client) => !lacksErrorListener(client),
+      "client has no 'error' listener: node-redis emits 'error' on every disconnect and reconnect attempt, and Node " +
+        "ends the process on an 'error' event nobody listens to, so the first Redis outage would take the server down. " +
+        "Attach one before creating the store, e.g. client.on('error', (error) => logger.warn('redis', error)); " +
+        'the client then reconnects by itself and the store answers store_unavailable meanwhile',
+    ),
   prefix: z.string().max(128, 'prefix must be at most 128 characters').optional(),
   commandTimeoutMs: z.number().int().min(1).max(60_000, 'commandTimeoutMs must be 1–60000').optional(),
 });
 
 /** Options of {@link RedisChallengeStore}. */
 export interface RedisChallengeStoreOptions {
-  /** A connected Redis client; see {@link RedisCommandClient}. The store never connects or closes it. */
+  /**
+   * A connected Redis client; see {@link RedisCommandClient}. The store never connects or closes it. A client
+   * that is an event emitter (node-redis) must already have an `'error'` listener: without one, Node ends the
+   * process at the first disconnect, so the constructor refuses it (`invalid_config`).
+   */
   client: RedisCommandClient;
   /** Prepended to every key, to share a Redis with other data; default `tessera:ceremony:`. */
   prefix?: string;
@@ -64,11 +86,16 @@ export interface RedisChallengeStoreOptions {
  *   instead of a hang, and a late reply is ignored (never an unhandled rejection). A `SET` that timed out
  *   may still land when Redis comes back; that record is merely unused (the ceremony already failed), so
  *   this fails closed.
+ * - A node-redis client without an `'error'` listener is refused at construction (`invalid_config`): its
+ *   first disconnect would be an unhandled `'error'` event, which ends the process. The listener is the
+ *   application's to choose (its logger, its level); the store does not attach one behind its back.
  *
  * @example
  * ```ts
  * import { createClient } from 'redis';
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const client = createClient({ url: process.env.REDIS_URL });
+ * client.on('error', (error) => console.error('Redis:', error.message)); // required: see above
+ * await client.connect();
  * const rp = createRelyingParty({ …, challengeStore: new RedisChallengeStore({ client }) });
  * ```
  */
@@ -83,7 +110,8 @@ export class RedisChallengeStore implements ChallengeStore {
 
   /**
    * @param options - client, key prefix and command timeout; see {@link RedisChallengeStoreOptions}
-   * @throws {TesseraError} `invalid_config` for options that fail their schema
+   * @throws {TesseraError} `invalid_config` for options that fail their schema, or a node-redis client with no
+   *   `'error'` listener
    */
   constructor(options: RedisChallengeStoreOptions) {
     const parsed = optionsSchema.safeParse(options);

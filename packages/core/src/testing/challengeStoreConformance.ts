@@ -229,6 +229,46 @@ export function challengeStoreConformance(options: ChallengeStoreConformanceOpti
       },
     ],
     [
+      'a saved record is a copy: changing the saved object, or a returned one, changes nothing stored',
+      async (store) => {
+        const record = sampleChallengeRecord(60);
+        await store.save('copy-a', record, longTtl);
+        await store.save('copy-b', record, longTtl);
+        record.allowCredentialIds.push('AAAAAAAAAAAAAAAAAAAAAA');
+        record.hints.length = 0;
+        (record as { challenge: string }).challenge = 'changed';
+        const first = await store.consume('copy-a');
+        check(sameJson(first, sampleChallengeRecord(60)), 'a change to the saved object after save reached the store');
+        (first as { challenge: string }).challenge = 'changed too';
+        check(sameJson(await store.consume('copy-b'), sampleChallengeRecord(60)), 'a change to a returned record reached another stored one');
+      },
+    ],
+    [
+      'records with different TTLs expire independently, whatever the order they were saved in',
+      async (store) => {
+        const keys = Array.from({ length: 40 }, (_, index) => `mixed-${index}`);
+        // Short and long TTLs interleaved, and a long one saved first, so expiry order differs from save order.
+        for (const [index, key] of keys.entries()) await store.save(key, sampleChallengeRecord(200 + index), index % 3 === 0 ? longTtl : ttl);
+        await advanceTime(ttl * 2 + 50);
+        for (const [index, key] of keys.entries()) {
+          const consumed = await store.consume(key);
+          if (index % 3 === 0) check(sameJson(consumed, sampleChallengeRecord(200 + index)), `${key} (long TTL) was lost when the short ones expired`);
+          else check(consumed === undefined, `${key} (short TTL) was returned after it expired`);
+        }
+      },
+    ],
+    [
+      'a key saved again after its record expired holds the new record, which outlives the old expiry and comes back once',
+      async (store) => {
+        await store.save('replaced', sampleChallengeRecord(70), ttl);
+        await advanceTime(ttl * 2 + 50);
+        await store.save('replaced', sampleChallengeRecord(71), longTtl);
+        await advanceTime(ttl * 2 + 50); // whatever cleans up the old record runs now, and must leave the new one
+        check(sameJson(await store.consume('replaced'), sampleChallengeRecord(71)), 'the new record was lost with the old one');
+        check((await store.consume('replaced')) === undefined, 'the new record came back twice');
+      },
+    ],
+    [
       `${concurrency} concurrent consumes of one key yield exactly one record`,
       async (store) => {
         await store.save('contested', sampleChallengeRecord(50), longTtl);
