@@ -9,7 +9,7 @@
  *      `workspace:^` ranges to real versions. The `exports` map is shipped as it is: `types`/`default` point
  *      at `dist/`, and only the `@tessera/source` condition (which the workspace's vitest, tsx and tsc ask
  *      for) points at `src/*.ts`.
- *   3. Lint each tarball:
+ *   3. Lint each tarball (which must hold the package's README.md, linking to the main README):
  *        - publint on the extracted tarball (what would actually be published). Any message at all,
  *          including suggestions, is a failure.
  *        - @arethetypeswrong/cli (attw) on the tarball with `--profile esm-only`. The packages are
@@ -139,6 +139,10 @@ async function main() {
       continue;
     }
     const packed = join(extracted, 'package');
+
+    // Every package ships its README (npm and pnpm always pack README*, whatever `files` says).
+    const readme = join(packed, 'README.md');
+    record(`${name}: tarball has README.md`, existsSync(readme) && readFileSync(readme, 'utf8').includes('../../README.md'), 'missing, or without a link to the main README');
 
     // pnpm must have rewritten workspace: ranges, and every export a consumer resolves must be built
     // JavaScript or declarations; only the workspace's own `@tessera/source` condition may name `src/*.ts`.
