@@ -4,7 +4,7 @@
  *   - verifyAuthenticationResponse of @simplewebauthn/server with the same inputs,
  *   - the raw limit: crypto.subtle.verify with an already-imported CryptoKey over the same signed data
  *     (authenticatorData || SHA-256(clientDataJSON)), the ECDSA signature converted to P1363 beforehand,
- * on the py-webauthn vectors of shared/vectors/authentication.json: ES256, RS256 and EdDSA.
+ * on the py-webauthn vectors of packages/core/test/fixtures/authentication.json: ES256, RS256 and EdDSA.
  * A reference row times tessera with key caching disabled (parse and import on every call, as SimpleWebAuthn does).
  *
  * Targets: ES256 ≥ 6× SimpleWebAuthn, RS256 and EdDSA ≥ 3× (tessera / SimpleWebAuthn at C = 32).
@@ -166,7 +166,7 @@ printHeader(
 
 const results: { label: string; target: number; measurements: ThroughputMeasurement[] }[] = [];
 for (const { label, vector: name, target } of CASES) {
-  const vector = vectors.find((v) => v.name === name) ?? assert.fail(`Vector ${name} is missing from shared/vectors/authentication.json.`);
+  const vector = vectors.find((v) => v.name === name) ?? assert.fail(`Vector ${name} is missing from packages/core/test/fixtures/authentication.json.`);
   const measurements = await measureThroughput(await tasksFor(vector), { concurrency: [CONCURRENCY, 1], rounds: ROUNDS, batchTime: BATCH_MS });
   console.log(`${label} (${name})`);
   printThroughputTable(measurements);

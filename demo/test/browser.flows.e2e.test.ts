@@ -90,3 +90,23 @@ describe('the GenAuth page', () => {
   });
 });
 
+
+describe('the pages as loaded', () => {
+  it.each(['/', '/genauth'])('%s loads every resource it asks for, its icon included, with no 404', async (path) => {
+    const server = await demo();
+    const { page } = await browserPage();
+    const answers: Array<{ url: string; status: number }> = [];
+    page.on('response', (response) => void answers.push({ url: new URL(response.url()).pathname, status: response.status() }));
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => void failed.push(request.url()));
+    await open(page, `${server.url}${path}`);
+    // Chromium asks for the icon after the load event; wait for its answer unless it already came.
+    if (!answers.some((answer) => answer.url === '/favicon.svg')) {
+      await page.waitForResponse((response) => new URL(response.url()).pathname === '/favicon.svg', { timeout: 10_000 }).catch(() => undefined);
+    }
+
+    expect(answers.filter((answer) => answer.status >= 400)).toEqual([]);
+    expect(failed).toEqual([]);
+    expect(answers).toContainEqual({ url: '/favicon.svg', status: 200 });
+  });
+});

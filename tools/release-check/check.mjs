@@ -5,9 +5,11 @@
  * Run with `pnpm release:check` from the repository root. Steps:
  *
  *   1. `pnpm build`: compile every package to `dist/`.
- *   2. `pnpm pack` each package into a temporary directory. Always pnpm, never npm: pnpm applies
- *      `publishConfig.exports` (the `dist/` entry points) and rewrites `workspace:^` ranges to real versions.
- *   3. Lint each tarball:
+ *   2. `pnpm pack` each package into a temporary directory. Always pnpm, never npm: pnpm rewrites
+ *      `workspace:^` ranges to real versions. The `exports` map is shipped as it is: `types`/`default` point
+ *      at `dist/`, and only the `@tessera/source` condition (which the workspace's vitest, tsx and tsc ask
+ *      for) points at `src/*.ts`.
+ *   3. Lint each tarball (which must hold the package's README.md, linking to the main README):
  *        - publint on the extracted tarball (what would actually be published). Any message at all,
  *          including suggestions, is a failure.
  *        - @arethetypeswrong/cli (attw) on the tarball with `--profile esm-only`. The packages are
@@ -16,7 +18,12 @@
  *          Every other problem in `node16-esm` and `bundler` still fails the check.
  *   4. Install all tarballs together (so `@tessera/core` resolves to the local tarball, not the registry)
  *      plus `express@5` and `redis@6` into a scratch npm project outside the workspace, and run a smoke
- *      script there that imports every public entry point and actually uses it.
+ *      script there that imports every public entry point and actually uses it. Then the same smoke script
+ *      in a second scratch project that installs the package folders themselves (`file:` links, as
+ *      `npm install ../tessera/packages/core` does): plain Node must get the built JavaScript.
+ *   4b. TypeScript support range: `typescript@${TYPESCRIPT_MIN}` and `typescript@latest` (installed from npm
+ *      into the temporary directory) each compile a file that imports every entry point of the installed
+ *      tarballs with `skipLibCheck: false`, so every shipped `.d.ts` is checked at both ends of the range.
  *   5. Run `changeset version` on a copy of the workspace's manifests and pending changesets: every package
  *      named in a changeset must get a higher version and a CHANGELOG.md, and the adapters' dependency on
  *      `@tessera/core` must keep pointing at the workspace. With no pending changesets (just after
@@ -47,6 +54,18 @@ const STEP_TIMEOUT_MS = 10 * 60_000;
 const SCRATCH_EXTRAS = ['express@5', 'redis@6'];
 
 /**
+ * The oldest TypeScript whose checker must accept the shipped declarations (README: Install). The
+ * declarations say `Uint8Array<ArrayBuffer>`; typed arrays became generic in TypeScript 5.7.
+ */
+const TYPESCRIPT_MIN = '5.7';
+
+/** Types a TypeScript consumer of the tarballs installs: the adapters' `.d.ts` refer to Express and Node. */
+const TYPES_EXTRAS = ['@types/express@5', '@types/node@20'];
+
+/** Longest one compiler install or one compilation of the TypeScript range check may take. */
+const TYPESCRIPT_TIMEOUT_MS = 3 * 60_000;
+
+/**
  * How to invoke pnpm. Under `pnpm run`, `npm_execpath` points at the running pnpm (a JS file or a
  * standalone binary); otherwise fall back to `npx -y pnpm@10.34.9`.
  */
@@ -68,9 +87,9 @@ function record(name, ok, detail = '') {
 const indent = (text) => text.trimEnd().replace(/^/gm, '      ');
 
 /** Runs a command synchronously; returns `{ ok, output }` with stdout and stderr combined. */
-function run(command, args, cwd, { quiet = true } = {}) {
+function run(command, args, cwd, { quiet = true, timeoutMs = STEP_TIMEOUT_MS } = {}) {
   // Every step is bounded: a hung install or smoke test fails the check instead of hanging CI.
-  const child = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: quiet ? 'pipe' : 'inherit', env: process.env, timeout: STEP_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  const child = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: quiet ? 'pipe' : 'inherit', env: process.env, timeout: timeoutMs, killSignal: 'SIGKILL' });
   const output = `${child.stdout ?? ''}${child.stderr ?? ''}${child.error ? String(child.error) : ''}`;
   return { ok: child.status === 0 && !child.error, output };
 }
@@ -121,9 +140,15 @@ async function main() {
     }
     const packed = join(extracted, 'package');
 
-    // pnpm must have applied publishConfig and rewritten workspace: ranges; a leak here means a broken publish.
-    const leaks = readFileSync(join(packed, 'package.json'), 'utf8').match(/workspace:|"\.\/src\/[^"]*\.ts"/g);
-    record(`${name}: packed package.json has dist exports and real versions`, !leaks, `found: ${leaks?.join(', ')}`);
+    // Every package ships its README (npm and pnpm always pack README*, whatever `files` says).
+    const readme = join(packed, 'README.md');
+    record(`${name}: tarball has README.md`, existsSync(readme) && readFileSync(readme, 'utf8').includes('../../README.md'), 'missing, or without a link to the main README');
+
+    // pnpm must have rewritten workspace: ranges, and every export a consumer resolves must be built
+    // JavaScript or declarations; only the workspace's own `@tessera/source` condition may name `src/*.ts`.
+    const packedManifest = readFileSync(join(packed, 'package.json'), 'utf8');
+    const leaks = [...(packedManifest.match(/workspace:[^"]*/g) ?? []), ...exportLeaks(JSON.parse(packedManifest).exports)];
+    record(`${name}: packed package.json has dist exports and real versions`, leaks.length === 0, `found: ${leaks.join(', ')}`);
 
     // publint's JS API; `pack: false` because the directory already is the packed content. Any message
     // (error, warning or suggestion) fails the check.
@@ -169,6 +194,98 @@ async function main() {
   const smoke = run(process.execPath, ['smoke.mjs'], scratch);
   console.log(indent(smoke.output));
   record('scratch: smoke.mjs imports and uses every entry point', smoke.ok, smoke.ok ? '' : '(see output above)');
+
+  checkFolderInstall();
+  checkTypeScriptRange();
+}
+
+/**
+ * Every export target a consumer can resolve (any condition but `@tessera/source`) that is not under
+ * `./dist/` (or `./package.json`).
+ *
+ * @param {unknown} exports - the manifest's `exports`
+ * @returns {string[]}
+ */
+function exportLeaks(exports, path = 'exports') {
+  if (typeof exports === 'string') return exports === './package.json' || exports.startsWith('./dist/') ? [] : [`${path}: ${exports}`];
+  if (exports === null || typeof exports !== 'object') return [`${path}: ${JSON.stringify(exports)}`];
+  return Object.entries(exports)
+    .filter(([key]) => key !== '@tessera/source')
+    .flatMap(([key, value]) => exportLeaks(value, `${path}[${key}]`));
+}
+
+/** A scratch npm project of its own, `type: module`; returns whether `npm init` worked. */
+function initScratch(dir) {
+  mkdirSync(dir, { recursive: true });
+  const init = run('npm', ['init', '-y'], dir);
+  if (!init.ok) {
+    record(`${dir}: npm init`, false, init.output);
+    return false;
+  }
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, private: true, type: 'module' }, null, 2));
+  return true;
+}
+
+/**
+ * Step 4, second half: the package folders installed with `file:` (npm links them, as
+ * `npm install ../tessera/packages/core` does) must load as built JavaScript under plain Node. npm links a
+ * folder without installing into it, so the linked packages use the workspace's own `node_modules`, and
+ * the workspace's tracked files must be unchanged afterwards.
+ */
+function checkFolderInstall() {
+  const linked = join(work, 'linked');
+  if (!initScratch(linked)) return;
+  const statusBefore = run('git', ['status', '--porcelain'], root).output;
+  const folders = PACKAGES.map((pkgDir) => `file:${join(root, pkgDir)}`);
+  const install = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...folders, ...SCRATCH_EXTRAS], linked);
+  record(`linked: npm install ${PACKAGES.length} package folders (file:) + ${SCRATCH_EXTRAS.join(' ')}`, install.ok, install.output);
+  if (!install.ok) return;
+  writeFileSync(join(linked, 'smoke.mjs'), readFileSync(join(here, 'smoke.mjs'), 'utf8'));
+  const smoke = run(process.execPath, ['smoke.mjs'], linked);
+  console.log(indent(smoke.output));
+  record('linked: smoke.mjs runs against the linked folders under plain node', smoke.ok, smoke.ok ? '' : '(see output above)');
+  const statusAfter = run('git', ['status', '--porcelain'], root).output;
+  record('linked: installing the folders left the workspace unchanged', statusAfter === statusBefore, `before:\n${statusBefore}\nafter:\n${statusAfter}`);
+}
+
+/**
+ * Step 4b: the oldest supported TypeScript and the newest one each type-check every entry point of the
+ * installed tarballs with `skipLibCheck: false`. The compilers are installed under aliases into the
+ * temporary directory, never into the workspace.
+ */
+function checkTypeScriptRange() {
+  const compilers = join(work, 'typescript');
+  if (!initScratch(compilers)) return;
+  const ranges = { oldest: TYPESCRIPT_MIN, newest: 'latest' };
+  const specs = Object.entries(ranges).map(([alias, range]) => `${alias}@npm:typescript@${range}`);
+  const install = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], compilers, { timeoutMs: TYPESCRIPT_TIMEOUT_MS });
+  record(`typescript: npm install typescript@${TYPESCRIPT_MIN} and typescript@latest`, install.ok, install.output);
+  if (!install.ok) return;
+  const types = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...TYPES_EXTRAS], scratch, { timeoutMs: TYPESCRIPT_TIMEOUT_MS });
+  record(`typescript: npm install ${TYPES_EXTRAS.join(' ')} beside the tarballs`, types.ok, types.output);
+  if (!types.ok) return;
+
+  const entryPoints = [
+    '@tessera/core',
+    '@tessera/core/testing',
+    '@tessera/core/adapter',
+    '@tessera/adapter-express',
+    '@tessera/adapter-genauth',
+    '@tessera/adapter-genauth/node',
+    '@tessera/store-redis',
+  ];
+  const consumer = entryPoints.map((entry, i) => `import * as entry${i} from '${entry}';`).join('\n');
+  writeFileSync(join(scratch, 'consumer.ts'), `${consumer}\nexport const entryPoints: unknown[] = [${entryPoints.map((_, i) => `entry${i}`).join(', ')}];\n`);
+  // A strict Node consumer. `lib` is left at its default, which includes DOM: the declarations name
+  // WebCrypto's `CryptoKey` and the Fetch API's `HeadersInit`, which @types/node does not declare globally.
+  const compilerOptions = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] };
+  writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }, null, 2));
+  for (const alias of Object.keys(ranges)) {
+    const { version } = JSON.parse(readFileSync(join(compilers, 'node_modules', alias, 'package.json'), 'utf8'));
+    const tsc = run(process.execPath, [join(compilers, 'node_modules', alias, 'bin', 'tsc'), '-p', 'tsconfig.json'], scratch, { timeoutMs: TYPESCRIPT_TIMEOUT_MS });
+    record(`typescript ${version} (${alias} supported): every entry point's .d.ts compiles with skipLibCheck false`, tsc.ok, tsc.output);
+  }
 }
 
 /**

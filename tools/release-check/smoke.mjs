@@ -1,7 +1,8 @@
 /**
- * Smoke test for the packed Tessera tarballs. `check.mjs` copies this file into a scratch npm project
- * (outside the workspace) where the four tarballs, express@5 and redis@6 are installed, and runs it with
- * plain `node`. It is not meant to run inside the workspace: there `@tessera/*` resolve to `src/*.ts`.
+ * Smoke test for the Tessera packages as a consumer installs them. `check.mjs` copies this file into two
+ * scratch npm projects outside the workspace, one with the four packed tarballs and one with the four
+ * package folders linked (`file:`), each beside express@5 and redis@6, and runs it with plain `node`, which
+ * resolves the packages' `default` exports: the built `dist/` JavaScript.
  *
  * Every public entry point is imported by its published name and actually used. Any thrown error or failed
  * assertion exits non-zero. Each step prints one line so a failure is easy to place.

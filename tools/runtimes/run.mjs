@@ -7,7 +7,7 @@
  * (`pnpm test:runtimes deno bun`). For each runtime:
  *
  *   1. The runtime's own binary, from the npm package pinned in this folder's package.json and
- *      package-lock.json (`node22`, `node24`, `bun`, `deno`; installed here with npm on first use, not
+ *      package-lock.json (`node22`, `node24`, `bun`, `deno`; installed here with `npm ci` on first use, not
  *      by the workspace install), starts vitest itself with `vitest.config.ts`. Vitest's `forks` pool starts
  *      the test workers with `process.execPath`, so the tests run in that runtime too.
  *   2. `probe.ts`, a setup file, reports from inside each test file's process which runtime it is
@@ -118,9 +118,13 @@ function locate(runtime) {
 }
 
 /**
- * Installs the runtimes from this folder's package-lock.json (`npm install`) unless exactly those versions are
- * already installed. They are not in the pnpm workspace, so the workspace install (and the demo's) stays free
- * of ~570 MB of binaries; only this check fetches them, from the npm registry, before any test runs.
+ * Installs the runtimes exactly as this folder's package-lock.json pins them (`npm ci`) unless exactly those
+ * versions are already installed. `npm ci` never writes package.json or package-lock.json, so the run leaves
+ * every tracked file as it was; the lock lists every platform package of `bun` and `deno` so that `npm ci`
+ * accepts it on any platform, and npm installs only the one for this machine. The runtimes are not in the
+ * pnpm workspace, so the workspace install (and the demo's) stays free of their ~570 MB; only this check
+ * fetches them from the npm registry (npm keeps the tarballs in its cache, `npm config get cache`), before
+ * any test runs.
  */
 function installRuntimes() {
   const lock = JSON.parse(readFileSync(join(here, 'package-lock.json'), 'utf8'));
@@ -133,12 +137,19 @@ function installRuntimes() {
   };
   const stale = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && !entry.optional && installed(path) !== entry.version);
   if (stale.length === 0) return;
-  console.log(`test:runtimes: installing the pinned runtimes (npm install in ${relative(root, here)}; ${stale.map(([path]) => path.replace('node_modules/', '')).join(', ')})`);
-  // `npm install`, not `npm ci`: the lock holds only the platform packages the registry served, and `npm ci`
-  // refuses a lock that lacks any optional platform package. Every version is pinned exactly either way.
-  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: here, stdio: 'inherit', timeout: 15 * 60_000 });
+  console.log(
+    `test:runtimes: installing the pinned runtimes, about 570 MB from the npm registry on first use ` +
+      `(npm ci in ${relative(root, here)}; ${stale.map(([path]) => path.replace('node_modules/', '')).join(', ')})`,
+  );
+  // npm ci runs the install scripts that put Bun's and Deno's binaries in place (see `locate`).
+  const manifests = ['package.json', 'package-lock.json'].map((file) => readFileSync(join(here, file), 'utf8'));
+  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: here, stdio: 'inherit', timeout: 15 * 60_000 });
   if (npm.status !== 0) {
-    console.error('test:runtimes: npm install failed; see above.');
+    console.error('test:runtimes: npm ci failed; see above.');
+    process.exit(1);
+  }
+  if (['package.json', 'package-lock.json'].some((file, i) => readFileSync(join(here, file), 'utf8') !== manifests[i])) {
+    console.error(`test:runtimes: npm ci changed ${relative(root, here)}/package.json or package-lock.json; it must install from them unchanged.`);
     process.exit(1);
   }
 }

@@ -15,7 +15,7 @@ import {
   residentKeyRequirementSchema,
   type PublicKeyCredentialCreationOptionsJSON,
 } from './registrationOptions.ts';
-import { parseAuthenticationResponse, type AuthenticationResponseJSON, type RegistrationResponseJSON } from './responseJSON.ts';
+import { parseAuthenticationResponse, parseRegistrationResponse } from './responseJSON.ts';
 import { ticketForChallenge, ticketSchema } from './ticket.ts';
 import {
   verifyParsedAuthenticationResponse,
@@ -199,16 +199,24 @@ export interface StartedRegistration {
 export interface FinishRegistrationInput {
   /** The ticket {@link RelyingParty.startRegistration} returned; when absent, derived from the response's challenge. */
   ticket?: string | undefined;
-  /** What the browser's `credential.toJSON()` returned after `navigator.credentials.create()`. */
-  response: RegistrationResponseJSON;
+  /**
+   * What the browser's `credential.toJSON()` returned after `navigator.credentials.create()`, as parsed from
+   * the request body: `unknown`, because it is validated here (`malformed_response` unless it is a
+   * `RegistrationResponseJSON`, §5.1), so no cast is needed.
+   */
+  response: unknown;
 }
 
 /** Input of {@link RelyingParty.finishAuthentication}. */
 export interface FinishAuthenticationInput {
   /** The ticket {@link RelyingParty.startAuthentication} returned; when absent, derived from the response's challenge. */
   ticket?: string | undefined;
-  /** What the browser's `credential.toJSON()` returned after `navigator.credentials.get()`. */
-  response: AuthenticationResponseJSON;
+  /**
+   * What the browser's `credential.toJSON()` returned after `navigator.credentials.get()`, as parsed from the
+   * request body: `unknown`, because it is validated here (`malformed_response` unless it is an
+   * `AuthenticationResponseJSON`, §5.1), so no cast is needed.
+   */
+  response: unknown;
   /** Looks up the stored credential record by credential id (base64url); `undefined` if there is none. */
   getCredential: (credentialId: string) => Promise<CredentialRecord | undefined> | CredentialRecord | undefined;
 }
@@ -518,7 +526,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   async function finishRegistration(input: FinishRegistrationInput): Promise<RegistrationVerification> {
     const record = await consumeCeremony(input?.ticket, input?.response, 'registration');
     const verification = await verifyRegistrationResponse({
-      response: input.response,
+      response: parseRegistrationResponse(input.response),
       expectedChallenge: record.challenge,
       expectedOrigin: origins,
       expectedRpId: record.rpId,

@@ -1,7 +1,7 @@
 /**
- * Test support only: typed loaders for the captured WebAuthn vectors of `shared/vectors/` (described in its
- * README.md). The path is relative to this file, so it resolves wherever `shared/` sits beside the repository
- * (in CI, a sibling checkout). Never imported by library code.
+ * Test support only: typed loaders for the captured WebAuthn vectors in `fixtures/` beside this file
+ * (described, with their sources and licences, in `fixtures/README.md`). The path is relative to this file,
+ * so any checkout of the repository finds them. Never imported by library code.
  */
 import { readFileSync } from 'node:fs';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../src/responseJSON.ts';
@@ -55,7 +55,7 @@ export interface RegistrationVector {
 }
 
 function readVectors(file: string): unknown {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${file}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`fixtures/${file}`, import.meta.url), 'utf8'));
 }
 
 /** Every case of `authentication.json`, freshly parsed on each call. */
