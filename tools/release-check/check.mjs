@@ -45,13 +45,13 @@ const root = join(here, '..', '..');
 const attwBin = join(here, 'node_modules', '.bin', 'attw');
 
 /** The packages to release, as directories relative to the repository root. */
-const PACKAGES = ['packages/core', 'packages/adapter-express', 'packages/adapter-genauth', 'packages/store-redis'];
+const PACKAGES = ['packages/core', 'packages/adapter-express', 'packages/adapter-genauth', 'packages/store-redis', 'packages/store-postgres'];
 
 /** Longest any one step (build, pack, install, smoke test) may take. */
 const STEP_TIMEOUT_MS = 10 * 60_000;
 
 /** Extra registry packages the scratch project needs: the adapters' peers and what the smoke script uses. */
-const SCRATCH_EXTRAS = ['express@5', 'redis@6'];
+const SCRATCH_EXTRAS = ['express@5', 'redis@6', '@electric-sql/pglite@0.5'];
 
 /**
  * The oldest TypeScript whose checker must accept the shipped declarations (README: Install). The
@@ -274,6 +274,7 @@ function checkTypeScriptRange() {
     '@tessera/adapter-genauth',
     '@tessera/adapter-genauth/node',
     '@tessera/store-redis',
+    '@tessera/store-postgres',
   ];
   const consumer = entryPoints.map((entry, i) => `import * as entry${i} from '${entry}';`).join('\n');
   writeFileSync(join(scratch, 'consumer.ts'), `${consumer}\nexport const entryPoints: unknown[] = [${entryPoints.map((_, i) => `entry${i}`).join(', ')}];\n`);

@@ -31,6 +31,8 @@ import {
 } from '@tessera/adapter-genauth';
 import { toNodeListener } from '@tessera/adapter-genauth/node';
 import { RedisChallengeStore } from '@tessera/store-redis';
+import { PostgresChallengeStore, PostgresCredentialStore, migrate } from '@tessera/store-postgres';
+import { PGlite } from '@electric-sql/pglite';
 import express from 'express';
 import { createClient } from 'redis';
 
@@ -137,7 +139,9 @@ const redisServer = spawn(process.env.REDIS_SERVER ?? 'redis-server', ['--port',
 });
 try {
   await untilReady(redisServer);
-  const client = await createClient({ url: `redis://127.0.0.1:${redisPort}` }).connect();
+  const client = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+  client.on('error', (error) => console.error('smoke: redis client:', error.message));
+  await client.connect();
   const redisStore = new RedisChallengeStore({ client, prefix: 'smoke:' });
   const record = sampleChallengeRecord(1);
   await redisStore.save('ticket-1', record, 60_000);
@@ -148,6 +152,27 @@ try {
   step(`@tessera/store-redis: RedisChallengeStore saved and consumed through redis-server on 127.0.0.1:${redisPort}`);
 } finally {
   redisServer.kill('SIGKILL');
+}
+
+// @tessera/store-postgres on PGlite (embedded, no server): migrate, then both stores through a real ceremony.
+{
+  const db = new PGlite();
+  try {
+    await migrate(db);
+    await migrate(db); // idempotent
+    const pgChallenges = new PostgresChallengeStore({ db });
+    const pgCredentials = new PostgresCredentialStore({ db });
+    const record = sampleChallengeRecord(2);
+    await pgChallenges.save('ticket-2', record, 60_000);
+    assert.deepEqual(await pgChallenges.consume('ticket-2'), record);
+    assert.equal(await pgChallenges.consume('ticket-2'), undefined, 'a record is consumed only once');
+    await pgCredentials.create(credential);
+    assert.deepEqual(await pgCredentials.get(credential.id), credential);
+    assert.deepEqual(await pgCredentials.listByUser(credential.userId), [{ id: credential.id, transports: credential.transports }]);
+    step('@tessera/store-postgres: migrate, PostgresChallengeStore and PostgresCredentialStore on PGlite');
+  } finally {
+    await db.close();
+  }
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -73,7 +73,7 @@ beforeAll(async () => {
   writeFileSync(file, APPLICATION + readmeSnippet());
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--import', 'tsx', file], {
+  child = spawn(process.execPath, ['--conditions=@tessera/source', '--import', 'tsx', file], {
     cwd: root,
     env: { ...process.env, REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
