@@ -49,7 +49,8 @@ export async function openDemoStorage(options: DemoStorageOptions): Promise<Demo
     await migrateDemoAccounts(db);
   } catch (error) {
     await close().catch(() => {});
-    throw new DemoStorageError(`Could not prepare the tables in ${description}: ${reasonOf(error)}`, { cause: error });
+    const hint = options.kind === 'postgres' ? ' Is the server running, and the URL right? Unset DATABASE_URL to keep the data in PGlite instead.' : '';
+    throw new DemoStorageError(`Could not prepare the tables in ${description}: ${reasonOf(error)}.${hint}`, { cause: error });
   }
   let closed: Promise<void> | undefined;
   return {

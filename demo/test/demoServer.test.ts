@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SoftwareAuthenticator } from '@tessera/core/testing';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+// The store's own test support: a throwaway PostgreSQL cluster on a free loopback port.
+import { startPostgresServer } from '../../packages/store-postgres/test/postgresServer.ts';
 import { startDemoServer, type DemoServer } from '../src/demoServer.ts';
 
 /** The demo's own rules over real sockets: who may do what, and that every failure is a 4xx envelope. */
@@ -198,6 +201,31 @@ describe('the demo command', () => {
     const second = runDemo([`--data=${dataDir}`, '--port=0']);
     expect(await createAccountOver(await second.ready, 'ADA')).toBe(409);
     expect((await stop(second)).code).toBe(0);
+  });
+
+  it('keeps accounts in the PostgreSQL server DATABASE_URL names, in the demo\'s own table', { timeout: 120_000 }, async () => {
+    const postgres = await startPostgresServer();
+    try {
+      const env = { DATABASE_URL: postgres.url };
+      const first = runDemo(['--port', '0'], env);
+      expect(await createAccountOver(await first.ready, 'ada')).toBe(201);
+      const ended = await stop(first);
+      expect(ended.stdout).toContain(`Accounts and passkeys: PostgreSQL at ${postgres.url}.`);
+      expect(ended.code).toBe(0);
+      const second = runDemo(['--port', '0'], env);
+      expect(await createAccountOver(await second.ready, 'Ada')).toBe(409);
+      expect((await stop(second)).code).toBe(0);
+      const client = new pg.Client({ connectionString: postgres.url });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT name FROM tessera_demo_accounts')).rows).toEqual([{ name: 'ada' }]);
+        expect((await client.query('SELECT max(version) AS version FROM tessera_schema_migrations')).rows).toEqual([{ version: 1 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await postgres.stop();
+    }
   });
 
   it('keeps nothing with --memory, which beats DATABASE_URL', { timeout: 60_000 }, async () => {
