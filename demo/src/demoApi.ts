@@ -31,10 +31,10 @@ export function demoApi(directory: DemoDirectory, credentials: CredentialStore):
   router.use(express.json({ limit: '4kb' }));
 
   // Create an account and sign in to it, so its first passkey can be added.
-  router.post('/accounts', (req, res) => {
+  router.post('/accounts', async (req, res) => {
     const body = nameBodySchema.safeParse(req.body);
     if (!body.success) return fail(res, 400, body.error.issues[0]?.message ?? 'Choose an account name.');
-    const account = directory.createAccount(body.data.name);
+    const account = await directory.createAccount(body.data.name);
     if (account === undefined) return fail(res, 409, `The name “${body.data.name}” is taken. Sign in, or choose another name.`);
     const token = directory.openSession(account, 'signed-in');
     res.status(201).json({ success: true, data: { token, name: account.name } });
@@ -45,7 +45,7 @@ export function demoApi(directory: DemoDirectory, credentials: CredentialStore):
   router.post('/sign-in', async (req, res) => {
     const body = nameBodySchema.safeParse(req.body);
     if (!body.success) return fail(res, 400, body.error.issues[0]?.message ?? 'Type your account name.');
-    const account = directory.accountNamed(body.data.name);
+    const account = await directory.accountNamed(body.data.name);
     if (account === undefined) return fail(res, 404, `There is no account named “${body.data.name}”. Create it first.`);
     const token = directory.openSession(account, 'passkey-pending');
     res.json({ success: true, data: { token, name: account.name, stage: 'passkey-pending' } });
@@ -81,6 +81,7 @@ export function demoApi(directory: DemoDirectory, credentials: CredentialStore):
   router.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
     const { status, type } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; type?: unknown };
     if (typeof status === 'number' && status >= 400 && status < 500) return fail(res, status, CLIENT_FAULTS[String(type)] ?? 'The request could not be read.');
+    if ((error as { code?: unknown }).code === 'store_unavailable') return fail(res, 503, 'The database is unavailable; try again shortly.');
     console.error('Tessera demo: unexpected failure', error);
     fail(res, 500, 'The demo server failed; see its console.');
   });

@@ -1,16 +1,14 @@
-import { base64url, generateChallenge, userHandleFromId } from '@tessera/core';
+import { generateChallenge } from '@tessera/core';
 import { z } from 'zod';
+import type { Account, AccountStore } from './demoAccounts.ts';
+
+export type { Account } from './demoAccounts.ts';
 
 /**
- * The demo's own accounts and sessions, in memory. A real application has these already: a users table and
- * whatever issues its sessions. Nothing here is part of Tessera; it is the smallest honest stand-in.
+ * The demo's own accounts (in an {@link AccountStore}: memory, PGlite or PostgreSQL) and sessions (always in
+ * memory, so a restart signs everyone out). A real application has these already: a users table and whatever
+ * issues its sessions. Nothing here is part of Tessera; it is the smallest honest stand-in.
  */
-
-/** An account: a random id (its user handle is `userHandleFromId(id)`) and the name the person chose. */
-export interface Account {
-  id: string;
-  name: string;
-}
 
 /**
  * How far a session got:
@@ -33,65 +31,66 @@ export const accountNameSchema: z.ZodString = z
   .trim()
   .min(1, 'Choose an account name.')
   .max(64, 'An account name has at most 64 characters.')
-  .regex(/^[^\p{Cc}]+$/u, 'An account name cannot contain control characters.');
+  .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'An account name cannot contain control characters.');
 
 /** How long a session lasts: 1 hour. */
 export const SESSION_TTL_MS = 3_600_000;
-/** The most accounts, and the most sessions, the demo keeps, so memory stays bounded. */
+/** The most sessions the demo keeps, so memory stays bounded. */
 export const MAX_ENTRIES = 10_000;
 
 /** Options of {@link DemoDirectory}. */
 export interface DemoDirectoryOptions {
+  /** Where accounts live. */
+  accounts: AccountStore;
   /** The clock, epoch ms. Default `Date.now`. */
   now?: () => number;
-  /** Called with an account dropped to make room, so its passkeys can go too. */
-  onAccountEvicted?: (account: Account) => void;
 }
 
-/** Accounts by name and by user handle, and sessions by token; bounded and in memory. */
+/** Accounts (in their store) and sessions by token (in memory, bounded). */
 export class DemoDirectory {
-  readonly #accountsByName = new Map<string, Account>();
-  readonly #accountsByHandle = new Map<string, Account>();
+  readonly #accounts: AccountStore;
   readonly #sessions = new Map<string, Session>();
   readonly #now: () => number;
-  readonly #onAccountEvicted: (account: Account) => void;
 
-  /** @param options - the clock, and what to do when an account is evicted */
-  constructor(options: DemoDirectoryOptions = {}) {
+  /** @param options - the account store and the clock */
+  constructor(options: DemoDirectoryOptions) {
+    this.#accounts = options.accounts;
     this.#now = options.now ?? Date.now;
-    this.#onAccountEvicted = options.onAccountEvicted ?? (() => {});
   }
 
   /**
-   * Creates an account. When the directory is full, the oldest account goes (and `onAccountEvicted` hears of it).
+   * Creates an account.
    *
    * @param name - a valid account name (see {@link accountNameSchema}); names compare case-insensitively
    * @returns the new account, or `undefined` when the name is taken
    */
-  createAccount(name: string): Account | undefined {
-    const key = name.toLowerCase();
-    if (this.#accountsByName.has(key)) return undefined;
-    if (this.#accountsByName.size >= MAX_ENTRIES) this.#evictOldestAccount();
-    const account: Account = { id: `acct-${base64url.encode(crypto.getRandomValues(new Uint8Array(12)))}`, name };
-    this.#accountsByName.set(key, account);
-    this.#accountsByHandle.set(userHandleFromId(account.id), account);
-    return account;
+  createAccount(name: string): Promise<Account | undefined> {
+    return this.#accounts.create(name);
   }
 
   /**
    * @param name - an account name, any case
    * @returns the account with this name, if any
    */
-  accountNamed(name: string): Account | undefined {
-    return this.#accountsByName.get(name.toLowerCase());
+  accountNamed(name: string): Promise<Account | undefined> {
+    return this.#accounts.named(name);
   }
 
   /**
    * @param handle - a WebAuthn user handle (base64url)
    * @returns the account whose user handle this is, if any
    */
-  accountOfHandle(handle: string): Account | undefined {
-    return this.#accountsByHandle.get(handle);
+  accountOfHandle(handle: string): Promise<Account | undefined> {
+    return this.#accounts.ofHandle(handle);
+  }
+
+  /**
+   * Ends every session of an account that is gone (evicted from memory to make room).
+   *
+   * @param account - the account
+   */
+  forgetAccount(account: Account): void {
+    for (const [token, session] of this.#sessions) if (session.account.id === account.id) this.#sessions.delete(token);
   }
 
   /**
@@ -117,8 +116,8 @@ export class DemoDirectory {
     if (token === undefined) return undefined;
     const session = this.#sessions.get(token);
     if (session === undefined) return undefined;
-    if (session.expiresAt <= this.#now() || this.#accountsByHandle.get(userHandleFromId(session.account.id)) !== session.account) {
-      this.#sessions.delete(token); // expired, or its account was evicted
+    if (session.expiresAt <= this.#now()) {
+      this.#sessions.delete(token);
       return undefined;
     }
     return { ...session, token };
@@ -141,15 +140,6 @@ export class DemoDirectory {
    */
   closeSession(token: string): void {
     this.#sessions.delete(token);
-  }
-
-  #evictOldestAccount(): void {
-    const oldest = this.#accountsByName.entries().next();
-    if (oldest.done === true) return;
-    const [key, account] = oldest.value;
-    this.#accountsByName.delete(key);
-    this.#accountsByHandle.delete(userHandleFromId(account.id));
-    this.#onAccountEvicted(account);
   }
 
   #makeRoomForSession(): void {

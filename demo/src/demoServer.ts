@@ -5,16 +5,17 @@ import { AUTH_OPTIONS_PATH, AUTH_VERIFY_PATH, passkeyRouter, type PasskeyRouterL
 import { createGenAuthHandler } from '@tessera/adapter-genauth';
 import { toNodeListener } from '@tessera/adapter-genauth/node';
 import {
-  MemoryChallengeStore,
-  MemoryCredentialStore,
   createRelyingParty,
   userHandleFromId,
+  type ChallengeStore,
   type CoseAlgorithm,
+  type CredentialStore,
   type UserVerificationRequirement,
 } from '@tessera/core';
 import express, { type Express } from 'express';
-import { DemoDirectory } from './demoDirectory.ts';
+import type { DemoDirectory } from './demoDirectory.ts';
 import { demoApi } from './demoApi.ts';
+import { openDemoStorage, type DemoStorageOptions } from './demoStorage.ts';
 
 /** Where the pages and their scripts are: plain files, served as they are (no build step). */
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -34,6 +35,8 @@ export interface DemoServerOptions {
   userVerification?: UserVerificationRequirement;
   /** Where both adapters report server faults. Default `console.error`. */
   logger?: PasskeyRouterLogger;
+  /** Where accounts, passkeys and ceremonies live. Default `{ kind: 'memory' }`; the command defaults to PGlite. */
+  storage?: DemoStorageOptions;
 }
 
 /** A running demo. */
@@ -43,15 +46,17 @@ export interface DemoServer {
   /** The port it listens on (the one asked for, or the free one picked for `0`). */
   port: number;
   /** The passkeys of every account (shared by both adapters). */
-  credentials: MemoryCredentialStore;
+  credentials: CredentialStore;
   /** Accounts and sessions. */
   directory: DemoDirectory;
-  /** Stops listening and closes open connections; closing twice is harmless. */
+  /** Where the data lives, in one line. */
+  storage: string;
+  /** Stops listening, closes open connections, then the database; closing twice is harmless. */
   close(): Promise<void>;
 }
 
 /**
- * Starts the demo: one Express app on `http://localhost:<port>` with in-memory stores, serving
+ * Starts the demo: one Express app on `http://localhost:<port>` with the stores `options.storage` chooses, serving
  *
  * - `/` — the page that registers and signs in through `@tessera/adapter-express` (`/mfa/passkey/*`);
  * - `/genauth` — the same through `@tessera/adapter-genauth` (`/api/v3/webauthn/*`), with a discoverable
@@ -63,7 +68,8 @@ export interface DemoServer {
  *
  * @param options - see {@link DemoServerOptions}
  * @returns the running server
- * @throws the listen error (`EADDRINUSE`, `EACCES`) when the port cannot be used
+ * @throws the listen error (`EADDRINUSE`, `EACCES`) when the port cannot be used; `DemoStorageError` when the
+ *   storage cannot be opened
  * @example
  * ```ts
  * const demo = await startDemoServer({ port: 0 });
@@ -72,41 +78,44 @@ export interface DemoServer {
  * ```
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
+  const storage = await openDemoStorage(options.storage ?? { kind: 'memory' });
+  const { challengeStore, credentialStore: credentials, directory } = storage;
   const server = createServer();
-  await listen(server, options.port ?? 3000, options.host ?? 'localhost');
+  try {
+    await listen(server, options.port ?? 3000, options.host ?? 'localhost');
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
-  const credentials = new MemoryCredentialStore();
-  // An account dropped to keep memory bounded takes its passkeys with it, so none is left without an owner.
-  const directory = new DemoDirectory({
-    onAccountEvicted: (account) =>
-      void credentials
-        .listByUser(userHandleFromId(account.id))
-        .then((records) => Promise.all(records.map((record) => credentials.delete(record.id, userHandleFromId(account.id))))),
-  });
-  server.on('request', demoApp({ ...options, url, credentials, directory }));
+  server.on('request', demoApp({ ...options, url, challengeStore, credentials, directory }));
+  let closed: Promise<void> | undefined;
   return {
     url,
     port,
     credentials,
     directory,
+    storage: storage.description,
     close: () =>
-      new Promise<void>((resolve) => {
+      (closed ??= new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(() => storage.close())),
   };
 }
 
 /** The Express app of the demo. */
-function demoApp(settings: DemoServerOptions & { url: string; credentials: MemoryCredentialStore; directory: DemoDirectory }): Express {
-  const { url, credentials, directory } = settings;
+function demoApp(
+  settings: DemoServerOptions & { url: string; challengeStore: ChallengeStore; credentials: CredentialStore; directory: DemoDirectory },
+): Express {
+  const { url, challengeStore, credentials, directory } = settings;
   const relyingParty = createRelyingParty({
     rpId: 'localhost',
     rpName: 'Tessera demo',
     origins: [url],
-    challengeStore: new MemoryChallengeStore(),
+    challengeStore,
     userVerification: settings.userVerification ?? 'required',
     residentKey: 'required', // the GenAuth page signs in without a name: a discoverable credential (§6.2.2)
     ...(settings.algorithms === undefined ? {} : { algorithms: settings.algorithms }),
@@ -136,8 +145,8 @@ function demoApp(settings: DemoServerOptions & { url: string; credentials: Memor
           return session?.stage === 'signed-in' ? userOf(session.account) : null;
         },
         // A verified discoverable sign-in opens a session for the passkey's owner.
-        onAuthenticated: (result) => {
-          const account = directory.accountOfHandle(result.userId);
+        onAuthenticated: async (result) => {
+          const account = await directory.accountOfHandle(result.userId);
           if (account === undefined) throw new Error(`No account has the user handle ${result.userId}.`);
           const token = directory.openSession(account, 'signed-in');
           return { tokenSet: { access_token: token, token_type: 'Bearer', expires_in: 3600 }, name: account.name };

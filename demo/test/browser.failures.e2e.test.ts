@@ -51,7 +51,7 @@ describe('user verification', () => {
     });
     expect(await addPasskey(page)).toEqual({ kind: 'error', text: 'Passkey registration failed (HTTP 400, user_not_verified)' });
     expect(await listedPasskeys(page)).toEqual([]);
-    const ada = server.directory.accountNamed('ada');
+    const ada = await server.directory.accountNamed('ada');
     expect(ada).toBeDefined();
     expect(await server.credentials.listByUser(userHandleFromId(ada!.id))).toEqual([]);
   });
@@ -100,7 +100,7 @@ describe('a deleted passkey', () => {
     const [passkey] = await listedPasskeys(page);
     await signOut(page);
     await page.route('**/mfa/passkey/auth-verify', async (route) => {
-      await server.credentials.delete(passkey?.id ?? '', userHandleFromId(server.directory.accountNamed('ada')!.id));
+      await server.credentials.delete(passkey?.id ?? '', userHandleFromId((await server.directory.accountNamed('ada'))!.id));
       await route.continue();
     });
     expect(await signIn(page, 'ada')).toEqual({ kind: 'error', text: 'This passkey is not registered. (HTTP 400, unknown_credential)' });
