@@ -137,6 +137,18 @@ describe('JSON bodies built to confuse a parser', () => {
     expect(harness.logger.error).not.toHaveBeenCalled();
   });
 
+  it('clientExtensionResults nested 20 000 deep (inside the body limit) is 400 malformed_response, not handed to the caller', async () => {
+    const harness = await start();
+    const authenticator = await registered(harness);
+    const credential = await assertion(harness, authenticator);
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const text = JSON.stringify({ credential: { ...credential, clientExtensionResults: { x: 0 } } }).replace('{"x":0}', `{"x":${deep}}`);
+    const answer = await harness.postText('/mfa/passkey/auth-verify', 'alice', text);
+    expect(answer.status).toBe(400);
+    expect(failureEnvelopeSchema.parse(answer.body)).toMatchObject({ code: 'malformed_response' });
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+
   it('a body that is 30 000 nested arrays is a 400', async () => {
     const harness = await start();
     const answer = await harness.postText('/mfa/passkey/complete-registration', 'alice', '['.repeat(30_000) + ']'.repeat(30_000));
