@@ -19,7 +19,10 @@ import { toNodeListener } from './toNodeListener.ts';
 const ORIGIN = 'https://example.com';
 const AUTHENTICATION = '/api/v3/webauthn/authentication';
 const REGISTRATION = '/api/v3/webauthn/registration';
-const USERS: Record<string, GenAuthUser> = { mallory: { id: 'user-mallory', name: 'mallory@example.com', displayName: 'Mallory' } };
+const USERS: Record<string, GenAuthUser> = {
+  mallory: { id: 'user-mallory', name: 'mallory@example.com', displayName: 'Mallory' },
+  alice: { id: 'user-alice', name: 'alice@example.com', displayName: 'Alice' },
+};
 
 afterEach(closeServers);
 
@@ -143,6 +146,58 @@ describe('one discoverable assertion replayed 200 times at once', () => {
     const text = JSON.stringify({ ticket: signIn.ticket, authenticationCredential }).replace('{"x":0}', `{"x":${deep}}`);
     const answer = await served.sendText(AUTHENTICATION, undefined, text);
     expect(errorRespDtoSchema.parse(answer.body)).toMatchObject({ statusCode: 400, apiCode: 40020 });
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+});
+
+describe('discoverable sign-in with a doctored assertion', () => {
+  /** Mallory and Alice each register a credential; Mallory then signs in with her own, doctored by `doctor`. */
+  async function doctoredSignIn(doctor: (credential: Record<string, unknown> & { response: Record<string, unknown> }, alice: { userHandle: string }) => unknown, input: Partial<Parameters<SoftwareAuthenticator['getAssertion']>[0]> = {}) {
+    const served = await serve();
+    const handles: Record<string, string> = {};
+    const authenticators: Record<string, SoftwareAuthenticator> = {};
+    for (const user of ['alice', 'mallory']) {
+      const authenticator = new SoftwareAuthenticator();
+      const started = getRegistrationOptionsRespDtoSchema.parse((await served.send(REGISTRATION, user)).body).data;
+      const registrationCredential = await authenticator.register(started.registrationOptions, ORIGIN);
+      expect((await served.send(REGISTRATION, user, { ticket: started.ticket, registrationCredential })).status).toBe(200);
+      handles[user] = started.registrationOptions.user.id;
+      authenticators[user] = authenticator;
+    }
+    const signIn = getAuthenticationOptionsRespDtoSchema.parse((await served.send(AUTHENTICATION)).body).data;
+    const genuine = await authenticators['mallory']!.getAssertion({ rpId: 'example.com', challenge: signIn.authenticationOptions.challenge, origin: ORIGIN, ...input });
+    const authenticationCredential = doctor(structuredClone(genuine) as never, { userHandle: handles['alice']! });
+    const answer = await served.send(AUTHENTICATION, undefined, { ticket: signIn.ticket, authenticationCredential });
+    expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(JSON.stringify(answer.body)).not.toContain('token-for-');
+    expect(served.logger.error).not.toHaveBeenCalled();
+  }
+
+  it("Mallory's assertion carrying Alice's user handle gets no tokenSet (§7.2 step 6)", () =>
+    doctoredSignIn((credential, alice) => ({ ...credential, response: { ...credential.response, userHandle: alice.userHandle } })));
+  it('an assertion with no user handle gets no tokenSet', () => doctoredSignIn((credential) => credential, { returnUserHandle: false }));
+  it('an assertion without user presence gets no tokenSet', () => doctoredSignIn((credential) => credential, { userPresent: false }));
+  it('client data of type webauthn.create gets no tokenSet', () => doctoredSignIn((credential) => credential, { clientData: { type: 'webauthn.create' } }));
+  it('client data from a cross-origin iframe gets no tokenSet', () => doctoredSignIn((credential) => credential, { clientData: { crossOrigin: true, topOrigin: 'https://evil.example' } }));
+  it('client data naming the origin with a trailing slash gets no tokenSet', () => doctoredSignIn((credential) => credential, { clientData: { origin: `${ORIGIN}/` } }));
+  it("Mallory's assertion under Alice's credential id gets no tokenSet", async () => {
+    // The id is swapped for one that exists but whose key did not sign; rawId follows, so only the signature can tell.
+    const served = await serve();
+    const alice = new SoftwareAuthenticator();
+    const started = getRegistrationOptionsRespDtoSchema.parse((await served.send(REGISTRATION, 'alice')).body).data;
+    const aliceCredential = await alice.register(started.registrationOptions, ORIGIN);
+    expect((await served.send(REGISTRATION, 'alice', { ticket: started.ticket, registrationCredential: aliceCredential })).status).toBe(200);
+    const mallory = new SoftwareAuthenticator();
+    const startedM = getRegistrationOptionsRespDtoSchema.parse((await served.send(REGISTRATION, 'mallory')).body).data;
+    expect((await served.send(REGISTRATION, 'mallory', { ticket: startedM.ticket, registrationCredential: await mallory.register(startedM.registrationOptions, ORIGIN) })).status).toBe(200);
+    const signIn = getAuthenticationOptionsRespDtoSchema.parse((await served.send(AUTHENTICATION)).body).data;
+    const genuine = await mallory.getAssertion({ rpId: 'example.com', challenge: signIn.authenticationOptions.challenge, origin: ORIGIN });
+    const authenticationCredential = { ...genuine, id: aliceCredential.id, rawId: aliceCredential.rawId, response: { ...genuine.response, userHandle: started.registrationOptions.user.id } };
+    const answer = await served.send(AUTHENTICATION, undefined, { ticket: signIn.ticket, authenticationCredential });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(JSON.stringify(answer.body)).not.toContain('token-for-');
     expect(served.logger.error).not.toHaveBeenCalled();
   });
 });
