@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryChallengeStore, MemoryCredentialStore, createRelyingParty } from '@tessera/core';
+import { MemoryChallengeStore, MemoryCredentialStore, base64url, createRelyingParty } from '@tessera/core';
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -181,6 +181,42 @@ describe('JSON bodies built to confuse a parser', () => {
       const answer = await harness.post('/mfa/passkey/auth-verify', 'alice', body);
       expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
       expect(answer.status).toBeLessThan(500);
+    }
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+});
+
+describe('one credential id enrolled by 20 ceremonies at once', () => {
+  it("exactly one 200; the others 400 credential_already_registered, never a 500", async () => {
+    // Under 'none' nothing signs the authenticator data, so a client may put one credential id in every response.
+    const harness = await start();
+    const authenticator = new SoftwareAuthenticator();
+    const responses = [];
+    let sharedId: Uint8Array | undefined;
+    for (let index = 0; index < 20; index++) {
+      const creation = registrationOptionsEnvelopeSchema.parse((await harness.post('/mfa/passkey/registration-options', 'alice')).body).data;
+      const credential = await authenticator.register(creation, ORIGIN);
+      const id = base64url.decode(credential.id);
+      sharedId ??= id;
+      const authData = base64url.decode(credential.response.authenticatorData!);
+      const attestationObject = base64url.decode(credential.response.attestationObject);
+      // The id sits after rpIdHash (32), flags (1), counter (4), AAGUID (16) and its length (2), in both copies.
+      authData.set(sharedId, 55);
+      const at = attestationObject.length - authData.length;
+      attestationObject.set(sharedId, at + 55);
+      const doctored = {
+        ...credential,
+        id: base64url.encode(sharedId),
+        rawId: base64url.encode(sharedId),
+        response: { ...credential.response, authenticatorData: base64url.encode(authData), attestationObject: base64url.encode(attestationObject) },
+      };
+      responses.push({ credential: doctored, challenge: creation.challenge });
+    }
+    const answers = await Promise.all(responses.map((body) => harness.post('/mfa/passkey/complete-registration', 'alice', body)));
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    for (const answer of answers.filter((candidate) => candidate.status !== 200)) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      expect(failureEnvelopeSchema.parse(answer.body)).toMatchObject({ code: 'credential_already_registered' });
     }
     expect(harness.logger.error).not.toHaveBeenCalled();
   });
