@@ -221,3 +221,17 @@ describe('one credential id enrolled by 20 ceremonies at once', () => {
     expect(harness.logger.error).not.toHaveBeenCalled();
   });
 });
+
+describe('two sign-ins with two challenges racing on one counter', () => {
+  it.each([2, 20])('%i assertions made in turn and posted at once: every answer 200 or 4xx, at least one 200, the logger silent', async (count) => {
+    const harness = await start();
+    const authenticator = await registered(harness);
+    const credentials = [];
+    for (let index = 0; index < count; index++) credentials.push(await assertion(harness, authenticator));
+    const answers = await Promise.all(credentials.map((credential) => harness.post('/mfa/passkey/auth-verify', 'alice', { credential })));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.some((status) => status === 200)).toBe(true);
+    expect(statuses.every((status) => status === 200 || (status >= 400 && status < 500)), JSON.stringify(answers)).toBe(true);
+    expect(harness.logger.error).not.toHaveBeenCalled();
+  });
+});

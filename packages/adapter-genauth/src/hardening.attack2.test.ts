@@ -201,3 +201,23 @@ describe('discoverable sign-in with a doctored assertion', () => {
     expect(served.logger.error).not.toHaveBeenCalled();
   });
 });
+
+describe('discoverable sign-ins with separate tickets racing on one counter', () => {
+  it('20 assertions made in turn and posted at once: every answer 200 or 4xx, at least one tokenSet, the logger silent', async () => {
+    const served = await serve();
+    const authenticator = new SoftwareAuthenticator();
+    const started = getRegistrationOptionsRespDtoSchema.parse((await served.send(REGISTRATION, 'mallory')).body).data;
+    const registrationCredential = await authenticator.register(started.registrationOptions, ORIGIN);
+    expect((await served.send(REGISTRATION, 'mallory', { ticket: started.ticket, registrationCredential })).status).toBe(200);
+    const bodies = [];
+    for (let index = 0; index < 20; index++) {
+      const signIn = getAuthenticationOptionsRespDtoSchema.parse((await served.send(AUTHENTICATION)).body).data;
+      const authenticationCredential = await authenticator.getAssertion({ rpId: 'example.com', challenge: signIn.authenticationOptions.challenge, origin: ORIGIN });
+      bodies.push({ ticket: signIn.ticket, authenticationCredential });
+    }
+    const answers = await Promise.all(bodies.map((body) => served.send(AUTHENTICATION, undefined, body)));
+    expect(answers.some((answer) => answer.status === 200 && JSON.stringify(answer.body).includes('token-for-'))).toBe(true);
+    expect(answers.every((answer) => answer.status === 200 || (answer.status >= 400 && answer.status < 500)), JSON.stringify(answers)).toBe(true);
+    expect(served.logger.error).not.toHaveBeenCalled();
+  });
+});
