@@ -5,6 +5,7 @@ import { MAX_ATTESTATION_OBJECT_BYTES } from './attestationObject.ts';
 import { MAX_AUTHENTICATOR_DATA_BYTES } from './authenticatorData.ts';
 import { MAX_CLIENT_DATA_JSON_BYTES } from './clientData.ts';
 import { credentialIdSchema } from './credentialDescriptor.ts';
+import { MAX_JSON_DEPTH, MAX_JSON_NODES, jsonValueProblem } from './jsonValue.ts';
 import { userHandleSchema } from './userHandle.ts';
 
 /*
@@ -21,8 +22,17 @@ const MAX_PUBLIC_KEY_BYTES = 16_384;
 const clientDataJSONSchema = base64urlBytesSchema('clientDataJSON', 1, MAX_CLIENT_DATA_JSON_BYTES);
 const authenticatorDataSchema = base64urlBytesSchema('authenticatorData', 37, MAX_AUTHENTICATOR_DATA_BYTES);
 const authenticatorAttachmentSchema: z.ZodOptional<z.ZodNullable<z.ZodString>> = z.string().nullable().optional();
+/**
+ * `clientExtensionResults` is unsigned and handed to the caller in `extensionOutputs.client`, so it must be JSON a
+ * caller can serialise again: at most {@link MAX_JSON_DEPTH} levels and {@link MAX_JSON_NODES} values, no -0. Without
+ * the bound, a 64 KiB body nests 30 000 arrays and the caller's `JSON.stringify(result)` overflows the stack.
+ */
 const clientExtensionResultsSchema: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnknown>> = z
   .record(z.string(), z.unknown())
+  .superRefine((value, context) => {
+    const problem = jsonValueProblem(value);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: `clientExtensionResults must be plain JSON: ${problem}` });
+  })
   .optional();
 
 /**
