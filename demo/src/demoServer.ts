@@ -107,6 +107,7 @@ function demoApp(settings: DemoServerOptions & { url: string; credentials: Memor
     rpName: 'Tessera demo',
     origins: [url],
     challengeStore: new MemoryChallengeStore(),
+    credentialStore: credentials,
     userVerification: settings.userVerification ?? 'required',
     residentKey: 'required', // the GenAuth page signs in without a name: a discoverable credential (§6.2.2)
     ...(settings.algorithms === undefined ? {} : { algorithms: settings.algorithms }),
@@ -129,7 +130,6 @@ function demoApp(settings: DemoServerOptions & { url: string; credentials: Memor
     toNodeListener(
       createGenAuthHandler({
         relyingParty,
-        credentials,
         logger,
         authenticate: (request) => {
           const session = directory.sessionOf(request.headers.get('authorization'));
@@ -149,7 +149,6 @@ function demoApp(settings: DemoServerOptions & { url: string; credentials: Memor
   app.use(
     passkeyRouter({
       relyingParty,
-      credentials,
       logger,
       authenticate: (req) => {
         const session = directory.sessionOf(req.get('authorization'));
