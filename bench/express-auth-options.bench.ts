@@ -81,8 +81,8 @@ interface RunFigures {
 /** The server process: an Express app for each route, each on an ephemeral loopback port. */
 async function serve(): Promise<void> {
   const challengeStore = new MemoryChallengeStore();
-  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
   const credentials = new MemoryCredentialStore();
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore, credentialStore: credentials });
   const user = { id: 'user-0001', name: 'user@example.com', displayName: 'Bench User' };
   const users = new Map([[`Bearer ${TOKEN}`, user]]);
 
@@ -91,7 +91,7 @@ async function serve(): Promise<void> {
   for (const algorithm of ['ES256', 'EdDSA', 'RS256'] as const) {
     const { options } = await relyingParty.startRegistration({ user: { id: handle, name: user.name, displayName: user.displayName } });
     const response = await new SoftwareAuthenticator({ algorithm, transports: ['internal', 'hybrid'] }).register(options, ORIGIN);
-    await credentials.create((await relyingParty.finishRegistration({ response })).credential);
+    await relyingParty.finishRegistration({ response }); // stores the credential
   }
 
   let bareBody: unknown;
@@ -112,7 +112,6 @@ async function serve(): Promise<void> {
   routerApp.use(
     passkeyRouter({
       relyingParty,
-      credentials,
       authenticate: (req) => users.get(req.get('authorization') ?? '') ?? null,
       logger: { error: (message, details) => console.error(message, details) },
     }),

@@ -22,6 +22,7 @@ import {
   DEFAULT_MEMORY_STORE_MAX_ENTRIES,
   DEFAULT_MEMORY_STORE_SWEEP_INTERVAL_MS,
   MemoryChallengeStore,
+  MemoryCredentialStore,
   TesseraError,
   assertChallengeStoreArguments,
   createRelyingParty,
@@ -224,7 +225,7 @@ async function measureStore(kind: 'legacy' | 'packed'): Promise<Figures> {
   const rows = Array.from({ length: 64 }, () => JSON.stringify(CREDENTIAL_IDS.map((id) => ({ id, transports: ['internal', 'hybrid'] }))));
   const before = heap();
   const store = kind === 'legacy' ? new LegacyMemoryChallengeStore(options) : new MemoryChallengeStore(options);
-  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore: store, now });
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore: store, credentialStore: new MemoryCredentialStore(), now });
   const started = performance.now();
   for (let index = 0; index < RECORDS; index++) {
     // A fresh row each time, as a database driver returns it: nothing is shared between records.

@@ -116,6 +116,7 @@ function demoApp(
     rpName: 'Tessera demo',
     origins: [url],
     challengeStore,
+    credentialStore: credentials,
     userVerification: settings.userVerification ?? 'required',
     residentKey: 'required', // the GenAuth page signs in without a name: a discoverable credential (§6.2.2)
     ...(settings.algorithms === undefined ? {} : { algorithms: settings.algorithms }),
@@ -138,7 +139,6 @@ function demoApp(
     toNodeListener(
       createGenAuthHandler({
         relyingParty,
-        credentials,
         logger,
         authenticate: (request) => {
           const session = directory.sessionOf(request.headers.get('authorization'));
@@ -158,7 +158,6 @@ function demoApp(
   app.use(
     passkeyRouter({
       relyingParty,
-      credentials,
       logger,
       authenticate: (req) => {
         const session = directory.sessionOf(req.get('authorization'));

@@ -51,20 +51,19 @@ step('@tessera/core builds registration and authentication options');
 
 // @tessera/core + @tessera/core/testing: a full register, then sign in, with a software authenticator.
 const challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 });
-const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
 const credentials = new MemoryCredentialStore();
+const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore, credentialStore: credentials });
 const authenticator = new SoftwareAuthenticator({ algorithm: 'ES256' });
 const registration = await relyingParty.startRegistration({ user });
 const { credential } = await relyingParty.finishRegistration({
   ticket: registration.ticket,
   response: await authenticator.register(registration.options, ORIGIN),
 });
-await credentials.create(credential);
+assert.deepEqual(await credentials.get(credential.id), credential); // finishRegistration stored it
 const signIn = await relyingParty.startAuthentication({ userId: user.id, allowCredentials: [{ id: credential.id }] });
 const verified = await relyingParty.finishAuthentication({
   ticket: signIn.ticket,
   response: await authenticator.authenticate(signIn.options, ORIGIN),
-  getCredential: (id) => credentials.get(id),
 });
 assert.equal(verified.verified, true);
 assert.equal(verified.userId, user.id);
@@ -81,8 +80,13 @@ step('@tessera/core/adapter: adapterUserSchema and registrationUserOf work');
 const app = express();
 app.use(
   passkeyRouter({
-    relyingParty: createRelyingParty({ rpId: 'localhost', rpName: 'Smoke', origins: ['http://localhost:3000'], challengeStore }),
-    credentials: new MemoryCredentialStore(),
+    relyingParty: createRelyingParty({
+      rpId: 'localhost',
+      rpName: 'Smoke',
+      origins: ['http://localhost:3000'],
+      challengeStore,
+      credentialStore: new MemoryCredentialStore(),
+    }),
     authenticate: async (req) => (req.get('authorization') === 'Bearer smoke' ? { id: 'smoke-user' } : null),
   }),
 );
@@ -107,7 +111,6 @@ step(`@tessera/adapter-express: POST ${AUTH_OPTIONS_PATH} over 127.0.0.1 answere
 // @tessera/adapter-genauth: call the Fetch API handler with a plain Request, no server.
 const handler = createGenAuthHandler({
   relyingParty,
-  credentials,
   authenticate: async (req) => (req.headers.get('authorization') === 'Bearer smoke' ? { id: 'smoke-user', name: 'smoke@example.com' } : null),
 });
 const genAuthResponse = await handler(

@@ -1,4 +1,3 @@
-import { descriptorOf } from '@tessera/core/adapter';
 import type { RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
 import { encodeChallenge } from './challengeEncoding.ts';
@@ -9,17 +8,16 @@ export const AUTH_OPTIONS_PATH = '/mfa/passkey/auth-options';
 
 /**
  * `POST /mfa/passkey/auth-options`: request options for the caller's second factor (WebAuthn L3 §5.5),
- * restricted to the caller's registered credentials. The body, if any, is not used. Every failure after
+ * restricted to the caller's registered credentials (the relying party lists them from its credential store). The body, if any, is not used. Every failure after
  * authentication (a store that is down, a stored credential the core rejects) is a server fault.
  */
-export function authOptionsRoute({ relyingParty, credentials, challengeEncoding }: RouteSettings): RouteDefinition {
+export function authOptionsRoute({ relyingParty, challengeEncoding }: RouteSettings): RouteDefinition {
   return {
     paths: [AUTH_OPTIONS_PATH],
     serverFailure: 'Failed to generate authentication options',
     tesseraFaults: 'none',
     async handle({ handle }): Promise<AuthOptionsEnvelope> {
-      const registered = await credentials.listByUser(handle);
-      const { options } = await relyingParty.startAuthentication({ userId: handle, allowCredentials: registered.map(descriptorOf) });
+      const { options } = await relyingParty.startAuthentication({ userId: handle });
       const { challenge, rpId, userVerification, timeout } = options;
       if (rpId === undefined || userVerification === undefined || timeout === undefined) {
         throw new Error('startAuthentication returned options without rpId, userVerification or timeout.');

@@ -1,5 +1,4 @@
 import type { AuthenticationResponseJSON } from '@tessera/core';
-import { storeAuthentication } from '@tessera/core/adapter';
 import { RequestError } from './_requestError.ts';
 import { CallbackFault, type RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
@@ -13,10 +12,10 @@ export const AUTH_VERIFY_PATH = '/mfa/passkey/auth-verify';
  * `POST /mfa/passkey/auth-verify` with `{ credential }`: verifies the caller's assertion (WebAuthn L3 §7.2).
  * The ceremony is found from the challenge the assertion signs (`ticketForChallenge`), is consumed whatever
  * the outcome, and must have been started for the caller: an assertion made for another user's options is
- * `credential_not_allowed` even when it verifies. The new counter and backup state are stored (§7.2 step 24),
- * then `onAuthenticated` runs.
+ * `credential_not_allowed`. The relying party stores the new counter and backup state (§7.2 step 24, a
+ * compare-and-set: a replayed counter is `sign_count_regression`), then `onAuthenticated` runs.
  */
-export function authVerifyRoute({ relyingParty, credentials, onAuthenticated }: RouteSettings): RouteDefinition {
+export function authVerifyRoute({ relyingParty, onAuthenticated }: RouteSettings): RouteDefinition {
   return {
     paths: [AUTH_VERIFY_PATH],
     serverFailure: 'Failed to verify passkey',
@@ -30,9 +29,9 @@ export function authVerifyRoute({ relyingParty, credentials, onAuthenticated }: 
       const result = await relyingParty.finishAuthentication({
         // The core parses the response itself and answers malformed_response for anything else.
         response: parsed.data.credential as unknown as AuthenticationResponseJSON,
-        getCredential: (id) => credentials.get(id),
+        // The credential must be the caller's: checked before anything is verified or stored.
+        userId: handle,
       });
-      await storeAuthentication(credentials, result, handle);
       if (onAuthenticated !== undefined) {
         try {
           await onAuthenticated(result, req, res);

@@ -1,5 +1,4 @@
 import { ticketForChallenge, type RegistrationResponseJSON } from '@tessera/core';
-import { storeRegistration } from '@tessera/core/adapter';
 import { RequestError } from './_requestError.ts';
 import type { RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
@@ -13,10 +12,11 @@ export const COMPLETE_REGISTRATION_PATHS: readonly string[] = ['/mfa/passkey/com
 /**
  * `POST /mfa/passkey/complete-registration` with `{ credential, challenge }`: verifies the new credential
  * (WebAuthn L3 §7.1) against the ceremony named by `challenge` (base64 or base64url, normalised, then
- * `ticketForChallenge`), checks it was created for the caller, and stores it (§7.1 steps 25–26). Every 400
+ * `ticketForChallenge`), which must have been started for the caller (`user_handle_mismatch`); the relying
+ * party stores it (§7.1 steps 25–26). Every 400
  * reads "Passkey registration failed", as the document has it; `code` says why.
  */
-export function completeRegistrationRoute({ relyingParty, credentials }: RouteSettings): RouteDefinition {
+export function completeRegistrationRoute({ relyingParty }: RouteSettings): RouteDefinition {
   return {
     paths: COMPLETE_REGISTRATION_PATHS,
     serverFailure: 'Passkey registration failed',
@@ -26,12 +26,12 @@ export function completeRegistrationRoute({ relyingParty, credentials }: RouteSe
       const parsed = completeRegistrationBodySchema.safeParse(body);
       const challenge = parsed.success ? normalizeChallenge(parsed.data.challenge) : undefined;
       if (!parsed.success || challenge === undefined) throw new RequestError('invalid_request', { cause: parsed.error });
-      const { credential } = await relyingParty.finishRegistration({
+      await relyingParty.finishRegistration({
         ticket: ticketForChallenge(challenge),
         // The core parses the response itself and answers malformed_response for anything else.
         response: parsed.data.credential as unknown as RegistrationResponseJSON,
+        userId: handle,
       });
-      await storeRegistration(credentials, credential, handle, 'user_handle_mismatch');
       return { success: true, message: REGISTRATION_COMPLETED_MESSAGE };
     },
   };

@@ -22,13 +22,13 @@ afterEach(async () => {
 
 /** An Express app on 127.0.0.1 with the router, whose relying party asks for `attestation` at registration. */
 async function start(attestation: AttestationConveyancePreference = 'none') {
-  const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera test', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
+  const credentials = new MemoryCredentialStore();
+  const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera test', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentialStore: credentials });
   // The router's registration options come from startRegistration; requesting an attestation means wrapping it.
   const rp = { ...relyingParty, startRegistration: (input: Parameters<typeof relyingParty.startRegistration>[0]) => relyingParty.startRegistration({ ...input, attestation }) };
-  const credentials = new MemoryCredentialStore();
   const logger = { error: vi.fn() };
   const app = express();
-  app.use(passkeyRouter({ relyingParty: rp, credentials, authenticate: async () => USER, logger }));
+  app.use(passkeyRouter({ relyingParty: rp, authenticate: async () => USER, logger }));
   const server = app.listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));

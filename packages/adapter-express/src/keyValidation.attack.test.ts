@@ -48,14 +48,13 @@ afterEach(async () => {
 
 /** A real Express 5 app on 127.0.0.1 with the router, an in-memory store and a logger that records server faults. */
 async function start() {
-  const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera attack', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
   const credentials = new MemoryCredentialStore();
+  const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera attack', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentialStore: credentials });
   const logger = { error: vi.fn() };
   const app = express();
   app.use(
     passkeyRouter({
       relyingParty,
-      credentials,
       authenticate: (req) => USERS[/^Bearer (\w+)$/.exec(req.get('authorization') ?? '')?.[1] ?? ''] ?? null,
       logger,
     }),

@@ -44,9 +44,10 @@ beforeAll(async () => {
     rpName: 'Tessera fuzz',
     origins: ['http://localhost:3000'],
     challengeStore: new MemoryChallengeStore(),
+    credentialStore: new MemoryCredentialStore(),
   });
   const app = express();
-  app.use(passkeyRouter({ relyingParty, credentials: new MemoryCredentialStore(), authenticate: () => ({ id: 'fuzz-user' }), logger }));
+  app.use(passkeyRouter({ relyingParty, authenticate: () => ({ id: 'fuzz-user' }), logger }));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -178,9 +179,9 @@ describe('passkeyRouter: register with anything, then sign in (fast-check sequen
 
   it('answers every step 2xx/4xx with the logger silent, and only the genuine key with its genuine signature signs in', async () => {
     const sequenceLogger = { error: vi.fn() };
-    const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera fuzz', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
+    const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera fuzz', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentialStore: new MemoryCredentialStore() });
     const app = express();
-    app.use(passkeyRouter({ relyingParty, credentials: new MemoryCredentialStore(), authenticate: () => ({ id: 'sequence-user' }), logger: sequenceLogger }));
+    app.use(passkeyRouter({ relyingParty, authenticate: () => ({ id: 'sequence-user' }), logger: sequenceLogger }));
     const sequenceServer = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => sequenceServer.once('listening', resolve));
     const origin = `http://127.0.0.1:${(sequenceServer.address() as AddressInfo).port}`;

@@ -68,14 +68,13 @@ async function start(options: { challengeStore?: ChallengeStore; credentials?: C
   let time = 1_700_000_000_000;
   const clock = { now: () => time, advance: (ms: number) => void (time += ms) };
   const challengeStore = options.challengeStore ?? new MemoryChallengeStore({ now: clock.now, sweepIntervalMs: 0 });
-  const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera test', origins: [ORIGIN], challengeStore, now: clock.now });
   const credentials = options.credentials ?? new MemoryCredentialStore();
+  const relyingParty = createRelyingParty({ rpId: 'localhost', rpName: 'Tessera test', origins: [ORIGIN], challengeStore, now: clock.now, credentialStore: credentials });
   const logger = { error: vi.fn() };
   const app = express();
   app.use(
     passkeyRouter({
       relyingParty,
-      credentials,
       authenticate: async (req) => USERS[/^Bearer (\w+)$/.exec(req.get('authorization') ?? '')?.[1] ?? ''] ?? null,
       logger,
       ...options.router,

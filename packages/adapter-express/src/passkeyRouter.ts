@@ -33,8 +33,7 @@ import { parsePasskeyRouterOptions, type PasskeyRouterOptions } from './passkeyR
  * ```ts
  * const app = express();
  * app.use(passkeyRouter({
- *   relyingParty: createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore }),
- *   credentials,
+ *   relyingParty: createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore, credentialStore }),
  *   authenticate: async (req) => sessions.userFor(req.get('authorization')), // { id, name?, displayName? } | null
  * }));
  * ```
@@ -43,7 +42,6 @@ export function passkeyRouter(options: PasskeyRouterOptions): Router {
   const settings = parsePasskeyRouterOptions(options);
   const routeSettings: RouteSettings = {
     relyingParty: settings.relyingParty,
-    credentials: settings.credentials,
     challengeEncoding: settings.challengeEncoding ?? 'base64url',
     onAuthenticated: settings.onAuthenticated,
   };

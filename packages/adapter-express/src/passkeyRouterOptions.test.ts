@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { passkeyRouter, type PasskeyRouterOptions } from './index.ts';
 
 const valid: PasskeyRouterOptions = {
-  relyingParty: createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore: new MemoryChallengeStore() }),
-  credentials: new MemoryCredentialStore(),
+  relyingParty: createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore: new MemoryChallengeStore(), credentialStore: new MemoryCredentialStore() }),
   authenticate: async () => null,
 };
 
@@ -37,7 +36,8 @@ describe('passkeyRouter options', () => {
   it('refuses bad options with invalid_config, naming each one', () => {
     expect(rejection(undefined)).toMatch(/Invalid passkey router options/);
     expect(rejection({ ...valid, relyingParty: {} })).toMatch(/relyingParty: relyingParty must be a RelyingParty/);
-    expect(rejection({ ...valid, credentials: new Map() })).toMatch(/credentials: credentials must be a CredentialStore/);
+    // The relying party owns the credential store: the old option is refused, not silently ignored.
+    expect(rejection({ ...valid, credentials: new MemoryCredentialStore() })).toMatch(/credentials/);
     expect(rejection({ ...valid, authenticate: 'bearer' })).toMatch(/authenticate: authenticate must be a function/);
     expect(rejection({ ...valid, challengeEncoding: 'hex' })).toMatch(/challengeEncoding/);
     expect(rejection({ ...valid, bodyLimitBytes: 64 })).toMatch(/bodyLimitBytes must be at least 1024/);

@@ -1,5 +1,5 @@
-import type { CredentialStore, FinishedAuthentication, RelyingParty } from '@tessera/core';
-import { adapterUserSchema, hasMethods, isCredentialStore, isFunction, isRelyingParty, parseAdapterOptions } from '@tessera/core/adapter';
+import type { FinishedAuthentication, RelyingParty } from '@tessera/core';
+import { adapterUserSchema, hasMethods, isFunction, isRelyingParty, parseAdapterOptions } from '@tessera/core/adapter';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CHALLENGE_ENCODINGS } from './challengeEncoding.ts';
@@ -65,7 +65,6 @@ export interface PasskeyRouterLogger {
 export const passkeyRouterOptionsSchema: z.ZodObject<
   {
     relyingParty: z.ZodCustom<RelyingParty, RelyingParty>;
-    credentials: z.ZodCustom<CredentialStore, CredentialStore>;
     authenticate: z.ZodCustom<Authenticate, Authenticate>;
     userHandle: z.ZodOptional<z.ZodCustom<UserHandleOf, UserHandleOf>>;
     onAuthenticated: z.ZodOptional<z.ZodCustom<OnAuthenticated, OnAuthenticated>>;
@@ -78,7 +77,6 @@ export const passkeyRouterOptionsSchema: z.ZodObject<
   z.core.$strict
 > = z.strictObject({
   relyingParty: z.custom<RelyingParty>(isRelyingParty, 'relyingParty must be a RelyingParty (from createRelyingParty)'),
-  credentials: z.custom<CredentialStore>(isCredentialStore, 'credentials must be a CredentialStore'),
   authenticate: z.custom<Authenticate>(isFunction, 'authenticate must be a function'),
   userHandle: z.custom<UserHandleOf>(isFunction, 'userHandle must be a function').optional(),
   onAuthenticated: z.custom<OnAuthenticated>(isFunction, 'onAuthenticated must be a function').optional(),

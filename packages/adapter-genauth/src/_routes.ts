@@ -4,11 +4,11 @@ import {
   TesseraError,
   isTesseraError,
   type FinishedAuthentication,
-  type CredentialStore,
   type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationVerification,
   type RelyingParty,
 } from '@tessera/core';
-import { adapterUserSchema, descriptorOf, registrationUserOf, storeAuthentication, storeRegistration } from '@tessera/core/adapter';
+import { adapterUserSchema, registrationUserOf } from '@tessera/core/adapter';
 import { successResponse } from './_envelope.ts';
 import { readJsonBody } from './_readJsonBody.ts';
 import { RequestFailure } from './_requestFailure.ts';
@@ -27,7 +27,6 @@ import { verifyAuthenticationReqDtoSchema, verifyRegistrationReqDtoSchema } from
 /** What the routes need, from the validated handler options. @internal */
 export interface RouteContext {
   relyingParty: RelyingParty;
-  credentials: CredentialStore;
   authenticate: Authenticate | undefined;
   userHandle: (user: GenAuthUser) => string;
   onAuthenticated: OnAuthenticated | undefined;
@@ -99,11 +98,8 @@ function requestOptionsDto(options: PublicKeyCredentialRequestOptionsJSON, relyi
  */
 export const startAuthentication: Route = async (request, requestId, context) => {
   const user = await callerOf(request, context);
-  let input = {};
-  if (user !== null) {
-    const userId = await handleOf(user, context);
-    input = { userId, allowCredentials: (await context.credentials.listByUser(userId)).map(descriptorOf) };
-  }
+  // With a caller, the relying party lists their credentials from its store as allowCredentials.
+  const input = user === null ? {} : { userId: await handleOf(user, context) };
   const { options, ticket } = await context.relyingParty.startAuthentication(input);
   const data: AuthenticationOptionsDto = { authenticationOptions: requestOptionsDto(options, context.relyingParty), ticket };
   return successResponse(data, requestId);
@@ -111,8 +107,8 @@ export const startAuthentication: Route = async (request, requestId, context) =>
 
 /**
  * `POST /api/v3/webauthn/authentication` (GenAuth `verifyAuthentication`, WebAuthn L3 §7.2): verifies the
- * assertion against the ticket's ceremony, stores the new counter and backup state (§7.2 step 24), then lets
- * the application add what it issues.
+ * assertion against the ticket's ceremony; the relying party stores the new counter and backup state (§7.2
+ * step 24, a compare-and-set), then the application adds what it issues.
  *
  * @internal
  */
@@ -123,7 +119,6 @@ export const finishAuthentication: Route = async (request, requestId, context) =
     result = await context.relyingParty.finishAuthentication({
       ticket,
       response: authenticationCredential,
-      getCredential: (id) => context.credentials.get(id),
     });
   } catch (error) {
     // At sign-in the only public key, and so the only algorithm, is the stored credential's (an assertion
@@ -132,7 +127,6 @@ export const finishAuthentication: Route = async (request, requestId, context) =
     throw error;
   }
   // No caller check: a sign-in needs no caller (discoverable credentials); the ticket's ceremony decides.
-  await storeAuthentication(context.credentials, result, undefined);
   const { onAuthenticated } = context;
   const returned: unknown =
     onAuthenticated === undefined
@@ -171,16 +165,14 @@ export const finishAuthentication: Route = async (request, requestId, context) =
 export const startRegistration: Route = async (request, requestId, context) => {
   const user = await requireCaller(request, context);
   const id = await handleOf(user, context);
-  const { options, ticket } = await context.relyingParty.startRegistration({
-    user: registrationUserOf(user, id),
-    excludeCredentials: (await context.credentials.listByUser(id)).map(descriptorOf),
-  });
+  // The relying party excludes the caller's stored credentials (excludeCredentials from its store).
+  const { options, ticket } = await context.relyingParty.startRegistration({ user: registrationUserOf(user, id) });
   return successResponse({ registrationOptions: options, ticket }, requestId);
 };
 
 /**
  * `POST /api/v3/webauthn/registration` (WebAuthn L3 §7.1): verifies the new credential against the ticket's
- * ceremony, which must be the caller's own, and stores it (§7.1 steps 25–26).
+ * ceremony, which must be the caller's own; the relying party stores it (§7.1 steps 25–26).
  *
  * @internal
  */
@@ -188,10 +180,17 @@ export const finishRegistration: Route = async (request, requestId, context) => 
   const user = await requireCaller(request, context);
   const userId = await handleOf(user, context);
   const { ticket, registrationCredential } = await readBody(request, verifyRegistrationReqDtoSchema, context);
-  const verification = await context.relyingParty.finishRegistration({ ticket, response: registrationCredential });
+  let verification: RegistrationVerification;
+  try {
+    verification = await context.relyingParty.finishRegistration({ ticket, response: registrationCredential, userId });
+  } catch (error) {
+    // Someone else's ceremony: the caller has no ceremony under this ticket (ticket_not_found). Nothing is stored.
+    if (isTesseraError(error) && error.code === 'user_handle_mismatch') {
+      throw new TesseraError('ticket_not_found', 'No registration ceremony of the caller is waiting under this ticket.');
+    }
+    throw error;
+  }
   const { credential } = verification;
-  // Someone else's ceremony: the caller has no ceremony under this ticket (ticket_not_found). Nothing is stored.
-  await storeRegistration(context.credentials, credential, userId, 'ticket_not_found');
   return successResponse(
     {
       verified: true,

@@ -21,12 +21,12 @@ afterEach(closeServers);
 
 /** The handler on 127.0.0.1, whose relying party asks for `attestation` at registration. */
 async function serve(attestation: AttestationConveyancePreference = 'none') {
-  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
+  const credentials = new MemoryCredentialStore();
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentialStore: credentials });
   // The handler's options come from startRegistration; requesting an attestation means wrapping it.
   const rp = { ...relyingParty, startRegistration: (input: Parameters<typeof relyingParty.startRegistration>[0]) => relyingParty.startRegistration({ ...input, attestation }) };
-  const credentials = new MemoryCredentialStore();
   const logger = { error: vi.fn() };
-  const handler = createGenAuthHandler({ relyingParty: rp, credentials, authenticate: async () => ALICE, logger });
+  const handler = createGenAuthHandler({ relyingParty: rp, authenticate: async () => ALICE, logger });
   const baseUrl = `http://${await listen(toNodeListener(handler))}`;
   const send = async (path: string, json?: unknown) => {
     const response = await fetch(baseUrl + path, json === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });

@@ -9,10 +9,9 @@ const ORIGIN = 'https://example.com';
 
 /** The handler, reached through the client's `fetch` option: no socket, just the Fetch API shape. */
 function setup() {
-  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore() });
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore(), credentialStore: new MemoryCredentialStore() });
   const handler = createGenAuthHandler({
     relyingParty,
-    credentials: new MemoryCredentialStore(),
     basePath: '/auth',
     authenticate: async (request) => (request.headers.get('authorization') === 'Bearer alice' ? { id: 'alice' } : null),
   });

@@ -11,6 +11,7 @@ import {
   ticketForChallenge,
   userHandleFromId,
   type ChallengeStore,
+  type CredentialStore,
 } from '@tessera/core';
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
 import { closeServers, listen } from '../test/harness.ts';
@@ -48,12 +49,13 @@ async function bearer(request: Request): Promise<GenAuthUser | null> {
 afterEach(closeServers);
 
 /** A relying party, a credential store and the handler, listening on 127.0.0.1 through toNodeListener. */
-async function serve(options: Partial<GenAuthHandlerOptions> & { challengeStore?: ChallengeStore; listener?: NodeListenerOptions } = {}) {
-  const { challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 }), listener, ...handlerOptions } = options;
-  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore });
-  const credentials = new MemoryCredentialStore();
+async function serve(
+  options: Partial<GenAuthHandlerOptions> & { challengeStore?: ChallengeStore; credentials?: CredentialStore; listener?: NodeListenerOptions } = {},
+) {
+  const { challengeStore = new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentials = new MemoryCredentialStore(), listener, ...handlerOptions } = options;
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore, credentialStore: credentials });
   const logger = { error: vi.fn() };
-  const handler = createGenAuthHandler({ relyingParty, credentials, authenticate: bearer, logger, ...handlerOptions });
+  const handler = createGenAuthHandler({ relyingParty, authenticate: bearer, logger, ...handlerOptions });
   const baseUrl = `http://${await listen(toNodeListener(handler, { logger, ...listener }))}`;
   const client = (user?: string): AuthenticationClient =>
     new AuthenticationClient({ baseUrl, headers: user === undefined ? {} : { authorization: `Bearer ${user}` } });
@@ -196,9 +198,9 @@ describe('register, then sign in, through the handler', () => {
   });
 
   it('answers a handler called directly with a Fetch Request, under a basePath', async () => {
-    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore() });
+    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore(), credentialStore: new MemoryCredentialStore() });
     let next = 0;
-    const handler = createGenAuthHandler({ relyingParty, credentials: new MemoryCredentialStore(), basePath: '/auth', requestId: () => `req-${++next}` });
+    const handler = createGenAuthHandler({ relyingParty, basePath: '/auth', requestId: () => `req-${++next}` });
     const ok = await handler(new Request(`https://example.com/auth${AUTHENTICATION}?ignored=1`));
     expect(ok.status).toBe(200);
     expect(getAuthenticationOptionsRespDtoSchema.parse(await ok.json())).toMatchObject({ requestId: 'req-1' });
@@ -384,8 +386,8 @@ describe('oversized and slow bodies, over a raw socket', () => {
   });
 
   it('answers 408 from the handler alone, on any runtime: a Fetch body stream that never ends', async () => {
-    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore() });
-    const handler = createGenAuthHandler({ relyingParty, credentials: new MemoryCredentialStore(), bodyTimeoutMs: 300 });
+    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore(), credentialStore: new MemoryCredentialStore() });
+    const handler = createGenAuthHandler({ relyingParty, bodyTimeoutMs: 300 });
     let cancelled = false;
     const endless = new ReadableStream<Uint8Array>({
       pull: () => new Promise(() => {}), // never another byte
@@ -687,25 +689,26 @@ describe('server faults get a 5xx envelope, are logged and leak nothing', () => 
 
 describe('options', () => {
   it('are validated (invalid_config)', () => {
-    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore() });
     const credentials = new MemoryCredentialStore();
+    const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore(), credentialStore: credentials });
     for (const options of [
       {},
-      { relyingParty: {}, credentials },
-      { relyingParty, credentials: {} },
-      { relyingParty, credentials, basePath: 'auth' },
-      { relyingParty, credentials, basePath: '/auth/' },
-      { relyingParty, credentials, bodyLimitBytes: 0 },
-      { relyingParty, credentials, bodyLimitBytes: 1.5 },
-      { relyingParty, credentials, authenticate: 'bearer' },
-      { relyingParty, credentials, logger: console.log },
-      { relyingParty, credentials, bodyLimit: 1024 },
-      { relyingParty, credentials, bodyTimeoutMs: 50 },
-      { relyingParty, credentials, bodyTimeoutMs: 400_000 },
-      { relyingParty, credentials, bodyTimeoutMs: 1.5 },
-      { relyingParty, credentials, retryAfterSeconds: -1 },
-      { relyingParty, credentials, retryAfterSeconds: 2.5 },
-      { relyingParty, credentials, retryAfterSeconds: '1' },
+      { relyingParty: {} },
+      // The relying party owns the credential store: the old option is refused, not silently ignored.
+      { relyingParty, credentials },
+      { relyingParty, basePath: 'auth' },
+      { relyingParty, basePath: '/auth/' },
+      { relyingParty, bodyLimitBytes: 0 },
+      { relyingParty, bodyLimitBytes: 1.5 },
+      { relyingParty, authenticate: 'bearer' },
+      { relyingParty, logger: console.log },
+      { relyingParty, bodyLimit: 1024 },
+      { relyingParty, bodyTimeoutMs: 50 },
+      { relyingParty, bodyTimeoutMs: 400_000 },
+      { relyingParty, bodyTimeoutMs: 1.5 },
+      { relyingParty, retryAfterSeconds: -1 },
+      { relyingParty, retryAfterSeconds: 2.5 },
+      { relyingParty, retryAfterSeconds: '1' },
     ]) {
       let caught: unknown;
       try {

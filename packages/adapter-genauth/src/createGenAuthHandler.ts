@@ -53,7 +53,6 @@ const ALLOW = 'GET, POST';
  * ```ts
  * const handler = createGenAuthHandler({
  *   relyingParty: rp,
- *   credentials,
  *   authenticate: async (request) => sessions.userOf(request.headers.get('authorization')),
  *   onAuthenticated: async (result) => ({ tokenSet: await issueTokens(result.userId) }),
  * });
@@ -68,7 +67,6 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
   const nextRequestId = settings.requestId ?? (() => crypto.randomUUID());
   const context: RouteContext = {
     relyingParty: settings.relyingParty,
-    credentials: settings.credentials,
     authenticate: settings.authenticate,
     userHandle: checkedUserHandle(settings.userHandle),
     onAuthenticated: settings.onAuthenticated,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CredentialStore, FinishedAuthentication, RelyingParty } from '@tessera/core';
-import { adapterUserSchema, hasMethods, isCredentialStore, isFunction, isRelyingParty, parseAdapterOptions } from '@tessera/core/adapter';
+import type { FinishedAuthentication, RelyingParty } from '@tessera/core';
+import { adapterUserSchema, hasMethods, isFunction, isRelyingParty, parseAdapterOptions } from '@tessera/core/adapter';
 
 /**
  * Schema of the signed-in caller that `authenticate` returns: the application's user id and, for the
@@ -45,7 +45,6 @@ export type OnAuthenticated = (
 export const genAuthHandlerOptionsSchema: z.ZodObject<
   {
     relyingParty: z.ZodCustom<RelyingParty, RelyingParty>;
-    credentials: z.ZodCustom<CredentialStore, CredentialStore>;
     authenticate: z.ZodOptional<z.ZodCustom<Authenticate, Authenticate>>;
     userHandle: z.ZodOptional<z.ZodCustom<(user: GenAuthUser) => string, (user: GenAuthUser) => string>>;
     onAuthenticated: z.ZodOptional<z.ZodCustom<OnAuthenticated, OnAuthenticated>>;
@@ -59,7 +58,6 @@ export const genAuthHandlerOptionsSchema: z.ZodObject<
   z.core.$strict
 > = z.strictObject({
   relyingParty: z.custom<RelyingParty>(isRelyingParty, 'must be a RelyingParty from createRelyingParty'),
-  credentials: z.custom<CredentialStore>(isCredentialStore, 'must be a CredentialStore'),
   authenticate: z.custom<Authenticate>(isFunction, 'must be a function').optional(),
   userHandle: z.custom<(user: GenAuthUser) => string>(isFunction, 'must be a function').optional(),
   onAuthenticated: z.custom<OnAuthenticated>(isFunction, 'must be a function').optional(),
@@ -77,7 +75,7 @@ export const genAuthHandlerOptionsSchema: z.ZodObject<
 /**
  * Options of `createGenAuthHandler`:
  *
- * - `relyingParty`, `credentials`: the core's relying party and where credential records live.
+ * - `relyingParty`: the core's relying party; credential records live in its `credentialStore`.
  * - `authenticate(request)`: the signed-in caller, or `null`. Read headers or cookies only; the body belongs
  *   to the handler. Without it (or with `null`) sign-in options are for a discoverable credential and the
  *   registration routes answer 401.

@@ -27,12 +27,11 @@ const USERS: Record<string, GenAuthUser> = {
 afterEach(closeServers);
 
 async function serve() {
-  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
   const credentials = new MemoryCredentialStore();
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentialStore: credentials });
   const logger = { error: vi.fn() };
   const handler = createGenAuthHandler({
     relyingParty,
-    credentials,
     logger,
     authenticate: async (request) => USERS[/^Bearer (\w+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? ''] ?? null,
     onAuthenticated: async (result) => ({ tokenSet: { access_token: `token-for-${result.userId}`, token_type: 'Bearer', expires_in: 3600 } }),

@@ -49,12 +49,11 @@ afterEach(closeServers);
 
 /** The handler on 127.0.0.1, issuing a tokenSet to every verified sign-in, with a logger that records server faults. */
 async function serve() {
-  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
   const credentials = new MemoryCredentialStore();
+  const relyingParty = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentialStore: credentials });
   const logger = { error: vi.fn() };
   const handler = createGenAuthHandler({
     relyingParty,
-    credentials,
     logger,
     authenticate: async (request) => USERS[/^Bearer (\w+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? ''] ?? null,
     onAuthenticated: async (result) => ({ tokenSet: { access_token: `token-for-${result.userId}`, token_type: 'Bearer', expires_in: 3600 } }),

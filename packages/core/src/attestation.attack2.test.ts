@@ -4,6 +4,7 @@ import { ECDSA_SHA256, bits, concat, integer, name, seq, time, tlv, utf8, printa
 import { base64url } from './base64url.ts';
 import { isTesseraError } from './errors.ts';
 import { MemoryChallengeStore } from './memoryChallengeStore.ts';
+import { MemoryCredentialStore } from './credentialStore.ts';
 import { createRelyingParty } from './relyingParty.ts';
 import { SoftwareAuthenticator, type AttestationStatementOverride } from './testing/softwareAuthenticator.ts';
 
@@ -49,7 +50,7 @@ const giantSerial: AttestationStatementOverride = {
 };
 
 async function outcome(statement: AttestationStatementOverride): Promise<string> {
-  const rp = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }) });
+  const rp = createRelyingParty({ rpId: 'example.com', rpName: 'Example', origins: [ORIGIN], challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }), credentialStore: new MemoryCredentialStore() });
   const { options, ticket } = await rp.startRegistration({ user: alice, attestation: 'none' });
   const response = await new SoftwareAuthenticator({ statement }).register(options, ORIGIN);
   return rp.finishRegistration({ ticket, response }).then(

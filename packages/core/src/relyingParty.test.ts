@@ -5,6 +5,7 @@ import { base64url } from './base64url.ts';
 import { authenticationChallengeRecordSchema, challengeRecordSchema, type ChallengeStore } from './challengeStore.ts';
 import { isTesseraError } from './errors.ts';
 import { MemoryChallengeStore } from './memoryChallengeStore.ts';
+import { MemoryCredentialStore } from './credentialStore.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
 import { SoftwareAuthenticator } from './testing/softwareAuthenticator.ts';
 
@@ -28,6 +29,7 @@ function setup(overrides: Partial<RelyingPartyConfig> = {}) {
     rpName: 'Example',
     origins: ['https://example.com'],
     challengeStore,
+    credentialStore: new MemoryCredentialStore(),
     now: () => NOW,
     ...overrides,
   });
@@ -71,7 +73,7 @@ describe('createRelyingParty', () => {
 
   it('rejects origins that cannot use the RP ID, unless listed as related origins (§5.11)', () => {
     const store = new MemoryChallengeStore();
-    const base = { rpId: 'example.com', rpName: 'Example', challengeStore: store };
+    const base = { rpId: 'example.com', rpName: 'Example', challengeStore: store, credentialStore: new MemoryCredentialStore() };
     for (const origin of ['https://evil.test', 'https://notexample.com', 'https://example.com.evil.test', 'http://localhost:3000']) {
       expect(configError({ ...base, origins: [origin] })).toMatch(/cannot use RP ID example\.com.*relatedOrigins/);
     }
@@ -89,19 +91,24 @@ describe('createRelyingParty', () => {
     ['ftp://example.com', 'another scheme'],
     ['android:apk-key-hash:short', 'a truncated APK hash'],
   ])('rejects the origin %j (%s)', (origin) => {
-    expect(configError({ rpId: 'example.com', rpName: 'Example', origins: [origin], challengeStore: new MemoryChallengeStore() })).toMatch(
+    expect(configError({ rpId: 'example.com', rpName: 'Example', origins: [origin], challengeStore: new MemoryChallengeStore(), credentialStore: new MemoryCredentialStore() })).toMatch(
       /origins\.0/,
     );
   });
 
   it('rejects a missing or broken configuration with invalid_config', () => {
     const store = new MemoryChallengeStore();
-    const base = { rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore: store };
+    const base = { rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'], challengeStore: store, credentialStore: new MemoryCredentialStore() };
     expect(configError(undefined)).toMatch(/Invalid relying party configuration/);
     expect(configError({ ...base, rpId: 'https://example.com' })).toMatch(/rpId/);
     expect(configError({ ...base, rpName: '  ' })).toMatch(/rpName/);
     expect(configError({ ...base, origins: [] })).toMatch(/origins/);
     expect(configError({ ...base, challengeStore: {} })).toMatch(/challengeStore/);
+    expect(configError({ ...base, credentialStore: undefined })).toMatch(/credentialStore/);
+    expect(configError({ ...base, credentialStore: { get: () => undefined } })).toMatch(/credentialStore: must be a CredentialStore/);
+    // A counter that did not advance can never be stored by the compare-and-set, so 'warn' is refused.
+    expect(configError({ ...base, signCountPolicy: 'warn' })).toMatch(/signCountPolicy must be 'reject'/);
+    expect(configError({ ...base, keepAttestation: 'yes' })).toMatch(/keepAttestation/);
     expect(configError({ ...base, challengeTtlMs: 0 })).toMatch(/challengeTtlMs/);
     expect(configError({ ...base, timeout: 10 })).toMatch(/timeout/);
     expect(configError({ ...base, challengeTtlMs: 60_000 })).toMatch(/challengeTtlMs \(60000\) must be at least the timeout \(300000\)/);

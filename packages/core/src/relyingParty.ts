@@ -6,7 +6,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from './authenticationOptions.ts';
 import type { AuthenticationChallengeRecord, ChallengeRecord, ChallengeStore, RegistrationChallengeRecord } from './challengeStore.ts';
-import type { CredentialRecord, CredentialUpdate } from './credentialStore.ts';
+import type { CredentialRecord, CredentialStore, CredentialUpdate } from './credentialStore.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
 import {
   assembleRegistrationOptions,
@@ -55,6 +55,17 @@ const challengeStoreSchema: z.ZodCustom<ChallengeStore, ChallengeStore> = z.cust
   'must be a ChallengeStore (an object with save and consume methods)',
 );
 
+/** The methods of the `CredentialStore` contract a relying party calls or hands on to adapters. */
+const CREDENTIAL_STORE_METHODS = ['get', 'listByUser', 'listRecordsByUser', 'create', 'updateAfterAuthentication', 'rename', 'delete'] as const;
+
+const credentialStoreSchema: z.ZodCustom<CredentialStore, CredentialStore> = z.custom<CredentialStore>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    CREDENTIAL_STORE_METHODS.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+  `must be a CredentialStore (an object with ${CREDENTIAL_STORE_METHODS.join(', ')} methods)`,
+);
+
 /**
  * Decides whether a verified attestation's trust path is trustworthy (WebAuthn L3 §7.1 steps 22–23). Called only
  * for ceremonies that requested an attestation other than `'none'`, and only with statements that verified.
@@ -69,13 +80,15 @@ export const relyingPartyConfigSchema: z.ZodObject<
     origins: z.ZodArray<typeof originSchema>;
     relatedOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
     challengeStore: typeof challengeStoreSchema;
+    credentialStore: typeof credentialStoreSchema;
+    keepAttestation: z.ZodOptional<z.ZodBoolean>;
     challengeTtlMs: z.ZodOptional<z.ZodNumber>;
     timeout: z.ZodOptional<typeof timeoutSchema>;
     userVerification: z.ZodOptional<typeof userVerificationRequirementSchema>;
     transportPolicy: z.ZodOptional<typeof transportPolicySchema>;
     algorithms: typeof registrationOptionsInputSchema.shape.algorithms;
     residentKey: z.ZodOptional<typeof residentKeyRequirementSchema>;
-    signCountPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; warn: 'warn' }>>;
+    signCountPolicy: z.ZodOptional<z.ZodLiteral<'reject'>>;
     backupEligibilityPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; allow: 'allow' }>>;
     topOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
     allowRS1: z.ZodOptional<z.ZodBoolean>;
@@ -90,13 +103,16 @@ export const relyingPartyConfigSchema: z.ZodObject<
   origins: z.array(originSchema).min(1, 'origins must list at least one origin'),
   relatedOrigins: z.array(originSchema).optional(),
   challengeStore: challengeStoreSchema,
+  credentialStore: credentialStoreSchema,
+  keepAttestation: z.boolean().optional(),
   challengeTtlMs: z.number().int().positive('challengeTtlMs must be positive').optional(),
   timeout: timeoutSchema.optional(),
   userVerification: userVerificationRequirementSchema.optional(),
   transportPolicy: transportPolicySchema.optional(),
   algorithms: registrationOptionsInputSchema.shape.algorithms,
   residentKey: residentKeyRequirementSchema.optional(),
-  signCountPolicy: z.enum(['reject', 'warn']).optional(),
+  // Only 'reject': the store's compare-and-set cannot write a counter that did not advance (§7.2 step 22).
+  signCountPolicy: z.literal('reject', { message: "signCountPolicy must be 'reject': a counter that did not advance is never stored" }).optional(),
   backupEligibilityPolicy: z.enum(['reject', 'allow']).optional(),
   topOrigins: z.array(originSchema).optional(),
   allowRS1: z.boolean().optional(),
@@ -205,6 +221,11 @@ export interface FinishRegistrationInput {
    * `RegistrationResponseJSON`, §5.1), so no cast is needed.
    */
   response: unknown;
+  /**
+   * The user the caller is signed in as (user handle, base64url), when there is one: the ceremony must have
+   * been started for them (`user_handle_mismatch`), checked before anything is stored.
+   */
+  userId?: string | undefined;
 }
 
 /** Input of {@link RelyingParty.finishAuthentication}. */
@@ -217,16 +238,21 @@ export interface FinishAuthenticationInput {
    * `AuthenticationResponseJSON`, §5.1), so no cast is needed.
    */
   response: unknown;
-  /** Looks up the stored credential record by credential id (base64url); `undefined` if there is none. */
-  getCredential: (credentialId: string) => Promise<CredentialRecord | undefined> | CredentialRecord | undefined;
+  /**
+   * The user the caller is signed in as (user handle, base64url), when there is one: the credential must be
+   * theirs (`credential_not_allowed`), checked before anything is verified or stored.
+   */
+  userId?: string | undefined;
 }
 
 /** What {@link RelyingParty.finishAuthentication} resolves to. */
 export interface FinishedAuthentication extends AuthenticationVerification {
   /** The user who signed in: the credential's owner (user handle, base64url). */
   userId: string;
-  /** Persist this in the credential record (WebAuthn L3 §7.2 step 24) with `CredentialStore.updateAfterAuthentication`. */
+  /** What was stored in the credential record (WebAuthn L3 §7.2 step 24) by the compare-and-set. */
   credentialUpdate: CredentialUpdate;
+  /** The credential record as it now stands in the store, after the update. */
+  credential: CredentialRecord;
 }
 
 /** What {@link RelyingParty.startAuthentication} resolves to. */
@@ -241,7 +267,7 @@ export interface StartedAuthentication {
   ticket: string;
 }
 
-/** A relying party bound to one RP ID, its origins and a challenge store. */
+/** A relying party bound to one RP ID, its origins, a challenge store and a credential store. */
 export interface RelyingParty {
   /** The RP ID (WebAuthn L3 §4). */
   readonly rpId: string;
@@ -253,18 +279,22 @@ export interface RelyingParty {
    */
   readonly origins: readonly string[];
   /**
+   * Where this relying party keeps credential records (WebAuthn L3 §4): the `credentialStore` it was created
+   * with, for the application's own reads (a passkey-management page, for instance).
+   */
+  readonly credentialStore: CredentialStore;
+  /**
    * Starts an authentication ceremony (WebAuthn L3 §5.5, §7.2): builds request options and stores their
-   * context under a fresh ticket until the ceremony is finished or expires.
+   * context under a fresh ticket until the ceremony is finished or expires. When `userId` is given and
+   * `allowCredentials` is not, `allowCredentials` lists the user's credentials from the credential store
+   * (`listByUser`); an explicit `[]` lists none (a discoverable sign-in, §5.4.6).
    *
    * @param input - `userId` (the user handle, base64url, when the user is known) and the options to build
    * @returns the options for the browser and the ticket to send back with the answer
-   * @throws {TesseraError} `invalid_options` or `unknown_transport` for bad input; whatever the store throws
+   * @throws {TesseraError} `invalid_options` or `unknown_transport` for bad input; whatever the stores throw
    * @example
    * ```ts
-   * const { options, ticket } = await rp.startAuthentication({
-   *   userId: user.handle,
-   *   allowCredentials: user.passkeys.map(({ id, transports }) => ({ id, transports })),
-   * });
+   * const { options, ticket } = await rp.startAuthentication({ userId: user.handle });
    * ```
    */
   startAuthentication(input?: StartAuthenticationInput): Promise<StartedAuthentication>;
@@ -274,31 +304,35 @@ export interface RelyingParty {
    * must be one of the ceremony's `allowCredentials` when there were any (step 5); it must exist and belong
    * to the ceremony's user, or to the user named by `userHandle` in a discoverable sign-in (step 6); user
    * verification is required exactly when the ceremony said `required` (step 16); and the assertion is
-   * verified (steps 7–22).
+   * verified (steps 7–22). Then the record is updated (step 24) with the store's compare-and-set on the
+   * counter read before verifying: of any number of concurrent sign-ins carrying the same non-zero counter
+   * (a cloned authenticator, §6.1.1), exactly one succeeds and the others fail `sign_count_regression`.
    *
-   * @param input - the ticket, the browser's response, and how to find a credential record
-   * @returns the verification, the user who signed in, and the credential fields to persist
-   * @throws {TesseraError} `ticket_not_found`, `credential_not_allowed`, `unknown_credential`,
-   *   `user_handle_mismatch`, and every code of `verifyAuthenticationResponse`
+   * @param input - the ticket, the browser's response, and the signed-in caller if any
+   * @returns the verification, the user who signed in, what was stored and the updated record
+   * @throws {TesseraError} `ticket_not_found`, `credential_not_allowed`, `unknown_credential` (also when the
+   *   credential was deleted while verifying), `user_handle_mismatch`, `sign_count_regression` (a counter
+   *   that did not advance, or another sign-in stored one first), every code of `verifyAuthenticationResponse`,
+   *   and whatever the stores throw (`store_unavailable`)
    * @example
    * ```ts
-   * const result = await rp.finishAuthentication({ ticket, response, getCredential: (id) => credentials.get(id) });
-   * await credentials.updateAfterAuthentication(result.credentialId, result.credentialUpdate);
+   * const { userId } = await rp.finishAuthentication({ ticket, response });
    * ```
    */
   finishAuthentication(input: FinishAuthenticationInput): Promise<FinishedAuthentication>;
   /**
    * Starts a registration ceremony (WebAuthn L3 §5.4, §7.1): builds creation options for `user` and stores
-   * their context under a fresh ticket.
+   * their context under a fresh ticket. When `excludeCredentials` is not given, it lists the user's
+   * credentials from the credential store (`listByUser`, §5.4.3), so an authenticator does not register
+   * twice; an explicit `[]` excludes none.
    *
    * @param input - the user (handle, account name, display name), credentials to exclude, and options
    * @returns the options for the browser and the ticket to send back with the new credential
-   * @throws {TesseraError} `invalid_options` or `unknown_transport` for bad input; whatever the store throws
+   * @throws {TesseraError} `invalid_options` or `unknown_transport` for bad input; whatever the stores throw
    * @example
    * ```ts
    * const { options, ticket } = await rp.startRegistration({
    *   user: { id: user.handle, name: user.email, displayName: user.name },
-   *   excludeCredentials: (await credentials.listByUser(user.handle)).map(({ id, transports }) => ({ id, transports })),
    * });
    * ```
    */
@@ -310,17 +344,19 @@ export interface RelyingParty {
    * registered, and a `none`, `packed` or `fido-u2f` statement must verify, whatever the ceremony requested;
    * `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
    * format not verified here (`tpm`, …) is accepted with `attestation.verified === false` and recorded as
-   * `fmt: 'none'`; otherwise it is `unsupported_attestation_format`.
+   * `fmt: 'none'`; otherwise it is `unsupported_attestation_format`. The new record is then stored with
+   * `credentialStore.create` (§7.1 steps 25–26), with the attestation object and client data bytes when the
+   * relying party was created with `keepAttestation: true`.
    *
-   * @param input - the ticket and the browser's response
-   * @returns the verification with the new credential record
-   * @throws {TesseraError} `ticket_not_found`, `credential_already_registered` (an excluded credential), and
-   *   every code of `verifyRegistrationResponse` (`unsupported_attestation_format`, `invalid_attestation`,
-   *   `untrusted_attestation` among them)
+   * @param input - the ticket, the browser's response, and the signed-in caller if any
+   * @returns the verification with the credential record as stored
+   * @throws {TesseraError} `ticket_not_found`, `user_handle_mismatch` (a ceremony started for another user
+   *   than `input.userId`), `credential_already_registered` (an excluded or already stored credential), every
+   *   code of `verifyRegistrationResponse` (`unsupported_attestation_format`, `invalid_attestation`,
+   *   `untrusted_attestation` among them), and whatever the stores throw (`store_unavailable`)
    * @example
    * ```ts
    * const { credential } = await rp.finishRegistration({ ticket, response });
-   * await credentials.create(credential);
    * ```
    */
   finishRegistration(input: FinishRegistrationInput): Promise<RegistrationVerification>;
@@ -330,9 +366,11 @@ export interface RelyingParty {
  * Creates a relying party: the object that runs WebAuthn ceremonies for one site.
  *
  * The store's TTL for a ceremony is `challengeTtlMs` when set, else the ceremony's timeout plus
- * {@link CHALLENGE_TTL_GRACE_MS}.
+ * {@link CHALLENGE_TTL_GRACE_MS}. Credential records live in `credentialStore`: registration creates them and
+ * sign-in updates them there, so an application never writes a counter itself. `signCountPolicy` accepts only
+ * `'reject'` (the default): a counter that did not advance is never stored.
  *
- * @param config - RP ID, name, expected origins, challenge store and defaults; see {@link RelyingPartyConfig}
+ * @param config - RP ID, name, expected origins, the two stores and defaults; see {@link RelyingPartyConfig}
  * @returns the relying party
  * @throws {TesseraError} `invalid_config` when the configuration fails its schema
  * @example
@@ -342,13 +380,14 @@ export interface RelyingParty {
  *   rpName: 'Example',
  *   origins: ['https://example.com'],
  *   challengeStore: new MemoryChallengeStore(),
+ *   credentialStore: new MemoryCredentialStore(),
  * });
  * ```
  */
 export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   const settings = parseOrThrow(relyingPartyConfigSchema, config, 'invalid_config', 'relying party configuration');
   checkConfig(settings);
-  const { rpId, rpName, challengeStore, challengeTtlMs, transportPolicy = 'lenient' } = settings;
+  const { rpId, rpName, challengeStore, credentialStore, challengeTtlMs, transportPolicy = 'lenient' } = settings;
   const origins = Object.freeze([...settings.origins, ...(settings.relatedOrigins ?? [])]);
   const now = settings.now ?? Date.now;
   const defaultTimeout = settings.timeout ?? DEFAULT_TIMEOUT_MS;
@@ -412,7 +451,8 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       timeout,
       userVerification,
       transportPolicy,
-      allowCredentials: request.allowCredentials,
+      allowCredentials:
+        request.allowCredentials ?? (request.userId === undefined ? undefined : await credentialStore.listByUser(request.userId)),
       hints: request.hints,
       extensions: request.extensions,
     });
@@ -435,16 +475,20 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   async function finishAuthentication(input: FinishAuthenticationInput): Promise<FinishedAuthentication> {
     const record = await consumeCeremony(input?.ticket, input?.response, 'authentication');
     const response = parseAuthenticationResponse(input.response);
+    const caller = input.userId;
 
     // §7.2 step 5: one of the credentials the ceremony allowed, if it named any.
     if (record.allowCredentialIds.length > 0 && !record.allowCredentialIds.includes(response.id)) {
       throw new TesseraError('credential_not_allowed', 'The credential is not one this sign-in allowed.');
     }
     // §7.2 step 6: the credential exists and belongs to the user being authenticated.
-    const credential = await input.getCredential(response.id);
+    const credential = await credentialStore.get(response.id);
     if (credential === undefined) throw new TesseraError('unknown_credential', 'No credential with this id is registered.');
-    if (credential.id !== response.id) throw new TesseraError('credential_mismatch', 'getCredential returned another credential.');
+    if (credential.id !== response.id) throw new TesseraError('credential_mismatch', 'The credential store returned another credential.');
     checkCredentialOwner(record, credential, response.response.userHandle);
+    if (caller !== undefined && credential.userId !== caller) {
+      throw new TesseraError('credential_not_allowed', 'The credential belongs to another user than the caller.');
+    }
 
     const verification = await verifyParsedAuthenticationResponse(response, {
       expectedChallenge: record.challenge,
@@ -454,12 +498,13 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       credential,
       requireUserVerification: record.userVerification === 'required',
       appid: record.extensions?.appid,
-      signCountPolicy: settings.signCountPolicy,
+      signCountPolicy: 'reject',
       backupEligibilityPolicy: settings.backupEligibilityPolicy,
       allowRS1: settings.allowRS1,
       keyCache: settings.keyCache,
     });
-    // The compare-and-set input of CredentialStore.updateAfterAuthentication (§7.2 step 24).
+    // §7.2 step 24, as a compare-and-set on the counter read above: a concurrent sign-in that stored first
+    // makes this one fail sign_count_regression; a credential deleted meanwhile is unknown.
     const credentialUpdate: CredentialUpdate = {
       expectedSignCount: credential.signCount,
       signCount: verification.newSignCount,
@@ -468,7 +513,12 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       uvInitialized: credential.uvInitialized || verification.userVerified,
       lastUsedAt: now(),
     };
-    return Object.assign(verification, { userId: credential.userId, credentialUpdate });
+    if (!(await credentialStore.updateAfterAuthentication(credential.id, credentialUpdate))) {
+      throw new TesseraError('unknown_credential', 'The credential was deleted while the sign-in was verified.');
+    }
+    const { signCount, backupState, backupEligible, uvInitialized, lastUsedAt } = credentialUpdate;
+    const stored: CredentialRecord = { ...credential, signCount, backupState, backupEligible, uvInitialized, lastUsedAt };
+    return Object.assign(verification, { userId: credential.userId, credentialUpdate, credential: stored });
   }
 
   /**
@@ -498,8 +548,10 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
     }
     const timeout = request.timeout ?? defaultTimeout;
     const ttlMs = ttlFor(timeout);
+    const excludeCredentials = request.excludeCredentials ?? (await credentialStore.listByUser(request.user.id));
     const options = assembleRegistrationOptions({
       ...request,
+      excludeCredentials,
       rpId,
       rpName,
       timeout,
@@ -525,8 +577,12 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
 
   async function finishRegistration(input: FinishRegistrationInput): Promise<RegistrationVerification> {
     const record = await consumeCeremony(input?.ticket, input?.response, 'registration');
+    if (input.userId !== undefined && input.userId !== record.userId) {
+      throw new TesseraError('user_handle_mismatch', 'The registration was started for another user than the caller.');
+    }
+    const response = parseRegistrationResponse(input.response);
     const verification = await verifyRegistrationResponse({
-      response: parseRegistrationResponse(input.response),
+      response,
       expectedChallenge: record.challenge,
       expectedOrigin: origins,
       expectedRpId: record.rpId,
@@ -542,10 +598,17 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
     if (record.excludeCredentialIds.includes(verification.credential.id)) {
       throw new TesseraError('credential_already_registered', 'This credential is already registered.');
     }
+    if (settings.keepAttestation === true) {
+      // §4 "attestationObject", "attestationClientDataJSON": kept to verify the attestation again later.
+      verification.credential.attestationObject = new Uint8Array(base64url.decode(response.response.attestationObject));
+      verification.credential.attestationClientDataJSON = new Uint8Array(base64url.decode(response.response.clientDataJSON));
+    }
+    // §7.1 steps 25–26: the store refuses an id it knows (credential_already_registered), atomically.
+    await credentialStore.create(verification.credential);
     return verification;
   }
 
-  return Object.freeze({ rpId, rpName, origins, startAuthentication, finishAuthentication, startRegistration, finishRegistration });
+  return Object.freeze({ rpId, rpName, origins, credentialStore, startAuthentication, finishAuthentication, startRegistration, finishRegistration });
 }
 
 /**

@@ -37,6 +37,7 @@ async function server(kind: 'express' | 'genauth'): Promise<string> {
     rpName: 'Example',
     origins: [ORIGIN],
     challengeStore: new RedisChallengeStore({ client, commandTimeoutMs: 300 }),
+    credentialStore: credentials,
   });
   const authenticate = (request: { headers: { get?(name: string): string | null; authorization?: string } }) => {
     const header = typeof request.headers.get === 'function' ? request.headers.get('authorization') : request.headers.authorization;
@@ -46,10 +47,10 @@ async function server(kind: 'express' | 'genauth'): Promise<string> {
   let listener: Server;
   if (kind === 'express') {
     const app = express();
-    app.use(passkeyRouter({ relyingParty, credentials, authenticate: async (req) => authenticate(req as never), logger }));
+    app.use(passkeyRouter({ relyingParty, authenticate: async (req) => authenticate(req as never), logger }));
     listener = createServer(app);
   } else {
-    const handler = createGenAuthHandler({ relyingParty, credentials, authenticate: async (request) => authenticate(request as never), logger });
+    const handler = createGenAuthHandler({ relyingParty, authenticate: async (request) => authenticate(request as never), logger });
     listener = createServer(toNodeListener(handler));
   }
   listener.listen(0, '127.0.0.1');

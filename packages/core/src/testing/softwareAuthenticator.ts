@@ -113,6 +113,11 @@ export interface GetAssertionInput {
   clientExtensionResults?: Record<string, unknown>;
   /** Bytes to send as the signature instead of signing, to test forgeries; the counter still advances. */
   signature?: Uint8Array;
+  /**
+   * The signature counter to send instead of advancing the credential's own (§6.1.1), as a cloned
+   * authenticator would; the credential's counter is left as it is.
+   */
+  signCount?: number;
 }
 
 /** The subset of creation options (§5.4) the software client reads. */
@@ -317,14 +322,15 @@ export class SoftwareAuthenticator {
         ? this.#credentials.findLast((candidate) => candidate.rpId === input.rpId)
         : this.#credentials.find((candidate) => candidate.id === input.credentialId);
     if (credential === undefined) throw new Error('SoftwareAuthenticator: no matching credential');
-    if (this.#options.counts) credential.signCount++;
+    if (this.#options.counts && input.signCount === undefined) credential.signCount++;
+    const signCount = input.signCount ?? credential.signCount;
     const clientDataJSON = this.#clientData('webauthn.get', input.challenge, input.origin, input.clientData);
     const authenticatorData = concatBytes(
       sha256(utf8ToBytes(input.rpId)),
       new Uint8Array([
         flagsByte({ up: input.userPresent ?? true, uv: input.userVerified ?? this.#options.verifiesUser, be: this.#options.backupEligible, bs: this.#options.backupState, at: false }),
       ]),
-      uint32(credential.signCount),
+      uint32(signCount),
     );
     const signature =
       input.signature ?? (await this.#sign(credential.privateKey, credential.algorithm, concatBytes(authenticatorData, sha256(clientDataJSON))));
