@@ -33,7 +33,8 @@ export interface BodyBounds {
  *   with U+FFFD. A leading byte order mark is ignored (RFC 8259 §8.1 allows it). An empty body is no body.
  * - Any JSON value is accepted; the route's schema judges its shape, so valid JSON of the wrong shape is
  *   `invalid_request`, not `invalid_json`.
- * - A body the application already parsed with its own middleware (`req.body` set): used as is.
+ * - A body the application already parsed with its own middleware (`req.body` set): used as is if its
+ *   `Content-Type` is JSON, else `unsupported_media_type` (415), so a form another site posts is never read.
  *
  * The router's answer to a body it stopped reading closes the connection (see `routeHandler`), so the rest
  * of it is never read.
@@ -43,7 +44,13 @@ export interface BodyBounds {
  */
 export function jsonBodyReader({ limitBytes, timeoutMs }: BodyBounds): JsonBodyReader {
   return async (req) => {
-    if (req.body !== undefined) return req.body as unknown;
+    if (req.body !== undefined) {
+      // Parsed by the application's own middleware: taken only if it was JSON. A form (urlencoded, multipart or
+      // text/plain) is what a page of any other site can post without a CORS preflight (Fetch §3.2.3,
+      // CORS-safelisted request headers), so the routes never read one, whoever parsed it.
+      if (carriesBody(req) && !isJson(req)) throw new RequestError('unsupported_media_type');
+      return req.body as unknown;
+    }
     if (!carriesBody(req)) return undefined;
     if (!isJson(req) || !isIdentity(req) || !isUtf8(req.headers['content-type'])) throw new RequestError('unsupported_media_type');
     // Node's parser has already refused a Content-Length that is not one decimal number (RFC 9112 §6.3).
