@@ -5,7 +5,7 @@ import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/tes
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authOptionsEnvelopeSchema, failureEnvelopeSchema, passkeyRouter, registrationOptionsEnvelopeSchema } from './index.ts';
-import { cbor, type CborItem } from '../test/plantedRegistration.ts';
+import { cbor, type CborItem } from '@tessera/test-support/plantedRegistration';
 
 /*
  * A second round of attacks on issue 11's guarantees over real HTTP (README "What the library refuses"): key

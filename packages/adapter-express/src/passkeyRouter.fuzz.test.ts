@@ -15,7 +15,7 @@ import {
   registrationCompletedEnvelopeSchema,
   registrationOptionsEnvelopeSchema,
 } from './index.ts';
-import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '../test/plantedRegistration.ts';
+import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '@tessera/test-support/plantedRegistration';
 
 /*
  * Random bodies, content types and credentials to every route, as an authenticated caller (an anonymous one

@@ -14,7 +14,7 @@ import {
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from '@tessera/core/testing';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chunkOf, pump, rawRequest, serverSockets, slowly, trickle } from '../test/rawHttp.ts';
+import { chunkOf, pump, rawRequest, serverSockets, slowly, trickle } from '@tessera/test-support/rawHttp';
 import {
   authOptionsEnvelopeSchema,
   authVerifyEnvelopeSchema,

@@ -28,8 +28,8 @@ import {
 } from './envelopes.ts';
 import type { GenAuthHandlerOptions, GenAuthUser } from './handlerOptions.ts';
 import { toNodeListener, type NodeListenerOptions } from './toNodeListener.ts';
-import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '../test/plantedRegistration.ts';
-import { chunkOf, pump, rawRequest, slowly, trickle } from '../test/rawHttp.ts';
+import { IDENTITY_SIGNATURE, REGISTERED_FORMATS, VERIFIED_FORMATS, anyPlant, planted } from '@tessera/test-support/plantedRegistration';
+import { chunkOf, pump, rawRequest, slowly, trickle } from '@tessera/test-support/rawHttp';
 
 const ORIGIN = 'https://example.com';
 const AUTHENTICATION = '/api/v3/webauthn/authentication';

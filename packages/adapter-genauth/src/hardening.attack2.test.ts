@@ -2,7 +2,7 @@ import { MemoryChallengeStore, MemoryCredentialStore, createRelyingParty } from 
 import { SoftwareAuthenticator } from '@tessera/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeServers, listen } from '../test/harness.ts';
-import { cbor, planted, type CborItem, type Plant } from '../test/plantedRegistration.ts';
+import { cbor, planted, type CborItem, type Plant } from '@tessera/test-support/plantedRegistration';
 import { base64url } from '@tessera/core';
 import { createGenAuthHandler } from './createGenAuthHandler.ts';
 import { errorRespDtoSchema, getAuthenticationOptionsRespDtoSchema, getRegistrationOptionsRespDtoSchema } from './envelopes.ts';
