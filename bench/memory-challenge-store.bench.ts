@@ -1,7 +1,7 @@
 /*
  * MemoryChallengeStore at 1M pending ceremonies, beside the store it replaced (a bench-only copy below):
  *   - heap per record: 1,000,000 authentication ceremonies started through createRelyingParty().startAuthentication,
- *     each for a user with 3 credentials whose ids are real ones from ../shared/vectors (an iCloud passkey,
+ *     each for a user with 3 credentials whose ids are real ones from packages/core/test/fixtures (an iCloud passkey,
  *     20 bytes; a Windows Hello TPM key, 32 bytes; a YubiKey, 64 bytes) and a user handle made by the Express
  *     adapter's userHandleFromId from a UUID (36 bytes). Every call gets fresh strings, parsed from JSON as a
  *     database row would be, so no record shares an id with another. heapUsed after a full GC (--expose-gc),
