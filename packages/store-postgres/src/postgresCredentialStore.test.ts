@@ -1,33 +1,9 @@
-import { isTesseraError, type TesseraErrorCode } from '@tessera/core';
 import { credentialStoreConformance, sampleCredentialRecord } from '@tessera/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgliteDatabase, serverDatabase, type TestDatabase } from '../test/databases.ts';
-import { startPostgresServer, type PostgresServer } from '../test/postgresServer.ts';
+import { describe, expect, it } from 'vitest';
+import { codeOf, useBothDatabases, type TestDatabase } from '../test/databases.ts';
 import { PostgresCredentialStore } from './postgresCredentialStore.ts';
 
-let server: PostgresServer;
-const databases: Record<'PGlite' | 'PostgreSQL server', TestDatabase> = {} as never;
-
-beforeAll(async () => {
-  server = await startPostgresServer();
-  databases['PostgreSQL server'] = await serverDatabase(server.url);
-  databases.PGlite = await pgliteDatabase();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(Object.values(databases).map((database) => database.close()));
-  await server?.stop();
-});
-
-async function codeOf(promise: Promise<unknown>): Promise<TesseraErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a TesseraError');
-}
+const databases = useBothDatabases();
 
 for (const kind of ['PGlite', 'PostgreSQL server'] as const) {
   describe(`PostgresCredentialStore conformance, on ${kind}`, () => {

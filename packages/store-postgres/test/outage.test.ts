@@ -3,24 +3,13 @@
  * store_unavailable (never a hang, a crash or an unhandled rejection), everything works again once it is
  * back, and nothing that was used before the outage can be used again after it.
  */
-import { isTesseraError, type TesseraErrorCode } from '@tessera/core';
 import { sampleChallengeRecord, sampleCredentialRecord } from '@tessera/core/testing';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/migrate.ts';
 import { PostgresChallengeStore } from '../src/postgresChallengeStore.ts';
 import { PostgresCredentialStore } from '../src/postgresCredentialStore.ts';
-import { serverPool } from './databases.ts';
+import { codeOf, serverPool } from './databases.ts';
 import { startPostgresServer } from './postgresServer.ts';
-
-async function codeOf(promise: Promise<unknown>): Promise<TesseraErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a TesseraError');
-}
 
 describe('Postgres stores when the server goes away', () => {
   it('fail with store_unavailable within the timeout, leave no unhandled rejection, recover, and accept no replay', async () => {
