@@ -24,7 +24,7 @@ import { parsePasskeyRouterOptions, type PasskeyRouterOptions } from './passkeyR
  * envelope and go to `logger`; a store outage (`store_unavailable`) answers 503 with `Retry-After`
  * (`retryAfterSeconds`) and goes to `logger` too.
  *
- * @param options - the relying party, credential store, `authenticate`, and optional `userHandle`,
+ * @param options - the relying party (which owns the credential store), `authenticate`, and optional `userHandle`,
  *   `onAuthenticated`, `challengeEncoding`, `bodyLimitBytes`, `bodyTimeoutMs`, `retryAfterSeconds` and `logger`;
  *   see {@link PasskeyRouterOptions}
  * @returns the router, to mount with `app.use(router)` or under a prefix

@@ -46,11 +46,6 @@ export class ExpiryQueue {
     this.#holds = holds;
   }
 
-  /** Whether no chunk is left. */
-  get empty(): boolean {
-    return this.#heap.length === 0;
-  }
-
   /**
    * The chunk that will list a record expiring at `expiresAt`; call {@link ExpiryQueue.list} with its id once
    * the record is stored.

@@ -15,8 +15,9 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
 export interface MemoryChallengeStoreOptions {
   /**
    * Most records held at once; default 10000. When a save would exceed it, the record that expires first
-   * is evicted: an expired one if any, else the live record closest to its expiry (with one TTL for every
-   * ceremony, the oldest saved). Memory stays bounded under a flood of started ceremonies, but a flood can
+   * is evicted, to within a second (records are queued in one-second windows, in save order inside one): an
+   * expired one if any, else the live record closest to its expiry (with one TTL for every ceremony, the
+   * oldest saved). Memory stays bounded under a flood of started ceremonies, but a flood can
    * still push out live ones: rate-limit the endpoint that starts ceremonies.
    */
   maxEntries?: number;
@@ -126,7 +127,7 @@ export class MemoryChallengeStore implements ChallengeStore {
   async save(key: string, record: ChallengeRecord, ttlMs: number): Promise<void> {
     assertChallengeStoreArguments(key, ttlMs);
     const now = this.#now();
-    let shard = this.#shardOf(key);
+    const shard = this.#shardOf(key);
     const existing = shard.get(key);
     if (existing !== undefined) {
       if (this.#packer.storeExpiresAt(existing) > now) {
@@ -142,8 +143,7 @@ export class MemoryChallengeStore implements ChallengeStore {
     const packed = this.#packer.pack(key, record, expiresAt, chunk);
     // A key sliced from a longer string (a ticket from its challenge) would keep that string alive: copy it.
     const ownKey = flatCopy(key);
-    shard = this.#shardOf(ownKey);
-    shard.set(ownKey, packed);
+    shard.set(ownKey, packed); // equal content, so the shard found for `key` above
     this.#size++;
     this.#queue.list(chunk, ownKey);
     this.#startSweeping();

@@ -510,13 +510,14 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       signCount: verification.newSignCount,
       backupState: verification.backupState,
       backupEligible: verification.backupEligible,
-      uvInitialized: credential.uvInitialized || verification.userVerified,
+      uvInitialized: verification.userVerified,
       lastUsedAt: now(),
     };
     if (!(await credentialStore.updateAfterAuthentication(credential.id, credentialUpdate))) {
       throw new TesseraError('unknown_credential', 'The credential was deleted while the sign-in was verified.');
     }
-    const { signCount, backupState, backupEligible, uvInitialized, lastUsedAt } = credentialUpdate;
+    const { signCount, backupState, backupEligible, lastUsedAt } = credentialUpdate;
+    const uvInitialized = credential.uvInitialized || credentialUpdate.uvInitialized; // as the store keeps it
     const stored: CredentialRecord = { ...credential, signCount, backupState, backupEligible, uvInitialized, lastUsedAt };
     return Object.assign(verification, { userId: credential.userId, credentialUpdate, credential: stored });
   }

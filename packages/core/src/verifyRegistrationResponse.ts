@@ -152,7 +152,9 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
   // A self attestation is signed by the credential's own key, so RS1 is as acceptable there as step 18 found it.
   const allowRS1 = publicKey.alg === COSE_ALGORITHMS.RS1;
   const attestation = await assessAttestation(input, { fmt, attStmt, authData, authenticatorData, clientDataHash, allowRS1 });
-  // The record names a format only when its statement was verified, so no reader takes an unchecked one for proof.
+  // The record names a format only when its statement was verified (signature and certificates, §7.1 step 21),
+  // so no reader takes an unchecked one for proof. Whether its trust path is trusted (steps 22–23) is another
+  // question, answered only when attestation was requested: see `attestation.verified` and `trustAttestation`.
   const recordedFmt = attestation.verified ? attestation.fmt : 'none';
 
   const extensionOutputs = collectExtensionOutputs(response.clientExtensionResults, authenticatorData.extensions);
