@@ -231,6 +231,9 @@ describe('two sign-ins with two challenges racing on one counter', () => {
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.some((status) => status === 200)).toBe(true);
     expect(statuses.every((status) => status === 200 || (status >= 400 && status < 500)), JSON.stringify(answers)).toBe(true);
+    for (const answer of answers.filter(({ status }) => status !== 200)) {
+      expect(answer, 'a losing sign-in lost for its counter').toMatchObject({ status: 400, body: { code: 'sign_count_regression' } });
+    }
     expect(harness.logger.error).not.toHaveBeenCalled();
   });
 });

@@ -325,22 +325,23 @@ describe('oversized and slow bodies, over a raw socket', () => {
     expect(served.logger.error).not.toHaveBeenCalled();
   });
 
-  it('answers 413 at once to a declared 1 GiB body the client keeps sending, and stops draining it at the deadline', async () => {
-    const served = await serve({ listener: { bodyTimeoutMs: 2_000 } });
+  it('answers 413 at once to a declared 1 GiB body the client keeps sending, and closes the connection without draining it', async () => {
+    // A deadline far past the wait: a closed connection here was closed by the early answer, not by the deadline.
+    const served = await serve({ listener: { bodyTimeoutMs: 30_000 } });
     const answer = await rawRequest(addressOf(served), headOf(AUTHENTICATION, [`Content-Length: ${ONE_GIB}`]), pump(new Uint8Array(65_536), ONE_GIB), { settleMs: 5_000 });
     expect(answer.status).toBe(413);
-    expect(answer.answeredAfterMs, 'answered long before the deadline').toBeLessThan(1_500);
-    expect(answer.closed, 'the listener closes the connection at its deadline').toBe(true);
+    expect(answer.answeredAfterMs, 'answered long before the deadline').toBeLessThan(3_000);
+    expect(answer.closed, 'the answer closed the connection').toBe(true);
     expect(answer.written).toBeLessThan(ONE_GIB);
   });
 
   it('answers 413 to a chunked body as soon as it passes the limit, while the client is still sending', async () => {
-    const served = await serve({ bodyLimitBytes: 4096, listener: { bodyTimeoutMs: 2_000 } });
+    const served = await serve({ bodyLimitBytes: 4096, listener: { bodyTimeoutMs: 30_000 } });
     // An endless chunked body: only the server can end this exchange.
     const answer = await rawRequest(addressOf(served), headOf(AUTHENTICATION, ['Transfer-Encoding: chunked']), pump(chunkOf(1024)), { settleMs: 5_000 });
     expect(answer.status).toBe(413);
     envelopeOf(answer.body, 41301);
-    expect(answer.answeredAfterMs, 'answered long before the deadline').toBeLessThan(1_500);
+    expect(answer.answeredAfterMs, 'answered long before the deadline').toBeLessThan(3_000);
     expect(answer.closed).toBe(true);
     expect(served.logger.error).not.toHaveBeenCalled();
   });

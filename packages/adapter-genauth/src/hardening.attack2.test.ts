@@ -217,6 +217,11 @@ describe('discoverable sign-ins with separate tickets racing on one counter', ()
     const answers = await Promise.all(bodies.map((body) => served.send(AUTHENTICATION, undefined, body)));
     expect(answers.some((answer) => answer.status === 200 && JSON.stringify(answer.body).includes('token-for-'))).toBe(true);
     expect(answers.every((answer) => answer.status === 200 || (answer.status >= 400 && answer.status < 500)), JSON.stringify(answers)).toBe(true);
+    const won = answers.filter((answer) => answer.status === 200);
+    expect(won.every((answer) => JSON.stringify(answer.body).includes('token-for-')), 'every 200 carries the tokenSet').toBe(true);
+    for (const answer of answers.filter(({ status }) => status !== 200)) {
+      expect(answer, 'a losing sign-in lost for its counter').toMatchObject({ status: 403, body: { apiCode: 40304 } });
+    }
     expect(served.logger.error).not.toHaveBeenCalled();
   });
 });

@@ -37,12 +37,14 @@ describe('RelyingParty.finishRegistration: attestation statements (§7.1 steps 2
     const context = setup();
     const authenticator = new SoftwareAuthenticator({ statement: { fmt, attStmt: new Map() } });
     expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, authenticator)))).toBe('unsupported_attestation_format');
+    expect(await context.credentials.listRecordsByUser(alice.id)).toEqual([]);
   });
 
   it("a packed statement with a garbage signature is invalid_attestation under 'none'", async () => {
     const context = setup();
     const authenticator = new SoftwareAuthenticator({ statement: { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(70).fill(0x30)]]) } });
     expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, authenticator)))).toBe('invalid_attestation');
+    expect(await context.credentials.listRecordsByUser(alice.id)).toEqual([]);
   });
 
   it("a tpm statement with junk is accepted under 'none' and stored as fmt none; refused under 'direct'", async () => {
