@@ -819,6 +819,7 @@ describe('register with anything, then sign in (fast-check sequences)', () => {
       expect(served.logger.error.mock.calls.map(([, details]) => (details as { error?: { code?: string } }).error?.code ?? 'no code'), `${what} was logged as a server fault`).toEqual([]);
       return answer;
     };
+    let genuineSignIns = 0;
     await fc.assert(
       fc.asyncProperty(anyPlant, fc.constantFrom<SoftwareAlgorithm>('ES256', 'EdDSA'), fc.uint8Array({ minLength: 64, maxLength: 72 }), async (plant, algorithm, randomSignature) => {
         served.logger.error.mockClear();
@@ -847,10 +848,16 @@ describe('register with anything, then sign in (fast-check sequences)', () => {
             if (verified.status === 200) {
               expect({ signature, keyPlanted: plant.publicKey !== undefined }, `${what}: a sign-in succeeded without the private key`).toEqual({ signature: 'genuine', keyPlanted: false });
             }
+            // An enrolled genuine key signs in with its own signature: the sequence reaches the sign-in it means to test.
+            if (signature === 'genuine' && plant.publicKey === undefined) {
+              expect(verified.status, `${what}: the genuine key enrolled but could not sign in`).toBe(200);
+              genuineSignIns++;
+            }
           }
         }
       }),
       { numRuns: 150 },
     );
+    expect(genuineSignIns, 'no run reached a genuine sign-in').toBeGreaterThan(0);
   }, 180_000);
 });
