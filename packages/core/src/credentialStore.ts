@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REGISTERED_ATTESTATION_FORMATS, type RegisteredAttestationFormat } from './attestationFormats.ts';
+import { REGISTERED_ATTESTATION_FORMATS, type RegisteredAttestationFormat } from './attestation/formats.ts';
 import { parseOrThrow } from './_zod.ts';
 import { credentialIdSchema } from './credentialDescriptor.ts';
 import { credentialNameSchema, normalizeCredentialName } from './credentialName.ts';

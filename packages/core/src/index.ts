@@ -147,11 +147,11 @@ export { registrationExtensionsInputSchema } from './registrationExtensions.ts';
 export type { RegistrationExtensionsClientInputsJSON } from './registrationExtensions.ts';
 export { verifyRegistrationResponse } from './verifyRegistrationResponse.ts';
 export type { AttestationResult, RegistrationVerification, VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
-export { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './verifyAttestationStatement.ts';
-export type { AttestationStatementInput, AttestationStatementResult, AttestationType } from './verifyAttestationStatement.ts';
-export { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestationFormats.ts';
-export type { RegisteredAttestationFormat } from './attestationFormats.ts';
-export type { SupportedAttestationFormat } from './verifyAttestationStatement.ts';
+export { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './attestation/verifyAttestationStatement.ts';
+export type { AttestationStatementInput, AttestationStatementResult, AttestationType } from './attestation/verifyAttestationStatement.ts';
+export { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestation/formats.ts';
+export type { RegisteredAttestationFormat } from './attestation/formats.ts';
+export type { SupportedAttestationFormat } from './attestation/verifyAttestationStatement.ts';
 
 // Credential records (WebAuthn L3 §4 "Credential Record")
 export { MemoryCredentialStore, credentialRecordSchema } from './credentialStore.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { packedX5c } from '../test/attestationStatements.ts';
 import { rejectionCode } from '../test/mutations.ts';
-import { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestationFormats.ts';
+import { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestation/formats.ts';
 import { base64url } from './base64url.ts';
 import { COSE_ALGORITHMS } from './cose.ts';
 import { MemoryCredentialStore, credentialRecordSchema } from './credentialStore.ts';
@@ -11,7 +11,7 @@ import { MemoryChallengeStore } from './memoryChallengeStore.ts';
 import type { AttestationConveyancePreference } from './registrationOptions.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
 import { SoftwareAuthenticator, type AttestationStatementOverride, type SoftwareAlgorithm } from './testing/softwareAuthenticator.ts';
-import { SUPPORTED_ATTESTATION_FORMATS } from './verifyAttestationStatement.ts';
+import { SUPPORTED_ATTESTATION_FORMATS } from './attestation/verifyAttestationStatement.ts';
 
 const ORIGIN = 'https://example.com';
 const alice = { id: base64url.encode(new TextEncoder().encode('alice-0001')), name: 'alice@example.com', displayName: 'Alice' };

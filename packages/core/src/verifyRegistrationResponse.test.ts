@@ -6,9 +6,9 @@ import { readRegistrationVectors, type RegistrationVector } from '../test/vector
 import { base64url } from './base64url.ts';
 import { credentialRecordSchema } from './credentialStore.ts';
 import type { TesseraErrorCode } from './errors.ts';
-import { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestationFormats.ts';
+import { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestation/formats.ts';
 import { SoftwareAuthenticator, type AttestationStatementOverride, type CreateCredentialInput } from './testing/softwareAuthenticator.ts';
-import { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './verifyAttestationStatement.ts';
+import { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './attestation/verifyAttestationStatement.ts';
 import { parseAttestationObject } from './attestationObject.ts';
 import { verifyRegistrationResponse, type VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
 

@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
 import { parseAttestationObject } from './attestationObject.ts';
-import { isRegisteredAttestationFormat } from './attestationFormats.ts';
+import { isRegisteredAttestationFormat } from './attestation/formats.ts';
 import { base64url } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
 import { COSE_ALGORITHM_NAMES, COSE_ALGORITHMS, parseCoseKey, type CoseAlgorithm } from './cose.ts';
@@ -16,7 +16,7 @@ import {
   verifyAttestationStatement,
   type AttestationStatementInput,
   type AttestationStatementResult,
-} from './verifyAttestationStatement.ts';
+} from './attestation/verifyAttestationStatement.ts';
 
 /** Every algorithm this library verifies except RS1, which must be asked for (§5.8.5). */
 const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGORITHMS).filter((alg) => alg !== COSE_ALGORITHMS.RS1);

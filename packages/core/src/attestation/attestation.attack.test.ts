@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { derSign, ecKeyPair, packedX5c } from '../test/attestationStatements.ts';
-import { ECDSA_SHA256, bits, concat, integer, name, seq, time, tlv, utf8, printable } from '../test/derEncoder.ts';
-import { base64url } from './base64url.ts';
-import { isTesseraError } from './errors.ts';
-import { MemoryChallengeStore } from './memoryChallengeStore.ts';
-import { MemoryCredentialStore } from './credentialStore.ts';
-import { createRelyingParty } from './relyingParty.ts';
-import { SoftwareAuthenticator, type AttestationStatementOverride } from './testing/softwareAuthenticator.ts';
+import { derSign, ecKeyPair, packedX5c } from '../../test/attestationStatements.ts';
+import { ECDSA_SHA256, bits, concat, integer, name, seq, time, tlv, utf8, printable } from '../../test/derEncoder.ts';
+import { base64url } from '../base64url.ts';
+import { isTesseraError } from '../errors.ts';
+import { MemoryChallengeStore } from '../memoryChallengeStore.ts';
+import { MemoryCredentialStore } from '../credentialStore.ts';
+import { createRelyingParty } from '../relyingParty.ts';
+import { SoftwareAuthenticator, type AttestationStatementOverride } from '../testing/softwareAuthenticator.ts';
 
 /*
  * A second round of attacks on §7.1 steps 19–21 (README "What the library refuses"): `packed` statements whose

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytes, integer, oid, text, time, tlv, utf8 } from '../test/derEncoder.ts';
+import { bytes, integer, oid, text, time, tlv, utf8 } from '../../test/derEncoder.ts';
 import {
   DER_TAGS,
   MAX_DER_DEPTH,
@@ -18,7 +18,7 @@ import {
   readDer,
   type DerElement,
 } from './_der.ts';
-import { isTesseraError } from './errors.ts';
+import { isTesseraError } from '../errors.ts';
 
 function rejects(action: () => unknown): void {
   let caught: unknown;

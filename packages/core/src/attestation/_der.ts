@@ -1,4 +1,4 @@
-import { TesseraError } from './errors.ts';
+import { TesseraError } from '../errors.ts';
 
 /*
  * A minimal, strict reader of ASN.1 DER (ITU-T X.690 §8 basic rules, §10 and §11 DER restrictions), enough for

@@ -2,13 +2,13 @@ import { KeyObject, X509Certificate, createHash, sign as nodeSign } from 'node:c
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../test/derEncoder.ts';
-import { readRegistrationVectors, type RegistrationVector } from '../test/vectors.ts';
+import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../../test/derEncoder.ts';
+import { readRegistrationVectors, type RegistrationVector } from '../../test/vectors.ts';
 import { derChildren, readDer, type DerElement } from './_der.ts';
-import { NAME_ATTRIBUTES, parseCertificate } from './_x509.ts';
-import { parseAttestationObject } from './attestationObject.ts';
-import { COSE_ALGORITHMS } from './cose.ts';
-import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+import { NAME_ATTRIBUTES, parseCertificate } from './_certificate.ts';
+import { parseAttestationObject } from '../attestationObject.ts';
+import { COSE_ALGORITHMS } from '../cose.ts';
+import { isTesseraError, type TesseraErrorCode } from '../errors.ts';
 import {
   SUPPORTED_ATTESTATION_FORMATS,
   verifyAttestationStatement,

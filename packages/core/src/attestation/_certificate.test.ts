@@ -2,8 +2,8 @@ import { KeyObject, X509Certificate, constants, generateKeyPairSync, sign as nod
 import { Decoder } from 'cbor-x';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../test/derEncoder.ts';
-import { readRegistrationVectors } from '../test/vectors.ts';
+import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../../test/derEncoder.ts';
+import { readRegistrationVectors } from '../../test/vectors.ts';
 import {
   KEY_OIDS,
   MAX_CERTIFICATE_BYTES,
@@ -16,9 +16,9 @@ import {
   parseCertificateChain,
   verifyWithCertificate,
   type Certificate,
-} from './_x509.ts';
-import { COSE_ALGORITHMS } from './cose.ts';
-import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+} from './_certificate.ts';
+import { COSE_ALGORITHMS } from '../cose.ts';
+import { isTesseraError, type TesseraErrorCode } from '../errors.ts';
 
 const subtle = globalThis.crypto.subtle;
 

@@ -13,11 +13,11 @@ import {
   readDer,
   type DerElement,
 } from './_der.ts';
-import { checkEcPoint } from './_ecPoint.ts';
-import { ecdsaDerToP1363, type EcdsaComponentBytes } from './_ecdsaSignature.ts';
-import { equalBytes } from './_bytes.ts';
-import { COSE_ALGORITHMS, COSE_ALGORITHM_NAMES, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from './cose.ts';
-import { TesseraError, isTesseraError } from './errors.ts';
+import { checkEcPoint } from '../_ecPoint.ts';
+import { ecdsaDerToP1363, type EcdsaComponentBytes } from '../_ecdsaSignature.ts';
+import { equalBytes } from '../_bytes.ts';
+import { COSE_ALGORITHMS, COSE_ALGORITHM_NAMES, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from '../cose.ts';
+import { TesseraError, isTesseraError } from '../errors.ts';
 
 /*
  * X.509 certificates (RFC 5280 §4.1) as attestation statements carry them in `x5c` (WebAuthn L3 §8.2, §8.6),

@@ -1,0 +1,122 @@
+import { isRegisteredAttestationFormat, type RegisteredAttestationFormat } from './formats.ts';
+import type { AttestedCredentialData, AuthenticatorData } from '../authenticatorData.ts';
+import { TesseraError } from '../errors.ts';
+import { verifyFidoU2f } from './fidoU2f.ts';
+import { verifyNone } from './none.ts';
+import { verifyPacked } from './packed.ts';
+
+/*
+ * Attestation statement verification (WebAuthn L3 §7.1 steps 19–21) for the formats `none` (§8.7), `packed`
+ * (§8.2) and `fido-u2f` (§8.6). Whether the trust path is trustworthy (§7.1 steps 22–23) is left to the caller.
+ */
+
+/**
+ * Attestation statement formats (WebAuthn L3 §8) that {@link verifyAttestationStatement} verifies; a subset of
+ * `REGISTERED_ATTESTATION_FORMATS`.
+ */
+export const SUPPORTED_ATTESTATION_FORMATS: readonly ['none', 'packed', 'fido-u2f'] = ['none', 'packed', 'fido-u2f'];
+
+/** One of {@link SUPPORTED_ATTESTATION_FORMATS}. */
+export type SupportedAttestationFormat = (typeof SUPPORTED_ATTESTATION_FORMATS)[number];
+
+/**
+ * Whether {@link verifyAttestationStatement} verifies statements of `fmt` (a case-sensitive match, §7.1 step 20).
+ *
+ * @param fmt - anything, typically an attestation object's `fmt`
+ * @returns whether it is one of {@link SUPPORTED_ATTESTATION_FORMATS}
+ * @internal
+ */
+export function isSupportedAttestationFormat(fmt: unknown): fmt is SupportedAttestationFormat {
+  return typeof fmt === 'string' && (SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt);
+}
+
+/** Input of {@link verifyAttestationStatement}: the parsed attestation object and the hash of the client data. */
+export interface AttestationStatementInput {
+  /** The attestation statement format identifier (§6.5.4, §8). */
+  fmt: string;
+  /** The attestation statement (§6.5.4); byte strings as `Uint8Array`. */
+  attStmt: Map<string, unknown>;
+  /** The authenticator data exactly as encoded, which the statement signs. */
+  authData: Uint8Array;
+  /** `authData` parsed (§6.1), with the attested credential data of the new credential (§6.5.1). */
+  authenticatorData: AuthenticatorData & { attestedCredentialData: AttestedCredentialData };
+  /** SHA-256 of clientDataJSON (§7.1 step 11), 32 bytes. */
+  clientDataHash: Uint8Array;
+  /** The time at which every `x5c` certificate must be valid, epoch milliseconds; default `Date.now()`. */
+  now?: number | undefined;
+  /**
+   * Accept a `packed` self attestation by an RS1 credential (RSASSA-PKCS1-v1_5 with SHA-1, deprecated, §5.8.5),
+   * for a relying party that accepts RS1 credentials; default `false`.
+   */
+  allowRS1?: boolean | undefined;
+}
+
+/**
+ * The attestation types (§6.5.4) this verifier can tell apart: `Basic` stands for any statement with an `x5c`
+ * chain, since telling Basic from AttCA needs metadata about the authenticator.
+ */
+export type AttestationType = 'None' | 'Self' | 'Basic';
+
+/** What a verified attestation statement establishes (§7.1 step 21). */
+export interface AttestationStatementResult {
+  /** The statement's format, a registered identifier (§8). */
+  fmt: RegisteredAttestationFormat;
+  /** The attestation type. */
+  type: AttestationType;
+  /** The attestation trust path: the `x5c` certificates (DER, leaf first); empty for `None` and `Self`. */
+  trustPath: Uint8Array[];
+}
+
+/**
+ * Verifies an attestation statement (WebAuthn L3 §7.1 steps 19–21) in one of
+ * {@link SUPPORTED_ATTESTATION_FORMATS}, and reports its attestation type and trust path:
+ *
+ * - `none` (§8.7): `attStmt` is empty; type `None`.
+ * - `packed` (§8.2): `{ alg, sig, x5c? }`. Without `x5c`, self attestation: `alg` equals the credential key's
+ *   algorithm and `sig` verifies over `authData || clientDataHash` with the credential key; type `Self`. With
+ *   `x5c`, `sig` verifies with the leaf certificate's key using `alg`, the leaf meets §8.2.1 (an absent
+ *   basicConstraints counts as not a CA, RFC 5280 §4.2.1.9) and its AAGUID extension, if any, matches; type `Basic`.
+ * - `fido-u2f` (§8.6): `{ sig, x5c: [one cert] }`, with a P-256 certificate key, an ES256 credential key and a zero
+ *   AAGUID; `sig` verifies (ECDSA with SHA-256) over `0x00 || rpIdHash || clientDataHash || credentialId ||
+ *   0x04 || x || y`; type `Basic`.
+ *
+ * Every `x5c` certificate must be within its validity period at `now` (at most five certificates, 16 KiB each).
+ * Whether the trust path leads to a trusted root (§7.1 steps 22–23) is the caller's decision.
+ *
+ * @param input - the parsed attestation object and `clientDataHash`; see {@link AttestationStatementInput}
+ * @returns the format, attestation type and trust path
+ * @throws {TesseraError} `unsupported_attestation_format` for any other `fmt`, registered (`tpm`, …) or not;
+ *   `invalid_attestation` if the
+ *   statement is malformed or does not verify; `unsupported_algorithm` for an `alg` not supported;
+ *   `malformed_public_key` for a malformed credential key; `invalid_argument` for a `clientDataHash` that is not
+ *   32 bytes or a `now` that is not a finite number
+ * @example
+ * ```ts
+ * const { fmt, attStmt, authData, authenticatorData } = parseAttestationObject(attestationObjectBytes);
+ * const result = await verifyAttestationStatement({ fmt, attStmt, authData, authenticatorData, clientDataHash });
+ * if (result.type === 'Basic') await checkTrust(result.trustPath); // leaf first
+ * ```
+ */
+export async function verifyAttestationStatement(input: AttestationStatementInput): Promise<AttestationStatementResult> {
+  if (!(input.clientDataHash instanceof Uint8Array) || input.clientDataHash.length !== 32) {
+    throw new TesseraError('invalid_argument', 'clientDataHash must be the 32-byte SHA-256 of clientDataJSON.');
+  }
+  const now = input.now ?? Date.now();
+  if (!Number.isFinite(now)) throw new TesseraError('invalid_argument', 'now must be a finite number of epoch milliseconds.');
+  switch (input.fmt) {
+    case 'none':
+      return verifyNone(input);
+    case 'packed':
+      return verifyPacked(input, now);
+    case 'fido-u2f':
+      return verifyFidoU2f(input, now);
+    default:
+      // The format is not named in the message when unregistered: it is text the client chose.
+      throw new TesseraError(
+        'unsupported_attestation_format',
+        isRegisteredAttestationFormat(input.fmt)
+          ? `The attestation statement format "${input.fmt}" is registered (WebAuthn L3 §8) but not verified by this library.`
+          : 'The attestation statement format is not a registered WebAuthn attestation statement format identifier (§8).',
+      );
+  }
+}
