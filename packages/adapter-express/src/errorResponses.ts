@@ -56,6 +56,13 @@ export const TESSERA_ERROR_RESPONSES: Readonly<Record<TesseraErrorCode, TesseraE
   invalid_attestation: { status: 400, error: 'The authenticator attestation is invalid.' },
   untrusted_attestation: { status: 400, error: 'This authenticator is not trusted by this site.' },
   credential_already_registered: { status: 400, error: 'This passkey is already registered.' },
+  invalid_certificate_chain: { status: 400, error: 'This authenticator is not trusted by this site.' },
+  certificate_revoked: { status: 400, error: 'This authenticator is not trusted by this site.' },
+  authenticator_revoked: { status: 400, error: 'This authenticator has been reported as compromised and is not accepted.' },
+  authenticator_not_allowed: { status: 400, error: 'This authenticator is not accepted by this site.' },
+  invalid_metadata: { status: 500 },
+  metadata_replayed: { status: 500 },
+  metadata_unavailable: { status: 503, error: 'The service is temporarily unavailable. Try again shortly.' },
 });
 
 /**

@@ -71,12 +71,17 @@ export const TESSERA_ERROR_API_CODES: Readonly<Record<TesseraErrorCode, ApiError
   sign_count_regression: { statusCode: 403, apiCode: 40304, message: 'The signature counter did not increase; the authenticator may be cloned.' },
   backup_eligibility_changed: { statusCode: 403, apiCode: 40305, message: 'The credential changed its backup eligibility since it was registered.' },
   untrusted_attestation: { statusCode: 403, apiCode: 40306, message: 'This authenticator is not trusted by this site.' },
+  invalid_certificate_chain: { statusCode: 403, apiCode: 40307, message: 'This authenticator is not trusted by this site.' },
+  certificate_revoked: { statusCode: 403, apiCode: 40308, message: 'This authenticator is not trusted by this site.' },
+  authenticator_revoked: { statusCode: 403, apiCode: 40309, message: 'This authenticator has been reported as compromised and is not accepted.' },
+  authenticator_not_allowed: { statusCode: 403, apiCode: 40310, message: 'This authenticator is not accepted by this site.' },
 
   // A conflict with stored state (§7.1 step 25)
   credential_already_registered: { statusCode: 409, apiCode: 40901, message: 'This credential is already registered.' },
 
   // A store that is down: the same request can succeed later
   store_unavailable: { statusCode: 503, apiCode: 50301, message: 'The service is temporarily unavailable; try again shortly.' },
+  metadata_unavailable: { statusCode: 503, apiCode: 50302, message: 'The service is temporarily unavailable; try again shortly.' },
 
   // Server faults
   corrupt_store_record: SERVER_FAULT,
@@ -85,6 +90,8 @@ export const TESSERA_ERROR_API_CODES: Readonly<Record<TesseraErrorCode, ApiError
   invalid_argument: SERVER_FAULT,
   unknown_transport: SERVER_FAULT,
   challenge_store_conflict: SERVER_FAULT,
+  invalid_metadata: SERVER_FAULT,
+  metadata_replayed: SERVER_FAULT,
 } satisfies Record<TesseraErrorCode, ApiError>);
 
 /** Failures the handler detects itself, before or around the core: see {@link REQUEST_ERROR_API_CODES}. */

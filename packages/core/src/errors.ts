@@ -70,6 +70,22 @@ export const TESSERA_ERROR_CODES = [
   'untrusted_attestation',
   /** The credential id is already registered (§7.1 step 25). */
   'credential_already_registered',
+
+  // Certificate chains and the FIDO Metadata Service (RFC 5280 §6, FIDO MDS3)
+  /** A certificate chain does not lead to a given trust anchor: a bad signature, a certificate outside its validity, a CA constraint or key usage broken (RFC 5280 §6.1). */
+  'invalid_certificate_chain',
+  /** A certificate of a chain is listed as revoked by its issuer's CRL (RFC 5280 §5, §6.3). */
+  'certificate_revoked',
+  /** The authenticator's latest FIDO metadata status is one the relying party refuses (REVOKED, a compromise, a user verification bypass). */
+  'authenticator_revoked',
+  /** The authenticator (its AAGUID or attestation key) is refused by the relying party's allow or deny list, or has no metadata where metadata is required. */
+  'authenticator_not_allowed',
+  /** A metadata BLOB is malformed, or its signature or certificate chain does not verify (FIDO MDS3 §3.2). */
+  'invalid_metadata',
+  /** A metadata BLOB's serial number is not greater than the one already loaded: a replayed or rolled-back BLOB (FIDO MDS3 §3.1.6). */
+  'metadata_replayed',
+  /** The metadata BLOB could not be loaded (a fetch or file read failed); retrying later may succeed. */
+  'metadata_unavailable',
 ] as const;
 
 /** One of {@link TESSERA_ERROR_CODES}. */
