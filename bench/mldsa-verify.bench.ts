@@ -3,8 +3,8 @@
  * (RFC 9964), next to the same with an ES256 credential, in one run:
  *   - verifyAuthenticationResponse of @tessera/core (its default public key cache, as a server would use it),
  *   - the raw signature check alone over the same signed data: crypto.subtle.verify with an imported key for
- *     ES256; for ML-DSA-44 the path tessera takes in this runtime (WebCrypto where it has ML-DSA, Node 24.7+;
- *     else @noble/post-quantum's verify).
+ *     ES256; for ML-DSA-44 the path tessera takes in this runtime (WebCrypto where it has ML-DSA, as Node 24,
+ *     Bun and Deno do; else @noble/post-quantum's verify).
  * Assertions come from the SoftwareAuthenticator of @tessera/core/testing.
  *
  * No target: this is a report of what a post-quantum credential costs at sign-in. Where WebCrypto lacks ML-DSA,

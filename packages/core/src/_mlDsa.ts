@@ -5,8 +5,8 @@ import { TesseraError } from './errors.ts';
 /*
  * ML-DSA signature verification (FIPS 204 §5.3 ML-DSA.Verify, pure ML-DSA with an empty context string, as
  * RFC 9964 §5 uses it for COSE and WebAuthn signs with it): through WebCrypto where the runtime implements
- * ML-DSA (Node 24.7+, "Modern Algorithms in WebCrypto"), feature-detected key by key at import, else through
- * @noble/post-quantum. Both compute the same FIPS 204 function; tests check that they agree.
+ * ML-DSA (Node 24, Bun, Deno; "Modern Algorithms in WebCrypto"), feature-detected key by key at import, else
+ * through @noble/post-quantum. Both compute the same FIPS 204 function; tests check that they agree.
  */
 
 type MlDsaAlgorithm = AkpCoseKey['alg'];

@@ -107,7 +107,7 @@ describe('ML-DSA: WebCrypto and @noble/post-quantum agree', () => {
       expect(await verifyMlDsa(key, importMlDsaKey(key), sig, message)).toBe(expected);
     }
     if (webKey instanceof CryptoKey) {
-      // This runtime verifies natively (Node 24.7+): WebCrypto itself must agree with the library.
+      // This runtime verifies natively (Node 24, Bun, Deno): WebCrypto itself must agree with the library.
       for (const [sig, message, expected] of cases) {
         expect(await crypto.subtle.verify({ name: key.alg === -48 ? 'ML-DSA-44' : key.alg === -49 ? 'ML-DSA-65' : 'ML-DSA-87' }, webKey, sig as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>)).toBe(expected);
       }
