@@ -91,10 +91,16 @@ describe('android-key on statements built here', () => {
     ['no origin', { ...GENERATED_TO_SIGN, origin: undefined }, {}],
     ['purpose { ENCRYPT }', { ...GENERATED_TO_SIGN, purpose: new IntegerSet([0]) }, {}],
     ['purpose { SIGN, DECRYPT }', { ...GENERATED_TO_SIGN, purpose: new IntegerSet([2, 1]) }, {}],
+    ['purpose { VERIFY }', { ...GENERATED_TO_SIGN, purpose: new IntegerSet([3]) }, {}],
+    ['purpose { SIGN, AGREE_KEY }', { ...GENERATED_TO_SIGN, purpose: new IntegerSet([2, 6]) }, {}],
     ['no purpose', { ...GENERATED_TO_SIGN, purpose: undefined }, {}],
     ['origin and purpose only in softwareEnforced', { algorithm: 3 }, { origin: 0, purpose: new IntegerSet([2]) }],
   ])('refuses %s by default', async (_name, tee, software) => {
     expect(await codeOf(await androidKey({ tee, software }))).toBe('invalid_attestation');
+  });
+
+  it('accepts purpose { SIGN, VERIFY }, as Keystore grants asymmetric keys', async () => {
+    expect(await codeOf(await androidKey({ tee: { ...GENERATED_TO_SIGN, purpose: new IntegerSet([2, 3]) } }))).toBe('none');
   });
 
   it('accepts origin and purpose from softwareEnforced only with androidKeyAllowSoftwareEnforced, and still checks them', async () => {
