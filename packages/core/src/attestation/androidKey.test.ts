@@ -160,6 +160,23 @@ describe('android-key on statements built here', () => {
     expect(await codeOf({ ...input, attStmt })).toBe('invalid_attestation');
   });
 
+  it('verifies or refuses with invalid_attestation whole statements whose KeyDescription bytes are mutated', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(400), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }), async (flips) => {
+        const input = await androidKey({
+          extensionValue: (clientDataHash) => {
+            const value = keyDescription(clientDataHash, {});
+            for (const [at, mask] of flips) value[at % value.length]! ^= mask;
+            return value;
+          },
+        });
+        // Bytes §8.4 does not read (creationDateTime, rootOfTrust) may change and still verify.
+        expect(['invalid_attestation', 'none']).toContain(await codeOf(input));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('yields a result or a TesseraError for random mutations of the KeyDescription bytes', async () => {
     const input = await androidKey();
     const value = keyDescription(input.clientDataHash, {});
