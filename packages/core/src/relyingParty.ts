@@ -348,8 +348,8 @@ export interface RelyingParty {
    * Finishes a registration ceremony (WebAuthn L3 §7.1): consumes the ticket first, verifies the response
    * against the stored ceremony (user verification required exactly when it said `required`, algorithm
    * among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
-   * registered, and a `none`, `packed` or `fido-u2f` statement must verify, whatever the ceremony requested;
-   * `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
+   * registered, and a statement of a supported format (`SUPPORTED_ATTESTATION_FORMATS`) must verify, whatever
+   * the ceremony requested; `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
    * format not verified here (`tpm`, …) is accepted with `attestation.verified === false` and recorded as
    * `fmt: 'none'`; otherwise it is `unsupported_attestation_format`. The new record is then stored with
    * `credentialStore.create` (§7.1 steps 25–26), with the attestation object and client data bytes when the
