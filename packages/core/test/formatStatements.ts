@@ -23,7 +23,7 @@ const CN = '2.5.4.3';
 const SAN = '2.5.29.17';
 
 /** The verification time of built statements. */
-export const NOW = Date.parse('2030-06-01T00:00:00Z');
+export const NOW: number = Date.parse('2030-06-01T00:00:00Z');
 
 /** An exportable EC P-256 key pair. */
 export function ecPair(): Promise<CryptoKeyPair> {
@@ -77,7 +77,7 @@ export function authDataFor(credentialPublicKey: Uint8Array): Uint8Array {
 }
 
 /** A verifier input for `fmt` and `attStmt`, parsed as a relying party would parse the attestation object. */
-export function inputFor(fmt: string, attStmt: Map<string, unknown>, authData: Uint8Array, clientDataHash: Uint8Array, now = NOW): AttestationStatementInput {
+export function inputFor(fmt: string, attStmt: Map<string, unknown>, authData: Uint8Array, clientDataHash: Uint8Array, now: number = NOW): AttestationStatementInput {
   const parsed = parseAttestationObject(new Uint8Array(cbor.encode(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authData]]))));
   return { ...parsed, clientDataHash, now };
 }
