@@ -67,5 +67,9 @@ export function certificateKeyMatches(cert: Certificate, credentialPublicKey: Ui
         equalBytes(stripZeros(new Uint8Array(rsa.publicExponent)), stripZeros(key.e))
       );
     }
+    case 'AKP':
+      // No format that compares the certificate key with the credential key (android-key, apple, tpm) has an
+      // ML-DSA certificate key defined yet, so an ML-DSA credential never matches: refused, never assumed.
+      return false;
   }
 }
