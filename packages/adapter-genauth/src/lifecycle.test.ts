@@ -9,7 +9,9 @@ import { SoftwareAuthenticator } from '@tessera/core/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeServers, listen } from '../test/harness.ts';
+import { AuthenticationClient } from './authenticationClient.ts';
 import { createGenAuthHandler } from './createGenAuthHandler.ts';
+import { isErrorRespDto } from './envelopes.ts';
 import {
   deleteCredentialRespDtoSchema,
   errorRespDtoSchema,
@@ -197,6 +199,26 @@ describe('PATCH and DELETE /api/v3/webauthn/credentials/{id}', () => {
     for (const method of ['PATCH', 'DELETE']) {
       expectFailure(await served.call(method, path(id), { user: null, ...(method === 'PATCH' ? { json: { name: 'x' } } : {}) }), 401, 40101);
     }
+  });
+});
+
+describe('AuthenticationClient', () => {
+  it('lists, renames and deletes through the typed client, failures as envelopes', async () => {
+    const served = await serve();
+    const { id } = await served.enrol();
+    const client = new AuthenticationClient({ baseUrl: served.base, headers: { authorization: 'Bearer alice' } });
+    const list = await client.listCredentials();
+    if (isErrorRespDto(list)) throw new Error(list.message);
+    expect(list.data.passkeys.map((passkey) => passkey.id)).toEqual([id]);
+    expect(list.signals.allAcceptedCredentials?.allAcceptedCredentialIds).toEqual([id]);
+    const renamed = await client.renameCredential(id, 'Phone');
+    if (isErrorRespDto(renamed)) throw new Error(renamed.message);
+    expect(renamed.data.passkey.name).toBe('Phone');
+    const bob = new AuthenticationClient({ baseUrl: served.base, headers: { authorization: 'Bearer bob' } });
+    expect(await bob.deleteCredential(id)).toMatchObject({ statusCode: 404, apiCode: 40402 });
+    const deleted = await client.deleteCredential(id);
+    if (isErrorRespDto(deleted)) throw new Error(deleted.message);
+    expect(deleted.signals.allAcceptedCredentials?.allAcceptedCredentialIds).toEqual([]);
   });
 });
 
