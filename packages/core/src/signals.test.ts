@@ -71,7 +71,7 @@ describe('signal builders (WebAuthn L3 §5.1.10)', () => {
   });
 
   it('refuses ids that are not canonical base64url, bad RP IDs, repeats, too many ids and unknown members', () => {
-    const bad = [
+    const bad: Array<() => unknown> = [
       () => signalUnknownCredential({ rpId: 'example.com', credentialId: 'AQIDBA==' }),
       () => signalUnknownCredential({ rpId: 'example.com', credentialId: '' }),
       () => signalUnknownCredential({ rpId: 'https://example.com', credentialId: 'AQIDBA' }),
