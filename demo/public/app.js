@@ -2,11 +2,31 @@
 // "express" uses @tessera/adapter-express (/mfa/passkey/*), "genauth" uses @tessera/adapter-genauth
 // (/api/v3/webauthn/*). Both share the demo's account endpoints (/demo/*) and the server's stores.
 import { call } from './api.js';
+import { offerPasskeysInAutofill } from './autofill.js';
 import { DemoError, createPasskey, unsupportedReason, usePasskey } from './passkeys.js';
 
 const flow = document.body.dataset.flow;
 const sessionKey = `tessera-demo-session-${flow}`;
 const $ = (selector) => document.querySelector(selector);
+/** The pending autofill request (see autofill.js), stopped before any other action. */
+let autofill = { stop: async () => undefined };
+
+/**
+ * The discoverable sign-in (options with an empty allowCredentials, and a ticket): GenAuth's endpoints, behind
+ * the GenAuth page's button and the Express page's autofill (the Express router signs in only a caller who
+ * has already given a name, so a passkey picked in the name field goes here).
+ */
+const discoverableSignIn = {
+  async begin() {
+    const { authenticationOptions, ticket } = await call('GET', '/api/v3/webauthn/authentication');
+    return { optionsJSON: authenticationOptions, context: ticket };
+  },
+  /** Finishes with the picked passkey; the server's answer names the account and opens its session. */
+  async finish(authenticationCredential, ticket) {
+    const { tokenSet } = await call('POST', '/api/v3/webauthn/authentication', { body: { ticket, authenticationCredential } });
+    return tokenSet.access_token;
+  },
+};
 
 /** Each page's way through the adapter it demonstrates. */
 const flows = {
@@ -37,10 +57,8 @@ const flows = {
     },
     /** Discoverable sign-in: no name and no allowCredentials; the passkey's user handle says who it is. */
     async signIn() {
-      const { authenticationOptions, ticket } = await call('GET', '/api/v3/webauthn/authentication');
-      const authenticationCredential = await usePasskey(authenticationOptions);
-      const { tokenSet } = await call('POST', '/api/v3/webauthn/authentication', { body: { ticket, authenticationCredential } });
-      return tokenSet.access_token;
+      const { optionsJSON, context } = await discoverableSignIn.begin();
+      return discoverableSignIn.finish(await usePasskey(optionsJSON), context);
     },
   },
 };
@@ -57,6 +75,7 @@ async function act(busyText, action) {
   buttons.forEach((button) => (button.disabled = true));
   show('busy', busyText);
   try {
+    await autofill.stop(); // one ceremony at a time: the browser refuses a second while one is pending
     const done = await action();
     if (done !== undefined) show('ok', done);
   } catch (error) {
@@ -175,6 +194,20 @@ if (problem !== undefined) {
   show('error', problem);
   document.querySelectorAll('button').forEach((button) => (button.disabled = true));
 } else {
-  await render().catch((error) => show('error', error.message));
+  const signedInName = await render().catch((error) => (show('error', error.message), null));
+  // Signed out, on a page whose sign-in field asks for it: offer the passkeys in the field's autofill.
+  const field = document.querySelector('input[autocomplete~="webauthn"]');
+  if (signedInName === undefined && field !== null) {
+    autofill = offerPasskeysInAutofill(field, {
+      begin: discoverableSignIn.begin,
+      onPasskey: (credential, ticket) =>
+        act('Signing in with the passkey you picked…', async () => {
+          sessionStorage.setItem(sessionKey, await discoverableSignIn.finish(credential, ticket));
+          const name = await render();
+          if (name === undefined) throw new DemoError('The passkey was accepted, but the server did not keep the session. Try again.');
+          return `Signed in with your passkey as “${name}”.`;
+        }),
+    });
+  }
 }
 document.body.dataset.ready = 'true';

@@ -36,6 +36,18 @@ export interface VirtualAuthenticatorOptions {
   hasUserVerification?: boolean;
   /** Whether verification succeeds when asked for. Default true. */
   isUserVerified?: boolean;
+  /**
+   * Whether the authenticator answers presence checks by itself. Default true. With false, a request stays
+   * pending: the person has not touched anything (yet).
+   */
+  automaticPresenceSimulation?: boolean;
+  /**
+   * Whether the page sees conditional mediation (autofill). Default true, as Chromium has it. With the
+   * DevTools UI disabled, Chromium answers a conditional request at once with the authenticator's passkey for
+   * the site (there is no autofill dropdown to wait on), so a page loaded while signed out signs in by
+   * itself; false hides `PublicKeyCredential.isConditionalMediationAvailable`, as in a browser without it.
+   */
+  conditionalMediation?: boolean;
 }
 
 /** A page with a virtual platform authenticator attached. */
@@ -55,6 +67,11 @@ export interface AuthenticatorPage {
 export async function pageWithAuthenticator(browser: Browser, options: VirtualAuthenticatorOptions = {}): Promise<AuthenticatorPage> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (options.conditionalMediation === false) {
+    await page.addInitScript(() => {
+      delete (PublicKeyCredential as { isConditionalMediationAvailable?: unknown }).isConditionalMediationAvailable;
+    });
+  }
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -64,7 +81,7 @@ export async function pageWithAuthenticator(browser: Browser, options: VirtualAu
       hasResidentKey: true,
       hasUserVerification: options.hasUserVerification ?? true,
       isUserVerified: options.isUserVerified ?? true,
-      automaticPresenceSimulation: true,
+      automaticPresenceSimulation: options.automaticPresenceSimulation ?? true,
     },
   });
   return {

@@ -68,3 +68,12 @@ export async function signedInAs(page: Page): Promise<string | undefined> {
   if (await page.locator('#signed-in').isHidden()) return undefined;
   return (await page.locator('#who').textContent()) ?? undefined;
 }
+
+/** Where the sign-in field's autofill request is (its `data-autofill`, see public/autofill.js), once it left `starting`. */
+export async function autofillState(page: Page): Promise<string> {
+  const handle = await page.waitForFunction(() => {
+    const state = (document.querySelector('#sign-in-name') as HTMLElement | null)?.dataset.autofill;
+    return state !== undefined && state !== 'starting' ? state : undefined;
+  });
+  return (await handle.jsonValue()) as string;
+}
