@@ -86,12 +86,18 @@ function rpIdHash(rpId: string): Uint8Array {
  *
  * @internal
  */
-export function checkAuthenticatorData(authenticatorData: AuthenticatorData, rpIds: readonly string[], requireUserVerification: boolean): void {
+export function checkAuthenticatorData(
+  authenticatorData: AuthenticatorData,
+  rpIds: readonly string[],
+  requireUserVerification: boolean,
+  requireUserPresence = true,
+): void {
   if (!rpIds.some((rpId) => equalBytes(authenticatorData.rpIdHash, rpIdHash(rpId)))) {
     throw new TesseraError('rp_id_mismatch', 'The credential is scoped to another RP ID.');
   }
   const { flags } = authenticatorData;
-  if (!flags.userPresent) throw new TesseraError('user_not_present', 'The authenticator did not test for user presence.');
+  // §7.1 step 14: only a conditional registration may skip UP; every sign-in needs it (§7.2 step 15).
+  if (requireUserPresence && !flags.userPresent) throw new TesseraError('user_not_present', 'The authenticator did not test for user presence.');
   if (requireUserVerification && !flags.userVerified) {
     throw new TesseraError('user_not_verified', 'User verification was required but the authenticator did not verify the user.');
   }

@@ -49,8 +49,8 @@ export type AuthenticationChallengeRecord = z.output<typeof authenticationChalle
 /**
  * Schema of what a relying party remembers about a registration ceremony (WebAuthn L3 §7.1): the challenge
  * (step 8), RP ID (step 13), user verification requirement (step 15), offered algorithms (step 18),
- * extensions (step 19), the attestation preference (steps 20–23), the user the credential is for, and the
- * credentials it must not duplicate (step 25).
+ * extensions (step 19), the attestation preference (steps 20–23), the user the credential is for, the
+ * credentials it must not duplicate (step 25), and whether it is a conditional create (`mediation`, step 14).
  */
 export const registrationChallengeRecordSchema: z.ZodObject<
   {
@@ -63,6 +63,7 @@ export const registrationChallengeRecordSchema: z.ZodObject<
     attestation: typeof attestationConveyanceSchema;
     excludeCredentialIds: z.ZodArray<typeof credentialIdSchema>;
     extensions: z.ZodOptional<typeof registrationExtensionsInputSchema>;
+    mediation: z.ZodOptional<z.ZodLiteral<'conditional'>>;
     expiresAt: z.ZodNumber;
   },
   z.core.$strict
@@ -76,6 +77,9 @@ export const registrationChallengeRecordSchema: z.ZodObject<
   attestation: attestationConveyanceSchema,
   excludeCredentialIds: z.array(credentialIdSchema),
   extensions: registrationExtensionsInputSchema.optional(),
+  // Present only for a conditional create (WebAuthn L3 §5.1.3), which may come back without UP (§7.1 step 14);
+  // records written before it existed lack it and are normal ceremonies.
+  mediation: z.literal('conditional').optional(),
   expiresAt: z.number().int().nonnegative(),
 });
 

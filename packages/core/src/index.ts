@@ -180,3 +180,20 @@ export type {
   StartedRegistration,
   TrustAttestation,
 } from './relyingParty.ts';
+
+// The passkey lifecycle (WebAuthn L3 §5.1.10 signals, §5.11 related origins; management pages)
+export {
+  MAX_ACCEPTED_CREDENTIAL_IDS,
+  allAcceptedCredentialsOptionsSchema,
+  currentUserDetailsOptionsSchema,
+  signalAllAcceptedCredentials,
+  signalCurrentUserDetails,
+  signalUnknownCredential,
+  unknownCredentialOptionsSchema,
+} from './signals.ts';
+export type { AllAcceptedCredentialsOptions, CurrentUserDetailsOptions, Signals, UnknownCredentialOptions } from './signals.ts';
+export { ZERO_AAGUID, authenticatorDescriptionSchema, coseAlgorithmNameOf, passkeyItemOf, passkeyItemSchema } from './passkeyItem.ts';
+export type { AuthenticatorDescription, DescribeAuthenticator, PasskeyItem } from './passkeyItem.ts';
+export type { DeletePasskeyInput, PasskeyDeletion, PasskeyList, PasskeyManagement, RenamePasskeyInput } from './passkeyManagement.ts';
+export { MAX_RELATED_ORIGINS, WELL_KNOWN_WEBAUTHN_PATH, isValidRelatedOrigin, relatedOriginsSchema, wellKnownWebauthnDocument } from './relatedOrigins.ts';
+export type { WellKnownWebauthnDocument } from './relatedOrigins.ts';

@@ -38,6 +38,9 @@ import { rpIdSchema } from './rpId.ts';
 import { transportPolicySchema } from './transports.ts';
 import { userHandleSchema } from './userHandle.ts';
 import { userVerificationRequirementSchema } from './userVerification.ts';
+import type { DescribeAuthenticator } from './passkeyItem.ts';
+import { passkeyManagement, type PasskeyManagement } from './passkeyManagement.ts';
+import { relatedOriginsSchema, wellKnownWebauthnDocument, type WellKnownWebauthnDocument } from './relatedOrigins.ts';
 
 /**
  * How long a ceremony stays redeemable beyond its `timeout` when `challengeTtlMs` is not set: 30 s, for the
@@ -78,7 +81,7 @@ export const relyingPartyConfigSchema: z.ZodObject<
     rpId: typeof rpIdSchema;
     rpName: z.ZodString;
     origins: z.ZodArray<typeof originSchema>;
-    relatedOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
+    relatedOrigins: z.ZodOptional<typeof relatedOriginsSchema>;
     challengeStore: typeof challengeStoreSchema;
     credentialStore: typeof credentialStoreSchema;
     keepAttestation: z.ZodOptional<z.ZodBoolean>;
@@ -95,13 +98,14 @@ export const relyingPartyConfigSchema: z.ZodObject<
     trustAttestation: z.ZodOptional<z.ZodCustom<TrustAttestation, TrustAttestation>>;
     keyCache: z.ZodOptional<z.ZodCustom<PublicKeyCache, PublicKeyCache>>;
     now: z.ZodOptional<z.ZodCustom<() => number, () => number>>;
+    describeAuthenticator: z.ZodOptional<z.ZodCustom<DescribeAuthenticator, DescribeAuthenticator>>;
   },
   z.core.$strict
 > = z.strictObject({
   rpId: rpIdSchema,
   rpName: z.string().trim().min(1, 'rpName must not be empty').max(256, 'rpName must be at most 256 characters'),
   origins: z.array(originSchema).min(1, 'origins must list at least one origin'),
-  relatedOrigins: z.array(originSchema).optional(),
+  relatedOrigins: relatedOriginsSchema.optional(),
   challengeStore: challengeStoreSchema,
   credentialStore: credentialStoreSchema,
   keepAttestation: z.boolean().optional(),
@@ -123,6 +127,10 @@ export const relyingPartyConfigSchema: z.ZodObject<
     .custom<PublicKeyCache>((value) => typeof value === 'object' && value !== null && 'getOrLoad' in value, 'keyCache must be a PublicKeyCache')
     .optional(),
   now: z.custom<() => number>((value) => typeof value === 'function', 'now must be a function').optional(),
+  // Names and icons of authenticator models for listPasskeys, e.g. MetadataService.describeAuthenticator.
+  describeAuthenticator: z
+    .custom<DescribeAuthenticator>((value) => typeof value === 'function', 'describeAuthenticator must be a function')
+    .optional(),
 });
 
 /** Cross-member rules of the configuration, checked after its schema. */
@@ -187,6 +195,7 @@ export const startRegistrationInputSchema: z.ZodObject<
     hints: typeof registrationOptionsInputSchema.shape.hints;
     extensions: typeof registrationOptionsInputSchema.shape.extensions;
     timeout: typeof registrationOptionsInputSchema.shape.timeout;
+    mediation: z.ZodOptional<z.ZodLiteral<'conditional'>>;
   },
   z.core.$strict
 > = z.strictObject({
@@ -198,6 +207,9 @@ export const startRegistrationInputSchema: z.ZodObject<
   hints: registrationOptionsInputSchema.shape.hints,
   extensions: registrationOptionsInputSchema.shape.extensions,
   timeout: registrationOptionsInputSchema.shape.timeout,
+  // A conditional create (passkey upgrade, WebAuthn L3 §5.1.3): kept in the ceremony record, and only such a
+  // ceremony may come back without UP (§7.1 step 14).
+  mediation: z.literal('conditional', { message: "mediation must be 'conditional' or absent" }).optional(),
 });
 
 /** Input of {@link RelyingParty.startRegistration}; see {@link startRegistrationInputSchema}. */
@@ -268,7 +280,7 @@ export interface StartedAuthentication {
 }
 
 /** A relying party bound to one RP ID, its origins, a challenge store and a credential store. */
-export interface RelyingParty {
+export interface RelyingParty extends PasskeyManagement {
   /** The RP ID (WebAuthn L3 §4). */
   readonly rpId: string;
   /** The human-palatable RP name (WebAuthn L3 §5.4.1), shown by authenticators at registration. */
@@ -278,6 +290,15 @@ export interface RelyingParty {
    * followed by `relatedOrigins`.
    */
   readonly origins: readonly string[];
+  /** The `relatedOrigins` of the configuration (WebAuthn L3 §5.11), empty when none. */
+  readonly relatedOrigins: readonly string[];
+  /**
+   * The document to serve at `https://<RP ID>/.well-known/webauthn` (WebAuthn L3 §5.11), or `undefined`
+   * when the relying party has no `relatedOrigins` (answer 404 then).
+   *
+   * @returns a fresh `{ origins }`, or `undefined`
+   */
+  wellKnownWebauthn(): WellKnownWebauthnDocument | undefined;
   /**
    * Where this relying party keeps credential records (WebAuthn L3 §4): the `credentialStore` it was created
    * with, for the application's own reads (a passkey-management page, for instance).
@@ -325,6 +346,9 @@ export interface RelyingParty {
    * their context under a fresh ticket. When `excludeCredentials` is not given, it lists the user's
    * credentials from the credential store (`listByUser`, §5.4.3), so an authenticator does not register
    * twice; an explicit `[]` excludes none.
+   * `mediation: 'conditional'` starts a conditional create (a passkey upgrade, §5.1.3; the page then calls
+   * `navigator.credentials.create({ mediation: 'conditional', publicKey })`): the ceremony record keeps it, and
+   * only such a ceremony may finish with the UP flag clear (§7.1 step 14).
    *
    * @param input - the user (handle, account name, display name), credentials to exclude, and options
    * @returns the options for the browser and the ticket to send back with the new credential
@@ -339,8 +363,8 @@ export interface RelyingParty {
   startRegistration(input: StartRegistrationInput): Promise<StartedRegistration>;
   /**
    * Finishes a registration ceremony (WebAuthn L3 §7.1): consumes the ticket first, verifies the response
-   * against the stored ceremony (user verification required exactly when it said `required`, algorithm
-   * among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
+   * against the stored ceremony (user presence unless it was started with `mediation: 'conditional'`, user
+   * verification required exactly when it said `required`, algorithm among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
    * registered, and a `none`, `packed` or `fido-u2f` statement must verify, whatever the ceremony requested;
    * `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
    * format not verified here (`tpm`, …) is accepted with `attestation.verified === false` and recorded as
@@ -389,6 +413,9 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
   checkConfig(settings);
   const { rpId, rpName, challengeStore, credentialStore, challengeTtlMs, transportPolicy = 'lenient' } = settings;
   const origins = Object.freeze([...settings.origins, ...(settings.relatedOrigins ?? [])]);
+  const relatedOrigins = Object.freeze([...(settings.relatedOrigins ?? [])]);
+  const wellKnownWebauthn = (): WellKnownWebauthnDocument | undefined =>
+    relatedOrigins.length === 0 ? undefined : wellKnownWebauthnDocument(relatedOrigins);
   const now = settings.now ?? Date.now;
   const defaultTimeout = settings.timeout ?? DEFAULT_TIMEOUT_MS;
   const defaultUserVerification = settings.userVerification ?? 'preferred';
@@ -572,6 +599,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       expiresAt: expiryAfter(ttlMs),
     };
     if (options.extensions !== undefined) record.extensions = structuredClone(options.extensions);
+    if (request.mediation === 'conditional') record.mediation = 'conditional';
     const ticket = await saveCeremony(record, ttlMs);
     return { options, ticket };
   }
@@ -590,6 +618,9 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       expectedTopOrigin: settings.topOrigins,
       userId: record.userId,
       requireUserVerification: record.userVerification === 'required',
+      // §7.1 step 14: UP may be clear only for a ceremony this relying party started as conditional; nothing
+      // the caller or the browser says can change what the stored record says.
+      mediation: record.mediation === 'conditional' ? 'conditional' : undefined,
       algorithms: record.algorithms.filter((alg) => alg !== COSE_ALGORITHMS.RS1 || settings.allowRS1 === true),
       attestation: record.attestation,
       trustAttestation: settings.trustAttestation,
@@ -609,7 +640,20 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
     return verification;
   }
 
-  return Object.freeze({ rpId, rpName, origins, credentialStore, startAuthentication, finishAuthentication, startRegistration, finishRegistration });
+  const management = passkeyManagement(rpId, credentialStore, settings.describeAuthenticator);
+  return Object.freeze({
+    rpId,
+    rpName,
+    origins,
+    relatedOrigins,
+    credentialStore,
+    wellKnownWebauthn,
+    startAuthentication,
+    finishAuthentication,
+    startRegistration,
+    finishRegistration,
+    ...management,
+  });
 }
 
 /**

@@ -55,6 +55,12 @@ export interface VerifyRegistrationResponseInput {
   userId: string;
   /** Require the UV flag (§7.1 step 15); default `true`. */
   requireUserVerification?: boolean | undefined;
+  /**
+   * `'conditional'` when the ceremony's options were created with `mediation: 'conditional'` (a conditional
+   * create, §5.1.3): then the UP flag may be clear (§7.1 step 14). Take it from the ceremony's server-side
+   * record, never from the request: anything else would let a caller skip user presence.
+   */
+  mediation?: 'conditional' | undefined;
   /** Algorithms that were offered in `pubKeyCredParams` (§7.1 step 18); default every algorithm but RS1. */
   algorithms?: readonly CoseAlgorithm[] | undefined;
   /**
@@ -139,7 +145,7 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
   }
 
   // Steps 13–16: RP ID hash, user presence, user verification, backup flags.
-  checkAuthenticatorData(authenticatorData, asList(input.expectedRpId), input.requireUserVerification ?? true);
+  checkAuthenticatorData(authenticatorData, asList(input.expectedRpId), input.requireUserVerification ?? true, input.mediation !== 'conditional');
 
   // Step 18: the credential's algorithm is one that was offered.
   const publicKey = parseCoseKey(credentialPublicKey);

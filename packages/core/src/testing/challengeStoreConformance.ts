@@ -138,6 +138,21 @@ export function challengeStoreConformance(options: ChallengeStoreConformanceOpti
       },
     ],
     [
+      'a conditional registration keeps its mediation, and a normal one comes back without it',
+      async (store) => {
+        // WebAuthn L3 §7.1 step 14: only a ceremony stored as conditional may finish without UP, so the member
+        // must survive the store exactly, and must never appear on a record saved without it.
+        const conditional = { ...sampleRegistrationRecord(4), mediation: 'conditional' as const };
+        await store.save('conditional', conditional, longTtl);
+        const consumed = await store.consume('conditional');
+        check(sameJson(consumed, conditional), 'the conditional registration record came back different');
+        check(consumed?.ceremony === 'registration' && consumed.mediation === 'conditional', 'the conditional registration lost its mediation');
+        await store.save('normal', sampleRegistrationRecord(5), longTtl);
+        const normal = await store.consume('normal');
+        check(normal?.ceremony === 'registration' && normal.mediation === undefined, 'a normal registration came back with a mediation');
+      },
+    ],
+    [
       'a record is consumed at most once',
       async (store) => {
         await store.save('once', sampleChallengeRecord(3), longTtl);

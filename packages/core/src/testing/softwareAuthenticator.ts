@@ -86,6 +86,8 @@ export interface CreateCredentialInput {
   statement?: AttestationStatementOverride;
   /** Whether to set UV; default: whether the authenticator verifies users. */
   userVerified?: boolean;
+  /** Whether to set UP; default `true`. `false` is what a conditional create may return (WebAuthn L3 §5.1.3, §7.1 step 14). */
+  userPresent?: boolean;
   clientData?: ClientDataOverrides;
   /**
    * COSE_Key bytes to send as the credential public key instead of the generated key's, to test that a relying
@@ -271,7 +273,7 @@ export class SoftwareAuthenticator {
     const clientDataJSON = this.#clientData('webauthn.create', input.challenge, input.origin, input.clientData);
     const authenticatorData = concatBytes(
       sha256(utf8ToBytes(input.rpId)),
-      new Uint8Array([flagsByte({ up: true, uv: input.userVerified ?? this.#options.verifiesUser, be: this.#options.backupEligible, bs: this.#options.backupState, at: true })]),
+      new Uint8Array([flagsByte({ up: input.userPresent ?? true, uv: input.userVerified ?? this.#options.verifiesUser, be: this.#options.backupEligible, bs: this.#options.backupState, at: true })]),
       uint32(signCount),
       aaguid,
       new Uint8Array([credentialId.length >> 8, credentialId.length & 255]),
