@@ -3,6 +3,7 @@
 // (/api/v3/webauthn/*). Both share the demo's account endpoints (/demo/*) and the server's stores.
 import { call } from './api.js';
 import { offerPasskeysInAutofill } from './autofill.js';
+import { passkeyListItem, passkeyTitle } from './passkeyList.js';
 import { DemoError, createPasskey, unsupportedReason, usePasskey } from './passkeys.js';
 
 const flow = document.body.dataset.flow;
@@ -47,6 +48,8 @@ const flows = {
       await call('POST', '/mfa/passkey/auth-verify', { token, body: { credential } });
       return token; // the server marked this session signed in (onAuthenticated)
     },
+    /** The router's management routes: list, rename (PATCH { name }) and delete, each owner-checked. */
+    passkeys: managementRoutes('/mfa/passkey/credentials'),
   },
   genauth: {
     /** Registration: options and a ticket; the ticket comes back with the new credential. */
@@ -60,8 +63,31 @@ const flows = {
       const { optionsJSON, context } = await discoverableSignIn.begin();
       return discoverableSignIn.finish(await usePasskey(optionsJSON), context);
     },
+    /** The handler's management routes, in its envelope. */
+    passkeys: managementRoutes('/api/v3/webauthn/credentials'),
   },
 };
+
+/**
+ * List, rename and delete under one collection path. Each answer's `signals` reach the browser in call():
+ * the list's and the delete's `allAcceptedCredentials`.
+ * @param {string} collection
+ */
+function managementRoutes(collection) {
+  const item = (id) => `${collection}/${encodeURIComponent(id)}`;
+  return {
+    /** @returns {Promise<object[]>} the passkeys, oldest first */
+    list: async (token) => (await call('GET', collection, { token })).passkeys,
+    /** @returns {Promise<object>} the passkey as now stored */
+    rename: async (token, id, name) => passkeyOf(await call('PATCH', item(id), { token, body: { name } })),
+    remove: (token, id) => call('DELETE', item(id), { token }),
+  };
+}
+
+/** The renamed passkey in an answer that is the item itself or holds it as `passkey`. */
+function passkeyOf(data) {
+  return data?.passkey ?? data;
+}
 
 function show(kind, text) {
   const status = $('#status');
@@ -105,8 +131,9 @@ async function render() {
   $('#signed-in').hidden = me === undefined;
   if (me === undefined) return undefined;
   $('#who').textContent = me.name;
-  $('#no-passkeys').hidden = me.passkeys.length > 0;
-  $('#passkeys').replaceChildren(...me.passkeys.map(passkeyItem));
+  const passkeys = await flows[flow].passkeys.list(token);
+  $('#no-passkeys').hidden = passkeys.length > 0;
+  $('#passkeys').replaceChildren(...passkeys.map((passkey) => passkeyListItem(passkey, passkeyActions(passkey))));
   return me.name;
 }
 
@@ -124,27 +151,25 @@ async function signedIn(action) {
   }
 }
 
-function passkeyItem(passkey) {
-  const item = document.createElement('li');
-  item.dataset.credentialId = passkey.id;
-  item.dataset.algorithm = passkey.algorithm;
-  const id = document.createElement('code');
-  id.textContent = `${passkey.id.slice(0, 16)}…`;
-  id.title = passkey.id;
-  const details = ` ${passkey.algorithm} · counter ${passkey.signCount}${passkey.transports.length > 0 ? ` · ${passkey.transports.join(', ')}` : ''}${passkey.backedUp ? ' · synced' : ''} `;
-  const remove = document.createElement('button');
-  remove.type = 'button';
-  remove.className = 'secondary';
-  remove.textContent = 'Remove';
-  remove.addEventListener('click', () =>
-    act('Removing the passkey…', async () => {
-      await signedIn((token) => call('DELETE', `/demo/passkeys/${encodeURIComponent(passkey.id)}`, { token }));
-      await render();
-      return 'Passkey removed from your account. Your authenticator still holds it, but this site no longer accepts it.';
-    }),
-  );
-  item.append(id, details, remove);
-  return item;
+/** What Rename and Remove do for one listed passkey: the management routes, then the list again. */
+function passkeyActions(passkey) {
+  const routes = flows[flow].passkeys;
+  return {
+    rename: (name) =>
+      act('Renaming the passkey…', async () => {
+        const renamed = await signedIn((token) => routes.rename(token, passkey.id, name));
+        await render();
+        return `Passkey renamed to “${passkeyTitle(renamed)}”.`;
+      }),
+    remove: () =>
+      act('Removing the passkey…', async () => {
+        await signedIn((token) => routes.remove(token, passkey.id));
+        await render();
+        return typeof PublicKeyCredential.signalAllAcceptedCredentials === 'function'
+          ? 'Passkey removed. This site no longer accepts it, and your browser was told so it can stop offering it.'
+          : 'Passkey removed from your account. Your authenticator still holds it (this browser cannot be told), but this site no longer accepts it.';
+      }),
+  };
 }
 
 $('#create-account').addEventListener('submit', (event) => {

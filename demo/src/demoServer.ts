@@ -13,6 +13,7 @@ import {
   type UserVerificationRequirement,
 } from '@tessera/core';
 import express, { type Express } from 'express';
+import { describeDemoAuthenticator } from './demoAuthenticators.ts';
 import type { DemoDirectory } from './demoDirectory.ts';
 import { demoApi } from './demoApi.ts';
 import { openDemoStorage, type DemoStorageOptions } from './demoStorage.ts';
@@ -119,6 +120,7 @@ function demoApp(
     credentialStore: credentials,
     userVerification: settings.userVerification ?? 'required',
     residentKey: 'required', // the GenAuth page signs in without a name: a discoverable credential (§6.2.2)
+    describeAuthenticator: describeDemoAuthenticator, // names for the passkey list, by AAGUID
     ...(settings.algorithms === undefined ? {} : { algorithms: settings.algorithms }),
   });
   const logger = settings.logger ?? { error: (message: string, details: Record<string, unknown>) => console.error(message, details) };
@@ -127,7 +129,7 @@ function demoApp(
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
     // The pages load only their own scripts and styles, and nobody may frame them.
-    res.setHeader('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     next();

@@ -48,7 +48,13 @@ export interface VirtualAuthenticatorOptions {
    * itself; false hides `PublicKeyCredential.isConditionalMediationAvailable`, as in a browser without it.
    */
   conditionalMediation?: boolean;
+  /** Whether new passkeys are backed up, i.e. synced (BE and BS flags, WebAuthn L3 §6.3.3). Default false. */
+  synced?: boolean;
 }
+
+/** British English in UTC, so the dates a page writes read the same on every machine. */
+export const PAGE_LOCALE = 'en-GB';
+export const PAGE_TIME_ZONE = 'UTC';
 
 /** A page with a virtual platform authenticator attached. */
 export interface AuthenticatorPage {
@@ -58,6 +64,8 @@ export interface AuthenticatorPage {
   authenticatorId: string;
   /** The credentials the authenticator holds, as the DevTools protocol lists them. */
   storedCredentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; signCount: number; userHandle?: string }>>;
+  /** The ids of the credentials the authenticator holds, base64url as WebAuthn's JSON writes them (CDP lists base64). */
+  storedCredentialIds(): Promise<string[]>;
 }
 
 /**
@@ -65,7 +73,7 @@ export interface AuthenticatorPage {
  * and answers presence checks by itself.
  */
 export async function pageWithAuthenticator(browser: Browser, options: VirtualAuthenticatorOptions = {}): Promise<AuthenticatorPage> {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ locale: PAGE_LOCALE, timezoneId: PAGE_TIME_ZONE });
   const page = await context.newPage();
   if (options.conditionalMediation === false) {
     await page.addInitScript(() => {
@@ -82,13 +90,17 @@ export async function pageWithAuthenticator(browser: Browser, options: VirtualAu
       hasUserVerification: options.hasUserVerification ?? true,
       isUserVerified: options.isUserVerified ?? true,
       automaticPresenceSimulation: options.automaticPresenceSimulation ?? true,
+      defaultBackupEligibility: options.synced ?? false,
+      defaultBackupState: options.synced ?? false,
     },
   });
+  const storedCredentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
   return {
     context,
     page,
     cdp,
     authenticatorId,
-    storedCredentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    storedCredentials,
+    storedCredentialIds: async () => (await storedCredentials()).map(({ credentialId }) => Buffer.from(credentialId, 'base64').toString('base64url')),
   };
 }

@@ -1,0 +1,110 @@
+import { userHandleFromId } from '@tessera/core';
+import { describe, expect, it } from 'vitest';
+import { PAGE_LOCALE, PAGE_TIME_ZONE } from './chromium.ts';
+import { addPasskey, createAccount, open, passkeyRows, removePasskey, renamePasskey, settled, signIn, signOut } from './demoPage.ts';
+import { useBrowserHarness, type TestDemo } from './e2eHarness.ts';
+
+/**
+ * The passkey lifecycle in headless Chromium (issue #14): the list a person reads (name, authenticator,
+ * created, last used, synced), rename and delete through the management routes of each adapter, and the
+ * Signal API: after a delete, and after a sign-in with a passkey the server no longer knows, Chromium's
+ * virtual authenticator no longer holds the passkey (read back over the DevTools protocol,
+ * `WebAuthn.getCredentials`), because the page passed the server's `signals` to
+ * `PublicKeyCredential.signalAllAcceptedCredentials` / `signalUnknownCredential`.
+ */
+
+const { demo, browserPage } = useBrowserHarness();
+
+/** A time as the page writes it in the test browser's locale and zone. */
+const when = (epochMs: number) =>
+  new Intl.DateTimeFormat(PAGE_LOCALE, { dateStyle: 'medium', timeStyle: 'short', timeZone: PAGE_TIME_ZONE }).format(new Date(epochMs));
+
+async function recordOf(server: TestDemo, id: string) {
+  const record = await server.credentials.get(id);
+  if (record === undefined) throw new Error(`The server has no passkey ${id}.`);
+  return record;
+}
+
+const PAGES = [
+  { page: 'Express router', path: '/', synced: false, signInName: 'ada' },
+  { page: 'GenAuth', path: '/genauth', synced: true, signInName: undefined },
+] as const;
+
+describe.each(PAGES)('the passkey list of the $page page', ({ path, synced, signInName }) => {
+  it('shows name, authenticator, dates and sync; renames and deletes through the routes; the authenticator forgets a deleted passkey', async () => {
+    const server = await demo();
+    const { page, storedCredentialIds } = await browserPage({ synced });
+    await open(page, `${server.url}${path}`);
+    await createAccount(page, 'ada');
+    expect(await addPasskey(page)).toEqual({ kind: 'ok', text: 'Passkey added. Sign out and sign back in with it.' });
+    const [id] = await storedCredentialIds();
+    const created = await recordOf(server, id ?? '');
+
+    // Unnamed: the authenticator's name (the demo's describeAuthenticator knows Chromium's AAGUID).
+    expect(await passkeyRows(page)).toEqual([
+      {
+        id,
+        name: 'Chromium virtual authenticator',
+        authenticator: 'Chromium virtual authenticator',
+        created: `Created ${when(created.createdAt)}`,
+        lastUsed: 'Never used',
+        synced: synced ? 'Synced' : 'Not synced',
+      },
+    ]);
+
+    await signOut(page);
+    expect(await signIn(page, signInName)).toEqual({ kind: 'ok', text: 'Signed in with your passkey as “ada”.' });
+    const used = await recordOf(server, id ?? '');
+    expect(used.lastUsedAt).not.toBeNull();
+    expect((await passkeyRows(page))[0]?.lastUsed).toBe(`Last used ${when(used.lastUsedAt ?? 0)}`);
+
+    // Rename: trimmed by the server, shown at once and after a reload; the authenticator's name stays.
+    expect(await renamePasskey(page, id ?? '', '  Work laptop ')).toEqual({ kind: 'ok', text: 'Passkey renamed to “Work laptop”.' });
+    expect((await recordOf(server, id ?? '')).name).toBe('Work laptop');
+    await open(page, `${server.url}${path}`);
+    expect(await passkeyRows(page)).toEqual([expect.objectContaining({ id, name: 'Work laptop', authenticator: 'Chromium virtual authenticator' })]);
+    expect(await renamePasskey(page, id ?? '', '   ')).toMatchObject({ kind: 'error' });
+    expect((await passkeyRows(page))[0]?.name).toBe('Work laptop');
+
+    // Delete: gone from the server, from the list, and — through signalAllAcceptedCredentials — from the authenticator.
+    expect(await storedCredentialIds()).toEqual([id]);
+    expect(await removePasskey(page, id ?? '')).toEqual({
+      kind: 'ok',
+      text: 'Passkey removed. This site no longer accepts it, and your browser was told so it can stop offering it.',
+    });
+    expect(await passkeyRows(page)).toEqual([]);
+    expect(await page.locator('#no-passkeys').isVisible()).toBe(true);
+    expect(await server.credentials.get(id ?? '')).toBeUndefined();
+    expect(await storedCredentialIds()).toEqual([]);
+    expect(server.errors).toEqual([]);
+  });
+});
+
+describe('a sign-in with a passkey the server no longer knows', () => {
+  it('makes the authenticator forget it (signalUnknownCredential), from the GenAuth button and from the Express autofill', async () => {
+    const server = await demo();
+    for (const via of ['GenAuth button', 'Express autofill'] as const) {
+      const { page, storedCredentialIds } = await browserPage();
+      await open(page, server.url);
+      const name = via === 'GenAuth button' ? 'grace' : 'linus';
+      await createAccount(page, name);
+      await addPasskey(page);
+      await signOut(page);
+      const [id] = await storedCredentialIds();
+      // Deleted elsewhere (another device's list, an administrator): the server forgets it, the authenticator not yet.
+      const account = await server.directory.accountNamed(name);
+      expect(await server.credentials.delete(id ?? '', userHandleFromId(account!.id))).toBe(true);
+      expect(await storedCredentialIds()).toEqual([id]);
+
+      if (via === 'GenAuth button') {
+        await open(page, `${server.url}/genauth`);
+        expect(await signIn(page)).toEqual({ kind: 'error', text: 'The credential is not registered. (GenAuth apiCode 40025, HTTP 400)' });
+      } else {
+        await open(page, server.url); // the autofill's conditional request picks the passkey at once
+        expect((await settled(page)).kind).toBe('error');
+      }
+      expect(await storedCredentialIds()).toEqual([]);
+    }
+    expect(server.errors).toEqual([]);
+  });
+});
