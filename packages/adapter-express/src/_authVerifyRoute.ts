@@ -1,6 +1,6 @@
-import type { AuthenticationResponseJSON } from '@tessera/core';
+import { isTesseraError, signalUnknownCredential, type AuthenticationResponseJSON, type FinishedAuthentication } from '@tessera/core';
 import { RequestError } from './_requestError.ts';
-import { CallbackFault, type RouteDefinition } from './_route.ts';
+import { CallbackFault, SignalledFailure, type RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
 import type { AuthVerifyEnvelope } from './envelopes.ts';
 import { authVerifyBodySchema } from './requestBodies.ts';
@@ -26,12 +26,17 @@ export function authVerifyRoute({ relyingParty, onAuthenticated }: RouteSettings
     async handle({ handle, body, req, res }): Promise<AuthVerifyEnvelope> {
       const parsed = authVerifyBodySchema.safeParse(body);
       if (!parsed.success) throw new RequestError('invalid_request', { cause: parsed.error });
-      const result = await relyingParty.finishAuthentication({
-        // The core parses the response itself and answers malformed_response for anything else.
-        response: parsed.data.credential as unknown as AuthenticationResponseJSON,
-        // The credential must be the caller's: checked before anything is verified or stored.
-        userId: handle,
-      });
+      let result: FinishedAuthentication;
+      try {
+        result = await relyingParty.finishAuthentication({
+          // The core parses the response itself and answers malformed_response for anything else.
+          response: parsed.data.credential as unknown as AuthenticationResponseJSON,
+          // The credential must be the caller's: checked before anything is verified or stored.
+          userId: handle,
+        });
+      } catch (error) {
+        throw withUnknownCredentialSignal(error, relyingParty.rpId, parsed.data.credential['id']);
+      }
       if (onAuthenticated !== undefined) {
         try {
           await onAuthenticated(result, req, res);
@@ -40,7 +45,27 @@ export function authVerifyRoute({ relyingParty, onAuthenticated }: RouteSettings
         }
       }
       const { credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } = result;
-      return { success: true, data: { verified: true, credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment } };
+      // §5.1.10: the ids the caller may still use, so their authenticators can hide any others.
+      const allAcceptedCredentials = await relyingParty.allAcceptedCredentialsSignal(handle);
+      return {
+        success: true,
+        data: { verified: true, credentialId, userVerified, newSignCount, backupEligible, backupState, authenticatorAttachment },
+        signals: { allAcceptedCredentials },
+      };
     },
   };
+}
+
+/**
+ * A sign-in with a credential the server does not know (`unknown_credential`, WebAuthn L3 §7.2 step 6) is
+ * answered with `signals.unknownCredential` (§5.1.10), so the user's authenticator can remove or hide it. The
+ * id is the one the browser sent, and the store has no record of it: nothing about any account is revealed.
+ */
+function withUnknownCredentialSignal(error: unknown, rpId: string, credentialId: unknown): unknown {
+  if (!isTesseraError(error, 'unknown_credential') || typeof credentialId !== 'string') return error;
+  try {
+    return new SignalledFailure(error, { unknownCredential: signalUnknownCredential({ rpId, credentialId }) });
+  } catch {
+    return error;
+  }
 }

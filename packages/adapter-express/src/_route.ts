@@ -1,4 +1,4 @@
-import { isTesseraError, TesseraError, type TesseraErrorCode } from '@tessera/core';
+import { isTesseraError, TesseraError, type Signals, type TesseraErrorCode } from '@tessera/core';
 import type { Request, RequestHandler, Response } from 'express';
 import type { JsonBodyReader } from './_jsonBody.ts';
 import { RequestError } from './_requestError.ts';
@@ -21,6 +21,8 @@ export interface RouteContext {
 
 /** One route of the router: its paths, its handler and how its failures read. */
 export interface RouteDefinition {
+  /** The HTTP method; default `post`. */
+  method?: 'get' | 'post' | 'patch' | 'delete';
   /** The path and its aliases. */
   paths: readonly string[];
   /** The `error` of this route's 500 envelope. */
@@ -67,6 +69,25 @@ export function routeHandler(environment: RouteEnvironment, route: RouteDefiniti
 }
 
 /**
+ * A failure answered with `signals` in its envelope (WebAuthn L3 §5.1.10), for example `unknownCredential`
+ * on a sign-in with a credential the server does not know. The envelope is `cause`'s.
+ */
+export class SignalledFailure extends Error {
+  /** The `signals` member of the failure envelope. */
+  readonly signals: Signals;
+
+  /**
+   * @param cause - the failure, answered as it would be without signals
+   * @param signals - what to attach
+   */
+  constructor(cause: unknown, signals: Signals) {
+    super('A failure with signals.', { cause });
+    this.name = 'SignalledFailure';
+    this.signals = signals;
+  }
+}
+
+/**
  * A failure inside the application's callbacks (`authenticate`, `userHandle`, `onAuthenticated`): always a
  * server fault, even when the callback threw a `TesseraError` whose code would otherwise be the client's.
  */
@@ -98,7 +119,9 @@ async function identify(environment: RouteEnvironment, req: Request): Promise<Pi
   }
 }
 
-function fail(environment: RouteEnvironment, route: RouteDefinition, req: Request, res: Response, error: unknown): void {
+function fail(environment: RouteEnvironment, route: RouteDefinition, req: Request, res: Response, thrown: unknown): void {
+  const signals = thrown instanceof SignalledFailure ? thrown.signals : undefined;
+  const error = thrown instanceof SignalledFailure ? thrown.cause : thrown;
   const answer = answerOf(route, error);
   if (answer === undefined || answer.status >= 500) {
     const cause = error instanceof CallbackFault ? error.cause : error;
@@ -115,7 +138,10 @@ function fail(environment: RouteEnvironment, route: RouteDefinition, req: Reques
   // 503: the same request can succeed once the store is back (RFC 9110 §15.6.4, §10.2.3).
   if (answer.status === 503) res.setHeader('Retry-After', String(environment.retryAfterSeconds));
   const sentence = answer.status === 400 && route.badRequest !== undefined ? route.badRequest : answer.error;
-  send(res, answer.status, { success: false, error: sentence, code: answer.code } satisfies FailureEnvelope);
+  const envelope: FailureEnvelope = { success: false, error: sentence, code: answer.code };
+  // Signals ride only on a client fault's envelope (4xx), never on a 503.
+  if (signals !== undefined && answer.status < 500) envelope.signals = signals;
+  send(res, answer.status, envelope);
 }
 
 /**

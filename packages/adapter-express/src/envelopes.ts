@@ -2,7 +2,9 @@ import {
   TESSERA_ERROR_CODES,
   publicKeyCredentialCreationOptionsJSONSchema,
   publicKeyCredentialDescriptorJSONSchema,
+  passkeyItemSchema,
   rpIdSchema,
+  signalsSchema,
   timeoutSchema,
   userVerificationRequirementSchema,
 } from '@tessera/core';
@@ -32,12 +34,14 @@ export const failureCodeSchema: z.ZodEnum<{ [Code in (typeof TESSERA_ERROR_CODES
 /**
  * Schema of every failure: `{ success: false, error, code? }`. `error` is a fixed sentence (never an
  * internal message); `code` is present on every 4xx and on the 503 of a store outage (`store_unavailable`),
- * and absent on 500s, which carry only the route's fixed sentence, as the Flashback document shows.
+ * and absent on 500s, which carry only the route's fixed sentence, as the Flashback document shows. `signals`
+ * (WebAuthn L3 §5.1.10) is present where the route says: `unknownCredential` on a sign-in's
+ * `unknown_credential`.
  */
 export const failureEnvelopeSchema: z.ZodObject<
-  { success: z.ZodLiteral<false>; error: z.ZodString; code: z.ZodOptional<typeof failureCodeSchema> },
+  { success: z.ZodLiteral<false>; error: z.ZodString; code: z.ZodOptional<typeof failureCodeSchema>; signals: z.ZodOptional<typeof signalsSchema> },
   z.core.$strict
-> = z.strictObject({ success: z.literal(false), error: z.string().min(1), code: failureCodeSchema.optional() });
+> = z.strictObject({ success: z.literal(false), error: z.string().min(1), code: failureCodeSchema.optional(), signals: signalsSchema.optional() });
 
 /** A failure body; see {@link failureEnvelopeSchema}. */
 export type FailureEnvelope = z.output<typeof failureEnvelopeSchema>;
@@ -99,8 +103,21 @@ export const authVerifyDataSchema: z.ZodObject<
 /** `data` of `POST /mfa/passkey/auth-verify`; see {@link authVerifyDataSchema}. */
 export type AuthVerifyData = z.output<typeof authVerifyDataSchema>;
 
-/** Schema of the 200 body of `POST /mfa/passkey/auth-verify`. */
-export const authVerifyEnvelopeSchema: SuccessEnvelopeSchema<typeof authVerifyDataSchema> = successEnvelope(authVerifyDataSchema);
+/** `{ success: true, data, signals }` around `data`, with the signals (WebAuthn L3 §5.1.10) the route sends. */
+type SignalledEnvelopeSchema<Data extends z.ZodType> = z.ZodObject<
+  { success: z.ZodLiteral<true>; data: Data; signals: typeof signalsSchema },
+  z.core.$strict
+>;
+
+function signalledEnvelope<Data extends z.ZodType>(data: Data): SignalledEnvelopeSchema<Data> {
+  return z.strictObject({ success: z.literal(true), data, signals: signalsSchema });
+}
+
+/**
+ * Schema of the 200 body of `POST /mfa/passkey/auth-verify`, with `signals.allAcceptedCredentials`: the
+ * caller's credential ids (WebAuthn L3 §5.1.10).
+ */
+export const authVerifyEnvelopeSchema: SignalledEnvelopeSchema<typeof authVerifyDataSchema> = signalledEnvelope(authVerifyDataSchema);
 
 /** The 200 body of `POST /mfa/passkey/auth-verify`. */
 export type AuthVerifyEnvelope = z.output<typeof authVerifyEnvelopeSchema>;
@@ -135,3 +152,41 @@ export const registrationCompletedEnvelopeSchema: z.ZodObject<
 
 /** The 200 body of `POST /mfa/passkey/complete-registration`. */
 export type RegistrationCompletedEnvelope = z.output<typeof registrationCompletedEnvelopeSchema>;
+
+/** Schema of `data` from `GET /mfa/passkey/credentials`: the caller's passkeys, oldest first. */
+export const credentialListDataSchema: z.ZodObject<{ passkeys: z.ZodArray<typeof passkeyItemSchema> }, z.core.$strict> = z.strictObject({
+  passkeys: z.array(passkeyItemSchema),
+});
+
+/**
+ * Schema of the 200 body of `GET /mfa/passkey/credentials`: `data.passkeys`, and `signals` with
+ * `allAcceptedCredentials` (the ids listed) and `currentUserDetails` (the caller's name as `authenticate`
+ * reports it, when it fits WebAuthn's bounds).
+ */
+export const credentialListEnvelopeSchema: SignalledEnvelopeSchema<typeof credentialListDataSchema> = signalledEnvelope(credentialListDataSchema);
+
+/** The 200 body of `GET /mfa/passkey/credentials`. */
+export type CredentialListEnvelope = z.output<typeof credentialListEnvelopeSchema>;
+
+/** Schema of `data` from `PATCH /mfa/passkey/credentials/:id`: the passkey as now stored. */
+export const credentialRenamedDataSchema: z.ZodObject<{ passkey: typeof passkeyItemSchema }, z.core.$strict> = z.strictObject({
+  passkey: passkeyItemSchema,
+});
+
+/** Schema of the 200 body of `PATCH /mfa/passkey/credentials/:id`. */
+export const credentialRenamedEnvelopeSchema: SuccessEnvelopeSchema<typeof credentialRenamedDataSchema> = successEnvelope(credentialRenamedDataSchema);
+
+/** The 200 body of `PATCH /mfa/passkey/credentials/:id`. */
+export type CredentialRenamedEnvelope = z.output<typeof credentialRenamedEnvelopeSchema>;
+
+/** Schema of `data` from `DELETE /mfa/passkey/credentials/:id`: the id deleted. */
+export const credentialDeletedDataSchema: z.ZodObject<{ deletedId: z.ZodString }, z.core.$strict> = z.strictObject({ deletedId: z.string() });
+
+/**
+ * Schema of the 200 body of `DELETE /mfa/passkey/credentials/:id`, with `signals.allAcceptedCredentials`: the
+ * ids that remain, so the user's authenticator can drop the deleted passkey (WebAuthn L3 §5.1.10).
+ */
+export const credentialDeletedEnvelopeSchema: SignalledEnvelopeSchema<typeof credentialDeletedDataSchema> = signalledEnvelope(credentialDeletedDataSchema);
+
+/** The 200 body of `DELETE /mfa/passkey/credentials/:id`. */
+export type CredentialDeletedEnvelope = z.output<typeof credentialDeletedEnvelopeSchema>;

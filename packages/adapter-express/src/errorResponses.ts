@@ -82,13 +82,17 @@ export const REQUEST_ERROR_CODES = [
   'request_timeout',
   /** A body that is not `application/json` (or `application/*+json`), in a charset other than UTF-8, or with a `Content-Encoding` other than `identity`. */
   'unsupported_media_type',
+  /** The caller has no passkey with this id: unknown, malformed, or another user's (never told apart). */
+  'credential_not_found',
+  /** A passkey name that is empty or over 64 characters once trimmed, or has control characters. */
+  'invalid_name',
 ] as const;
 
 /** One of {@link REQUEST_ERROR_CODES}. */
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 
 /** The HTTP status and fixed sentence of each {@link RequestErrorCode}. */
-export const REQUEST_ERROR_RESPONSES: Readonly<Record<RequestErrorCode, { readonly status: 400 | 401 | 408 | 413 | 415; readonly error: string }>> =
+export const REQUEST_ERROR_RESPONSES: Readonly<Record<RequestErrorCode, { readonly status: 400 | 401 | 404 | 408 | 413 | 415; readonly error: string }>> =
   Object.freeze({
     authentication_required: { status: 401, error: 'Authentication required' },
     invalid_json: { status: 400, error: 'The request body is not valid JSON.' },
@@ -96,4 +100,6 @@ export const REQUEST_ERROR_RESPONSES: Readonly<Record<RequestErrorCode, { readon
     payload_too_large: { status: 413, error: 'The request body is too large.' },
     request_timeout: { status: 408, error: 'The request body did not arrive in time.' },
     unsupported_media_type: { status: 415, error: 'The request body must be JSON (application/json, UTF-8).' },
+    credential_not_found: { status: 404, error: 'No such passkey.' },
+    invalid_name: { status: 400, error: 'The passkey name must be 1–64 characters, without control characters.' },
   });

@@ -27,6 +27,9 @@ export { AUTH_OPTIONS_PATH } from './_authOptionsRoute.ts';
 export { AUTH_VERIFY_PATH } from './_authVerifyRoute.ts';
 export { REGISTRATION_OPTIONS_PATH } from './_registrationOptionsRoute.ts';
 export { COMPLETE_REGISTRATION_PATHS } from './_completeRegistrationRoute.ts';
+export { CREDENTIALS_PATH, CREDENTIAL_PATH } from './_credentialRoutes.ts';
+export { WELL_KNOWN_WEBAUTHN_MAX_AGE_SECONDS, wellKnownWebauthnHandler } from './wellKnownWebauthn.ts';
+export type { WellKnownWebauthnHandlerOptions } from './wellKnownWebauthn.ts';
 
 // Challenges in the envelope
 export { CHALLENGE_ENCODINGS, encodeChallenge, encodedChallengeSchema, normalizeChallenge } from './challengeEncoding.ts';
@@ -43,6 +46,12 @@ export {
   authOptionsEnvelopeSchema,
   authVerifyDataSchema,
   authVerifyEnvelopeSchema,
+  credentialDeletedDataSchema,
+  credentialDeletedEnvelopeSchema,
+  credentialListDataSchema,
+  credentialListEnvelopeSchema,
+  credentialRenamedDataSchema,
+  credentialRenamedEnvelopeSchema,
   failureCodeSchema,
   failureEnvelopeSchema,
   registrationCompletedEnvelopeSchema,
@@ -54,10 +63,13 @@ export type {
   AuthOptionsEnvelope,
   AuthVerifyData,
   AuthVerifyEnvelope,
+  CredentialDeletedEnvelope,
+  CredentialListEnvelope,
+  CredentialRenamedEnvelope,
   FailureEnvelope,
   RegistrationCompletedEnvelope,
   RegistrationOptionsData,
   RegistrationOptionsEnvelope,
 } from './envelopes.ts';
-export { authVerifyBodySchema, completeRegistrationBodySchema } from './requestBodies.ts';
-export type { AuthVerifyBody, CompleteRegistrationBody } from './requestBodies.ts';
+export { authVerifyBodySchema, completeRegistrationBodySchema, registrationOptionsBodySchema, renameCredentialBodySchema } from './requestBodies.ts';
+export type { AuthVerifyBody, CompleteRegistrationBody, RegistrationOptionsBody, RenameCredentialBody } from './requestBodies.ts';

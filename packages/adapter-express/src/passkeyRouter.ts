@@ -1,13 +1,16 @@
+import { WELL_KNOWN_WEBAUTHN_PATH } from '@tessera/core';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
 import express, { type Router } from 'express';
 import { authOptionsRoute } from './_authOptionsRoute.ts';
 import { authVerifyRoute } from './_authVerifyRoute.ts';
 import { completeRegistrationRoute } from './_completeRegistrationRoute.ts';
+import { deleteCredentialRoute, listCredentialsRoute, renameCredentialRoute } from './_credentialRoutes.ts';
 import { jsonBodyReader } from './_jsonBody.ts';
 import { registrationOptionsRoute } from './_registrationOptionsRoute.ts';
 import { routeHandler, type RouteEnvironment } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
 import { parsePasskeyRouterOptions, type PasskeyRouterOptions } from './passkeyRouterOptions.ts';
+import { wellKnownWebauthnHandler } from './wellKnownWebauthn.ts';
 
 /**
  * An Express 5 router with the passkey endpoints of the Flashback API, answering in its envelope
@@ -16,7 +19,16 @@ import { parsePasskeyRouterOptions, type PasskeyRouterOptions } from './passkeyR
  * - `POST /mfa/passkey/auth-options`: request options for the caller (WebAuthn L3 §5.5);
  * - `POST /mfa/passkey/auth-verify`: verifies the assertion (§7.2) and updates the credential;
  * - `POST /mfa/passkey/registration-options`: creation options for the caller (§5.4);
- * - `POST /mfa/passkey/complete-registration` (alias `…-1`): verifies and stores a new credential (§7.1).
+ * - `POST /mfa/passkey/complete-registration` (alias `…-1`): verifies and stores a new credential (§7.1);
+ * - `GET /mfa/passkey/credentials`, `PATCH` and `DELETE /mfa/passkey/credentials/:id`: the caller's passkeys,
+ *   owner-checked (another user's id is 404 `credential_not_found`, exactly like an unknown one);
+ * - `GET /.well-known/webauthn` (§5.11) when the relying party has `relatedOrigins` (otherwise the request
+ *   passes on); it is only found there when the router is mounted at the root: else mount
+ *   `wellKnownWebauthnHandler` at the root yourself.
+ *
+ * Answers carry `signals` (§5.1.10) where the lifecycle needs them: `allAcceptedCredentials` after a sign-in,
+ * a list and a delete, `currentUserDetails` with a list, and `unknownCredential` on a sign-in's 400
+ * `unknown_credential`.
  *
  * Every route needs a caller (`authenticate`); ceremonies are found from their challenge, so no ticket
  * travels in the envelope. Bodies are JSON, parsed inside the routes (other paths fall through unread),
@@ -53,9 +65,12 @@ export function passkeyRouter(options: PasskeyRouterOptions): Router {
     retryAfterSeconds: settings.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
   };
   const router = express.Router();
-  for (const route of [authOptionsRoute, authVerifyRoute, registrationOptionsRoute, completeRegistrationRoute]) {
+  const routes = [authOptionsRoute, authVerifyRoute, registrationOptionsRoute, completeRegistrationRoute, listCredentialsRoute, renameCredentialRoute, deleteCredentialRoute];
+  for (const route of routes) {
     const definition = route(routeSettings);
-    router.post([...definition.paths], routeHandler(environment, definition));
+    router[definition.method ?? 'post']([...definition.paths], routeHandler(environment, definition));
   }
+  // Useful only when the router is mounted at the root; otherwise mount wellKnownWebauthnHandler there.
+  router.get(WELL_KNOWN_WEBAUTHN_PATH, wellKnownWebauthnHandler(settings.relyingParty, { fallThrough: true }));
   return router;
 }

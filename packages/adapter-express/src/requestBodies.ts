@@ -32,3 +32,20 @@ export const completeRegistrationBodySchema: z.ZodObject<{ credential: typeof cr
 
 /** The body of `POST /mfa/passkey/complete-registration`; see {@link completeRegistrationBodySchema}. */
 export type CompleteRegistrationBody = z.input<typeof completeRegistrationBodySchema>;
+
+/** Schema of the body of `PATCH /mfa/passkey/credentials/:id`: `{ name }`, checked further by `normalizeCredentialName`. */
+export const renameCredentialBodySchema: z.ZodObject<{ name: z.ZodString }> = z.object({ name: z.string() });
+
+/** The body of `PATCH /mfa/passkey/credentials/:id`; see {@link renameCredentialBodySchema}. */
+export type RenameCredentialBody = z.input<typeof renameCredentialBodySchema>;
+
+/**
+ * Schema of the optional body of `POST /mfa/passkey/registration-options`: `{ mediation: 'conditional' }`
+ * asks for a conditional create (a passkey upgrade, WebAuthn L3 §5.1.3). Other members are ignored.
+ */
+export const registrationOptionsBodySchema: z.ZodObject<{ mediation: z.ZodOptional<z.ZodLiteral<'conditional'>> }> = z.object({
+  mediation: z.literal('conditional').optional(),
+});
+
+/** The body of `POST /mfa/passkey/registration-options`; see {@link registrationOptionsBodySchema}. */
+export type RegistrationOptionsBody = z.input<typeof registrationOptionsBodySchema>;

@@ -189,6 +189,7 @@ export {
   signalAllAcceptedCredentials,
   signalCurrentUserDetails,
   signalUnknownCredential,
+  signalsSchema,
   unknownCredentialOptionsSchema,
 } from './signals.ts';
 export type { AllAcceptedCredentialsOptions, CurrentUserDetailsOptions, Signals, UnknownCredentialOptions } from './signals.ts';

@@ -57,14 +57,24 @@ export const currentUserDetailsOptionsSchema: z.ZodObject<
 export type CurrentUserDetailsOptions = z.output<typeof currentUserDetailsOptionsSchema>;
 
 /**
- * The signals an adapter attaches to an answer, in its `signals` member; each is the argument of the browser
- * method of the same name (`PublicKeyCredential.signalUnknownCredential(signals.unknownCredential)`, …).
+ * Schema of the `signals` member adapters attach to their answers: each member, when present, is the argument
+ * of the browser method of the same name (`PublicKeyCredential.signalUnknownCredential(signals.unknownCredential)`, …).
  */
-export interface Signals {
-  unknownCredential?: UnknownCredentialOptions;
-  allAcceptedCredentials?: AllAcceptedCredentialsOptions;
-  currentUserDetails?: CurrentUserDetailsOptions;
-}
+export const signalsSchema: z.ZodObject<
+  {
+    unknownCredential: z.ZodOptional<typeof unknownCredentialOptionsSchema>;
+    allAcceptedCredentials: z.ZodOptional<typeof allAcceptedCredentialsOptionsSchema>;
+    currentUserDetails: z.ZodOptional<typeof currentUserDetailsOptionsSchema>;
+  },
+  z.core.$strict
+> = z.strictObject({
+  unknownCredential: unknownCredentialOptionsSchema.optional(),
+  allAcceptedCredentials: allAcceptedCredentialsOptionsSchema.optional(),
+  currentUserDetails: currentUserDetailsOptionsSchema.optional(),
+});
+
+/** The `signals` member of an adapter's answer; see {@link signalsSchema}. */
+export type Signals = z.output<typeof signalsSchema>;
 
 /**
  * Builds the argument of `PublicKeyCredential.signalUnknownCredential()` (WebAuthn L3 §5.1.10): send it when a
