@@ -177,7 +177,7 @@ function demoApp(
     }),
   );
 
-  app.use('/demo', demoApi(directory, credentials));
+  app.use('/demo', demoApi(directory));
   app.use(express.static(PUBLIC_DIR, { extensions: ['html'], index: 'index.html' }));
   app.use((_req, res) => void res.status(404).type('text/plain').send('Not found'));
   return app;
