@@ -3,6 +3,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   TesseraError,
   isTesseraError,
+  signalUnknownCredential,
   type FinishedAuthentication,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationVerification,
@@ -11,7 +12,7 @@ import {
 import { adapterUserSchema, registrationUserOf } from '@tessera/core/adapter';
 import { successResponse } from './_envelope.ts';
 import { readJsonBody } from './_readJsonBody.ts';
-import { RequestFailure } from './_requestFailure.ts';
+import { RequestFailure, SignalledFailure } from './_requestFailure.ts';
 import { ServerFault, callback } from './_serverFault.ts';
 import type { AuthenticationOptionsDto, PublicKeyCredentialRequestOptionsDto } from './envelopes.ts';
 import { type Authenticate, type GenAuthUser, type OnAuthenticated } from './handlerOptions.ts';
@@ -73,6 +74,43 @@ async function requireCaller(request: Request, context: RouteContext): Promise<G
   return user;
 }
 
+/**
+ * The signed-in caller and their user handle; `unauthenticated` (401) when nobody is signed in.
+ *
+ * @internal
+ */
+export async function callerAndHandle(request: Request, context: RouteContext): Promise<{ user: GenAuthUser; handle: string }> {
+  const user = await requireCaller(request, context);
+  return { user, handle: await handleOf(user, context) };
+}
+
+/**
+ * A sign-in with a credential the server does not know (`unknown_credential`, WebAuthn L3 §7.2 step 6) is
+ * answered with `signals.unknownCredential` (§5.1.10), so the user's authenticator can remove or hide it. The
+ * id is the one the browser sent and the store has no record of it: nothing about any account is revealed.
+ */
+function withUnknownCredentialSignal(error: unknown, rpId: string, credentialId: unknown): unknown {
+  if (!isTesseraError(error, 'unknown_credential') || typeof credentialId !== 'string') return error;
+  try {
+    return new SignalledFailure(error, { unknownCredential: signalUnknownCredential({ rpId, credentialId }) });
+  } catch {
+    return error;
+  }
+}
+
+/** The `mediation` query parameter of `GET …/registration`: absent, or `conditional` (WebAuthn L3 §5.1.3). */
+function mediationOf(request: Request): 'conditional' | undefined {
+  let values: string[];
+  try {
+    values = new URL(request.url).searchParams.getAll('mediation');
+  } catch {
+    return undefined;
+  }
+  if (values.length === 0) return undefined;
+  if (values.length === 1 && values[0] === 'conditional') return 'conditional';
+  throw new RequestFailure('invalid_request');
+}
+
 async function readBody<Schema extends z.ZodType>(request: Request, schema: Schema, context: RouteContext): Promise<z.output<Schema>> {
   const result = schema.safeParse(await readJsonBody(request, context.bodyLimitBytes, context.bodyTimeoutMs));
   if (!result.success) throw new RequestFailure('invalid_request', { cause: result.error });
@@ -124,7 +162,7 @@ export const finishAuthentication: Route = async (request, requestId, context) =
     // At sign-in the only public key, and so the only algorithm, is the stored credential's (an assertion
     // carries none, §6.1): if it cannot be used, the store holds a bad record. That is the server's fault.
     if (isTesseraError(error) && STORED_KEY_CODES.has(error.code)) throw new ServerFault('stored credential', error);
-    throw error;
+    throw withUnknownCredentialSignal(error, context.relyingParty.rpId, (authenticationCredential as { id?: unknown }).id);
   }
   // No caller check: a sign-in needs no caller (discoverable credentials); the ticket's ceremony decides.
   const { onAuthenticated } = context;
@@ -153,20 +191,28 @@ export const finishAuthentication: Route = async (request, requestId, context) =
       ...added,
     },
     requestId,
+    // §5.1.10: the ids the user may still use, so their authenticators can hide any others.
+    { allAcceptedCredentials: await context.relyingParty.allAcceptedCredentialsSignal(result.userId) },
   );
 };
 
 /**
  * `GET /api/v3/webauthn/registration` (WebAuthn L3 §5.4): creation options for the signed-in caller, with
- * their existing credentials excluded so an authenticator does not register twice.
+ * their existing credentials excluded so an authenticator does not register twice. `?mediation=conditional`
+ * starts a conditional create (a passkey upgrade, §5.1.3), the only ceremony that may finish without the UP
+ * flag (§7.1 step 14); any other `mediation` is `invalid_request`.
  *
  * @internal
  */
 export const startRegistration: Route = async (request, requestId, context) => {
   const user = await requireCaller(request, context);
+  const mediation = mediationOf(request);
   const id = await handleOf(user, context);
   // The relying party excludes the caller's stored credentials (excludeCredentials from its store).
-  const { options, ticket } = await context.relyingParty.startRegistration({ user: registrationUserOf(user, id) });
+  const { options, ticket } = await context.relyingParty.startRegistration({
+    user: registrationUserOf(user, id),
+    ...(mediation === undefined ? {} : { mediation }),
+  });
   return successResponse({ registrationOptions: options, ticket }, requestId);
 };
 

@@ -106,6 +106,8 @@ export type RequestError =
   | 'request_timeout'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'credential_not_found'
+  | 'invalid_name'
   | 'internal_error';
 
 /**
@@ -123,5 +125,9 @@ export const REQUEST_ERROR_API_CODES: Readonly<Record<RequestError, ApiError>> =
   request_timeout: { statusCode: 408, apiCode: 40801, message: 'The request body did not arrive in time.' },
   payload_too_large: { statusCode: 413, apiCode: 41301, message: 'The request body is too large.' },
   unsupported_media_type: { statusCode: 415, apiCode: 41501, message: 'The request body must be JSON, sent as Content-Type: application/json.' },
+  // The caller has no passkey with this id: unknown, malformed, or another user's (never told apart).
+  credential_not_found: { statusCode: 404, apiCode: 40402, message: 'No such passkey.' },
+  // A passkey name that is empty or over 64 characters once trimmed, or has control characters.
+  invalid_name: { statusCode: 400, apiCode: 40005, message: 'The passkey name must be 1–64 characters, without control characters.' },
   internal_error: SERVER_FAULT,
 } satisfies Record<RequestError, ApiError>);

@@ -1,7 +1,9 @@
-import { isTesseraError } from '@tessera/core';
+import { WELL_KNOWN_WEBAUTHN_PATH, isTesseraError } from '@tessera/core';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
 import { failureResponse } from './_envelope.ts';
-import { RequestFailure } from './_requestFailure.ts';
+import { RequestFailure, SignalledFailure } from './_requestFailure.ts';
+import { deleteCredential, listCredentials, renameCredential } from './_credentialRoutes.ts';
+import { wellKnownWebauthn } from './_wellKnownWebauthn.ts';
 import { ServerFault } from './_serverFault.ts';
 import {
   finishAuthentication,
@@ -25,7 +27,8 @@ export { DEFAULT_BODY_TIMEOUT_MS } from '@tessera/core/adapter';
 /** Default of `retryAfterSeconds`: the `Retry-After` of a 503 / 50301. */
 export { DEFAULT_RETRY_AFTER_SECONDS } from '@tessera/core/adapter';
 
-const ALLOW = 'GET, POST';
+/** The methods a route answers. */
+type RouteMethods = Partial<Record<'GET' | 'POST' | 'PATCH' | 'DELETE', Route>>;
 
 /**
  * Creates GenAuth's V3 WebAuthn endpoints as one Fetch API handler:
@@ -36,6 +39,14 @@ const ALLOW = 'GET, POST';
  * - `GET  {basePath}/api/v3/webauthn/registration`: creation options for the signed-in caller (§5.4)
  * - `POST {basePath}/api/v3/webauthn/registration`: `{ ticket, registrationCredential }` → the new
  *   credential, stored (§7.1)
+ * - `GET {basePath}/api/v3/webauthn/credentials`: the caller's passkeys; `PATCH …/credentials/{id}` with
+ *   `{ name }` renames one, `DELETE …/credentials/{id}` deletes one. Owner-checked: anyone else's id, known
+ *   or not, is 404 / 40402
+ * - `GET /.well-known/webauthn` (at the root, not under `basePath`; §5.11): `{ origins }` when the relying
+ *   party has `relatedOrigins`, else 404 / 40401
+ *
+ * Answers carry `signals` (§5.1.10) where the lifecycle needs them: `allAcceptedCredentials` after a sign-in,
+ * a list and a delete, `currentUserDetails` with a list, `unknownCredential` on a sign-in's 400 / 40025.
  *
  * The handler never throws. Every failure is `{ statusCode, message, apiCode, requestId }` with the HTTP
  * status `statusCode`, mapped from `TESSERA_ERROR_API_CODES` or `REQUEST_ERROR_API_CODES`. Server faults are
@@ -74,10 +85,29 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
     bodyTimeoutMs: settings.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
   };
   const retryAfter = String(settings.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
-  const routes = new Map<string, { GET: Route; POST: Route }>([
+  const routes = new Map<string, RouteMethods>([
     [basePath + GENAUTH_ROUTES.authentication, { GET: startAuthentication, POST: finishAuthentication }],
     [basePath + GENAUTH_ROUTES.registration, { GET: startRegistration, POST: finishRegistration }],
+    [basePath + GENAUTH_ROUTES.credentials, { GET: listCredentials }],
+    // At the root whatever basePath is: browsers fetch it from https://<RP ID>/.well-known/webauthn (§5.11).
+    [WELL_KNOWN_WEBAUTHN_PATH, { GET: wellKnownWebauthn }],
   ]);
+  const credentialPrefix = `${basePath}${GENAUTH_ROUTES.credentials}/`;
+
+  /** The route of a path: a fixed one, or `…/credentials/{id}` for one passkey. */
+  function routeOf(path: string): RouteMethods | undefined {
+    const fixed = routes.get(path);
+    if (fixed !== undefined || !path.startsWith(credentialPrefix)) return fixed;
+    const segment = path.slice(credentialPrefix.length);
+    if (segment.length === 0 || segment.includes('/')) return undefined;
+    let id: string;
+    try {
+      id = decodeURIComponent(segment);
+    } catch {
+      id = ''; // matches no passkey: 404 like any id that is not the caller's
+    }
+    return { PATCH: renameCredential(id), DELETE: deleteCredential(id) };
+  }
 
   function requestIdFor(): string {
     try {
@@ -103,7 +133,9 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
    * The envelope of a thrown failure; server faults are reported with their cause. A ServerFault (an
    * application callback, a stored credential) is 500 / 50001 whatever its cause's code.
    */
-  function failureFor(error: unknown, request: Request, requestId: string): Response {
+  function failureFor(thrown: unknown, request: Request, requestId: string): Response {
+    const signals = thrown instanceof SignalledFailure ? thrown.signals : undefined;
+    const error = thrown instanceof SignalledFailure ? thrown.cause : thrown;
     let apiError: ApiError = REQUEST_ERROR_API_CODES.internal_error;
     let headers: Readonly<Record<string, string>> = {};
     if (error instanceof RequestFailure) {
@@ -115,17 +147,19 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
       if (apiError.statusCode === 503) headers = { 'retry-after': retryAfter };
     }
     if (apiError.statusCode >= 500) report(error, request, requestId);
-    return failureResponse(apiError, requestId, headers);
+    // Signals ride only on a client fault's envelope (4xx).
+    return failureResponse(apiError, requestId, headers, apiError.statusCode < 500 ? signals : undefined);
   }
 
   return async function genAuthHandler(request: Request): Promise<Response> {
     const requestId = requestIdFor();
     try {
-      const route = routes.get(pathOf(request));
+      const route = routeOf(pathOf(request));
       if (route === undefined) throw new RequestFailure('not_found');
       const method = request.method.toUpperCase();
-      if (method !== 'GET' && method !== 'POST') throw new RequestFailure('method_not_allowed', { headers: { allow: ALLOW } });
-      return await route[method](request, requestId, context);
+      const run = Object.hasOwn(route, method) ? route[method as keyof RouteMethods] : undefined;
+      if (run === undefined) throw new RequestFailure('method_not_allowed', { headers: { allow: Object.keys(route).join(', ') } });
+      return await run(request, requestId, context);
     } catch (error) {
       return failureFor(error, request, requestId);
     }

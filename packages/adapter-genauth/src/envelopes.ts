@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   challengeSchema,
   credentialIdSchema,
+  passkeyItemSchema,
   publicKeyCredentialCreationOptionsJSONSchema,
+  signalsSchema,
   rpIdSchema,
   ticketSchema,
   timeoutSchema,
@@ -24,16 +26,18 @@ export const SUCCESS_MESSAGE = 'Operation successful';
 /**
  * Schema of a failure: `{ statusCode, message, apiCode, requestId }` with no `data`. `statusCode` equals the
  * HTTP status (4xx client fault, 5xx server fault); `apiCode` is the segmented code of `apiCodes.ts`;
- * `message` a fixed sentence; `requestId` names the request in the server's logs.
+ * `message` a fixed sentence; `requestId` names the request in the server's logs. `signals` (WebAuthn L3
+ * §5.1.10) only where the route says: `unknownCredential` on a sign-in's 400 / 40025.
  */
 export const errorRespDtoSchema: z.ZodObject<
-  { statusCode: z.ZodInt; message: z.ZodString; apiCode: z.ZodInt; requestId: z.ZodString },
+  { statusCode: z.ZodInt; message: z.ZodString; apiCode: z.ZodInt; requestId: z.ZodString; signals: z.ZodOptional<typeof signalsSchema> },
   z.core.$strip
 > = z.object({
   statusCode: z.int().min(400).max(599),
   message: z.string(),
   apiCode: z.int(),
   requestId: z.string(),
+  signals: signalsSchema.optional(),
 });
 
 /** A failure envelope; see {@link errorRespDtoSchema}. */
@@ -148,11 +152,21 @@ export const verifyAuthenticationDataDtoSchema: z.ZodObject<
   backupEligibilityChanged: z.boolean(),
 });
 
-/** Schema of what `POST /api/v3/webauthn/authentication` answers on success. */
+/** The members of a successful envelope that carries `signals` (WebAuthn L3 §5.1.10). */
+export type SignalledRespDtoShape<Data extends z.ZodType> = SuccessRespDtoShape<Data> & { signals: typeof signalsSchema };
+
+function signalledRespDtoSchema<Data extends z.ZodType>(data: Data): z.ZodObject<SignalledRespDtoShape<Data>, z.core.$strip> {
+  return z.object({ statusCode: z.literal(200), message: z.string(), requestId: z.string(), data, signals: signalsSchema });
+}
+
+/**
+ * Schema of what `POST /api/v3/webauthn/authentication` answers on success, with `signals.allAcceptedCredentials`:
+ * every credential id of the user who signed in.
+ */
 export const verifyAuthenticationRespDtoSchema: z.ZodObject<
-  SuccessRespDtoShape<typeof verifyAuthenticationDataDtoSchema>,
+  SignalledRespDtoShape<typeof verifyAuthenticationDataDtoSchema>,
   z.core.$strip
-> = successRespDtoSchema(verifyAuthenticationDataDtoSchema);
+> = signalledRespDtoSchema(verifyAuthenticationDataDtoSchema);
 
 /** A verified sign-in; see {@link verifyAuthenticationRespDtoSchema}. */
 export type VerifyAuthenticationRespDto = z.output<typeof verifyAuthenticationRespDtoSchema>;
@@ -228,3 +242,42 @@ export type VerifyRegistrationRespDto = z.output<typeof verifyRegistrationRespDt
 export function isErrorRespDto(value: unknown): value is ErrorRespDto {
   return errorRespDtoSchema.safeParse(value).success;
 }
+
+/** Schema of the `data` of `GET /api/v3/webauthn/credentials`: the caller's passkeys, oldest first. */
+export const credentialListDtoSchema: z.ZodObject<{ passkeys: z.ZodArray<typeof passkeyItemSchema> }, z.core.$strip> = z.object({
+  passkeys: z.array(passkeyItemSchema),
+});
+
+/**
+ * Schema of what `GET /api/v3/webauthn/credentials` answers: `data.passkeys`, and `signals` with
+ * `allAcceptedCredentials` (the ids listed) and `currentUserDetails` (the caller's name as `authenticate`
+ * reports it, when it fits WebAuthn's bounds).
+ */
+export const listCredentialsRespDtoSchema: z.ZodObject<SignalledRespDtoShape<typeof credentialListDtoSchema>, z.core.$strip> =
+  signalledRespDtoSchema(credentialListDtoSchema);
+
+/** The caller's passkeys; see {@link listCredentialsRespDtoSchema}. */
+export type ListCredentialsRespDto = z.output<typeof listCredentialsRespDtoSchema>;
+
+/** Schema of the `data` of `PATCH /api/v3/webauthn/credentials/{id}`: the passkey as now stored. */
+export const renamedCredentialDtoSchema: z.ZodObject<{ passkey: typeof passkeyItemSchema }, z.core.$strip> = z.object({ passkey: passkeyItemSchema });
+
+/** Schema of what `PATCH /api/v3/webauthn/credentials/{id}` answers. */
+export const renameCredentialRespDtoSchema: z.ZodObject<SuccessRespDtoShape<typeof renamedCredentialDtoSchema>, z.core.$strip> =
+  successRespDtoSchema(renamedCredentialDtoSchema);
+
+/** A renamed passkey; see {@link renameCredentialRespDtoSchema}. */
+export type RenameCredentialRespDto = z.output<typeof renameCredentialRespDtoSchema>;
+
+/** Schema of the `data` of `DELETE /api/v3/webauthn/credentials/{id}`: the id deleted. */
+export const deletedCredentialDtoSchema: z.ZodObject<{ deletedId: typeof credentialIdSchema }, z.core.$strip> = z.object({ deletedId: credentialIdSchema });
+
+/**
+ * Schema of what `DELETE /api/v3/webauthn/credentials/{id}` answers, with `signals.allAcceptedCredentials`: the
+ * ids that remain, so the user's authenticator can drop the deleted passkey (WebAuthn L3 §5.1.10).
+ */
+export const deleteCredentialRespDtoSchema: z.ZodObject<SignalledRespDtoShape<typeof deletedCredentialDtoSchema>, z.core.$strip> =
+  signalledRespDtoSchema(deletedCredentialDtoSchema);
+
+/** A deleted passkey; see {@link deleteCredentialRespDtoSchema}. */
+export type DeleteCredentialRespDto = z.output<typeof deleteCredentialRespDtoSchema>;

@@ -24,6 +24,12 @@ export type { ApiError, RequestError } from './apiCodes.ts';
 export {
   SUCCESS_MESSAGE,
   authenticationOptionsDtoSchema,
+  credentialListDtoSchema,
+  deleteCredentialRespDtoSchema,
+  deletedCredentialDtoSchema,
+  listCredentialsRespDtoSchema,
+  renameCredentialRespDtoSchema,
+  renamedCredentialDtoSchema,
   errorRespDtoSchema,
   getAuthenticationOptionsRespDtoSchema,
   getRegistrationOptionsRespDtoSchema,
@@ -38,7 +44,11 @@ export {
 } from './envelopes.ts';
 export type {
   AuthenticationOptionsDto,
+  DeleteCredentialRespDto,
   ErrorRespDto,
+  ListCredentialsRespDto,
+  RenameCredentialRespDto,
+  SignalledRespDtoShape,
   GetAuthenticationOptionsRespDto,
   GetRegistrationOptionsRespDto,
   PublicKeyCredentialDescriptorDto,
