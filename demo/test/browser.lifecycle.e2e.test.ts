@@ -25,12 +25,13 @@ async function recordOf(server: TestDemo, id: string) {
   return record;
 }
 
+const BAD_NAME = 'The passkey name must be 1–64 characters, without control characters.';
 const PAGES = [
-  { page: 'Express router', path: '/', synced: false, signInName: 'ada' },
-  { page: 'GenAuth', path: '/genauth', synced: true, signInName: undefined },
+  { page: 'Express router', path: '/', synced: false, signInName: 'ada', badName: `${BAD_NAME} (HTTP 400, invalid_name)` },
+  { page: 'GenAuth', path: '/genauth', synced: true, signInName: undefined, badName: `${BAD_NAME} (GenAuth apiCode 40005, HTTP 400)` },
 ] as const;
 
-describe.each(PAGES)('the passkey list of the $page page', ({ path, synced, signInName }) => {
+describe.each(PAGES)('the passkey list of the $page page', ({ path, synced, signInName, badName }) => {
   it('shows name, authenticator, dates and sync; renames and deletes through the routes; the authenticator forgets a deleted passkey', async () => {
     const server = await demo();
     const { page, storedCredentialIds } = await browserPage({ synced });
@@ -64,7 +65,7 @@ describe.each(PAGES)('the passkey list of the $page page', ({ path, synced, sign
     await open(page, `${server.url}${path}`);
     expect(await passkeyRows(page)).toEqual([expect.objectContaining({ id, name: 'Work laptop', authenticator: 'Chromium virtual authenticator' })]);
     // A blank name is refused by the server; the form stays open with what was typed, Cancel puts the name back.
-    expect((await renamePasskey(page, id ?? '', '   ')).kind).toBe('error');
+    expect(await renamePasskey(page, id ?? '', '   ')).toEqual({ kind: 'error', text: badName });
     await page.click('#passkeys .rename-form button[type="button"]');
     expect((await passkeyRows(page))[0]?.name).toBe('Work laptop');
     expect((await recordOf(server, id ?? '')).name).toBe('Work laptop');
@@ -121,5 +122,25 @@ describe('a sign-in with a passkey the server no longer knows', () => {
       expect(await storedCredentialIds()).toEqual([]);
     }
     expect(server.errors).toEqual([]);
+  });
+});
+
+describe('the list', () => {
+  it("tells the authenticator the account's current name (signalCurrentUserDetails)", async () => {
+    const server = await demo();
+    const { page, cdp, authenticatorId, storedCredentials } = await browserPage();
+    await open(page, server.url);
+    await createAccount(page, 'ada');
+    await addPasskey(page);
+    // The authenticator remembers an old name (as after a rename of the account elsewhere): put the same
+    // credential back with other user details.
+    const [credential] = await storedCredentials();
+    expect(credential).toMatchObject({ userName: 'ada', userDisplayName: 'ada' });
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: credential!.credentialId });
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...credential!, userName: 'ada.old', userDisplayName: 'Ada (old)' } });
+
+    await open(page, server.url); // the list's answer carries currentUserDetails
+    expect(await passkeyRows(page)).toHaveLength(1);
+    expect(await storedCredentials()).toEqual([expect.objectContaining({ credentialId: credential!.credentialId, userName: 'ada', userDisplayName: 'ada' })]);
   });
 });

@@ -56,6 +56,18 @@ export interface VirtualAuthenticatorOptions {
 export const PAGE_LOCALE = 'en-GB';
 export const PAGE_TIME_ZONE = 'UTC';
 
+/** A credential as `WebAuthn.getCredentials` lists it (ids, keys and handles in standard base64). */
+export interface StoredCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  privateKey: string;
+  userHandle?: string;
+  signCount: number;
+  userName?: string;
+  userDisplayName?: string;
+}
+
 /** A page with a virtual platform authenticator attached. */
 export interface AuthenticatorPage {
   context: BrowserContext;
@@ -63,7 +75,7 @@ export interface AuthenticatorPage {
   cdp: CDPSession;
   authenticatorId: string;
   /** The credentials the authenticator holds, as the DevTools protocol lists them. */
-  storedCredentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; signCount: number; userHandle?: string }>>;
+  storedCredentials(): Promise<StoredCredential[]>;
   /** The ids of the credentials the authenticator holds, base64url as WebAuthn's JSON writes them (CDP lists base64). */
   storedCredentialIds(): Promise<string[]>;
 }
