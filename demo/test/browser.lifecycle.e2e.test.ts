@@ -144,3 +144,21 @@ describe('the list', () => {
     expect(await storedCredentials()).toEqual([expect.objectContaining({ credentialId: credential!.credentialId, userName: 'ada', userDisplayName: 'ada' })]);
   });
 });
+
+describe('a passkey whose authenticator nobody can name', () => {
+  it('is called "Passkey", its authenticator "Unknown authenticator"', async () => {
+    const server = await demo();
+    const { page } = await browserPage();
+    await open(page, server.url);
+    await createAccount(page, 'ada');
+    await addPasskey(page);
+    // As from a server without describeAuthenticator, or an AAGUID it does not know: no names in the list.
+    await page.route('**/mfa/passkey/credentials', async (route) => {
+      const envelope = await (await route.fetch()).json();
+      const passkeys = envelope.data.passkeys.map((passkey: object) => ({ ...passkey, name: null, authenticatorName: null }));
+      await route.fulfill({ json: { ...envelope, data: { passkeys } } });
+    });
+    await open(page, server.url);
+    expect(await passkeyRows(page)).toEqual([expect.objectContaining({ name: 'Passkey', authenticator: 'Unknown authenticator' })]);
+  });
+});
