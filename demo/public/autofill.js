@@ -27,7 +27,8 @@ export async function autofillAvailable() {
  * Starts a conditional (autofill) passkey request for `input`, which must carry `autocomplete="… webauthn"`.
  *
  * The request is discoverable: `begin()` fetches options with an empty allowCredentials, and the picked
- * passkey's user handle says whose it is. Failures of the request itself are never shown: a conditional
+ * passkey's user handle says whose it is. It is renewed (fresh options) each time the options' `timeout`
+ * passes, since the server's ceremony expires then. Failures of the request itself are never shown: a conditional
  * request that ends without a passkey (the browser has none for this site, the person ignored it, the page
  * aborted it) is the normal case, and the button still works.
  *
@@ -48,27 +49,38 @@ export function offerPasskeysInAutofill(input, { begin, onPasskey }) {
   // Settles (never rejects) when the request is over: with the picked credential, or with null.
   const request = (async () => {
     if (!(await autofillAvailable())) return state('unavailable'), null;
-    let started;
-    try {
-      started = await begin();
-    } catch {
-      return state('failed'), null;
-    }
-    if (controller.signal.aborted) return state('aborted'), null;
-    let publicKey;
-    try {
-      publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(started.optionsJSON);
-    } catch {
-      return state('failed'), null;
-    }
-    state('waiting');
-    try {
-      const credential = await navigator.credentials.get({ mediation: 'conditional', publicKey, signal: controller.signal });
-      if (credential === null) return state('ended'), null;
-      state('used');
-      return { credentialJSON: credential.toJSON(), context: started.context };
-    } catch (error) {
-      return state(error?.name === 'AbortError' ? 'aborted' : 'ended'), null;
+    for (;;) {
+      let started;
+      try {
+        started = await begin();
+      } catch {
+        return state('failed'), null;
+      }
+      if (controller.signal.aborted) return state('aborted'), null;
+      let publicKey;
+      try {
+        publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(started.optionsJSON);
+      } catch {
+        return state('failed'), null;
+      }
+      // A conditional request waits as long as the page stays open, but the server forgets its ceremony after
+      // the options' timeout: renew it then, so a passkey picked an hour later still signs in.
+      const renewal = new AbortController();
+      const timeout = started.optionsJSON.timeout;
+      const timer = typeof timeout === 'number' && timeout > 0 ? setTimeout(() => renewal.abort(), timeout) : undefined;
+      state('waiting');
+      try {
+        const signal = AbortSignal.any([controller.signal, renewal.signal]);
+        const credential = await navigator.credentials.get({ mediation: 'conditional', publicKey, signal });
+        if (credential === null) return state('ended'), null;
+        state('used');
+        return { credentialJSON: credential.toJSON(), context: started.context };
+      } catch (error) {
+        if (renewal.signal.aborted && !controller.signal.aborted) continue;
+        return state(error?.name === 'AbortError' ? 'aborted' : 'ended'), null;
+      } finally {
+        clearTimeout(timer);
+      }
     }
   })();
 

@@ -32,6 +32,8 @@ export interface DemoServerOptions {
   host?: string;
   /** COSE algorithms offered at registration, most preferred first. Default: the core's (EdDSA, ES256, RS256). */
   algorithms?: CoseAlgorithm[];
+  /** How long the browser may take over a ceremony, in ms (WebAuthn L3 §5.4.5); also when the autofill renews its request. Default: the core's (5 minutes). */
+  timeout?: number;
   /** User verification for both ceremonies. Default `required`: a passkey is the whole sign-in here. */
   userVerification?: UserVerificationRequirement;
   /** Where both adapters report server faults. Default `console.error`. */
@@ -122,6 +124,7 @@ function demoApp(
     residentKey: 'required', // the GenAuth page signs in without a name: a discoverable credential (§6.2.2)
     describeAuthenticator: describeDemoAuthenticator, // names for the passkey list, by AAGUID
     ...(settings.algorithms === undefined ? {} : { algorithms: settings.algorithms }),
+    ...(settings.timeout === undefined ? {} : { timeout: settings.timeout }),
   });
   const logger = settings.logger ?? { error: (message: string, details: Record<string, unknown>) => console.error(message, details) };
 

@@ -108,6 +108,35 @@ describe('the sign-in field of the Express page', () => {
     expect(server.errors).toEqual([]);
   });
 
+  it('renews the pending autofill request when its ceremony times out, and the button still works after', async () => {
+    const server = await demo({ timeout: 2_000 });
+    const { page, cdp, authenticatorId } = await browserPage();
+    await observeCeremonies(page);
+    await open(page, server.url);
+    await createAccount(page, 'ada');
+    await addPasskey(page);
+    await signOut(page);
+
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false });
+    const optionsFetched: number[] = [];
+    page.on('request', (request) => void (request.url().endsWith('/api/v3/webauthn/authentication') && request.method() === 'GET' && optionsFetched.push(Date.now())));
+    await open(page, server.url);
+    expect(await autofillState(page)).toBe('waiting');
+    // After the 2 s timeout the page aborts the request and starts a fresh one with new options.
+    await page.waitForFunction(() => (window as unknown as { gets: unknown[] }).gets.length >= 2, undefined, { timeout: 10_000 });
+    expect(await autofillState(page)).toBe('waiting');
+    // (A slow machine may be at its third request by now: every one is conditional, each with fresh options.)
+    const { gets } = await ceremonies(page);
+    expect(gets).toEqual(gets.map(() => ({ mediation: 'conditional', allowCredentials: 0, abortable: true })));
+    expect(optionsFetched.length).toBeGreaterThanOrEqual(gets.length);
+
+    // The button still works after a renewal (the renewed request is aborted first).
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
+    expect(await signIn(page, 'ada')).toEqual({ kind: 'ok', text: 'Signed in with your passkey as “ada”.' });
+    expect((await ceremonies(page)).unhandled).toEqual([]);
+    expect(server.errors).toEqual([]);
+  });
+
   it('starts no conditional request in a browser without conditional mediation', async () => {
     const server = await demo();
     const { page } = await browserPage({ conditionalMediation: false });
