@@ -11,6 +11,7 @@ import {
 } from '@tessera/core';
 import { SoftwareAuthenticator } from '@tessera/core/testing';
 import express from 'express';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   authOptionsEnvelopeSchema,
@@ -202,6 +203,27 @@ describe('PATCH /mfa/passkey/credentials/:id', () => {
     const form = await harness.call('PATCH', `/mfa/passkey/credentials/${encode(id)}`, { raw: 'name=x', contentType: 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(415);
     expect(failure(form).code).toBe('unsupported_media_type');
+  });
+});
+
+describe('PATCH with any body, any id', () => {
+  it('answers 200, 400, 404 or 415 with a valid envelope, never 5xx', async () => {
+    const harness = await start();
+    const { id } = await harness.enrol();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant(id), fc.string({ maxLength: 50 }).filter((text) => text.length > 0 && text !== '.' && text !== '..')),
+        fc.oneof(fc.jsonValue(), fc.record({ name: fc.oneof(fc.string({ maxLength: 80 }), fc.jsonValue()) })),
+        async (target, json) => {
+          const reply = await harness.call('PATCH', `/mfa/passkey/credentials/${encodeURIComponent(target)}`, { json });
+          expect([200, 400, 404, 415]).toContain(reply.status);
+          if (reply.status === 200) credentialRenamedEnvelopeSchema.parse(reply.body);
+          else failure(reply);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(harness.logger.error).not.toHaveBeenCalled();
   });
 });
 

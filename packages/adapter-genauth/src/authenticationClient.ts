@@ -6,6 +6,12 @@ import {
   getRegistrationOptionsRespDtoSchema,
   verifyAuthenticationRespDtoSchema,
   verifyRegistrationRespDtoSchema,
+  deleteCredentialRespDtoSchema,
+  listCredentialsRespDtoSchema,
+  renameCredentialRespDtoSchema,
+  type DeleteCredentialRespDto,
+  type ListCredentialsRespDto,
+  type RenameCredentialRespDto,
   type ErrorRespDto,
   type GetAuthenticationOptionsRespDto,
   type GetRegistrationOptionsRespDto,
@@ -130,7 +136,42 @@ export class AuthenticationClient {
     return this.#call('POST', GENAUTH_ROUTES.registration, input, verifyRegistrationRespDtoSchema);
   }
 
-  async #call<Schema extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: Schema): Promise<z.output<Schema> | ErrorRespDto> {
+  /**
+   * `GET /api/v3/webauthn/credentials`: the signed-in caller's passkeys, with `signals` to pass to the
+   * browser's `PublicKeyCredential.signal*` methods (WebAuthn L3 §5.1.10).
+   *
+   * @returns the list, or the failure envelope (401 without a signed-in caller)
+   * @throws {TesseraError} `malformed_response` when the answer matches neither envelope
+   */
+  listCredentials(): Promise<ListCredentialsRespDto | ErrorRespDto> {
+    return this.#call('GET', GENAUTH_ROUTES.credentials, undefined, listCredentialsRespDtoSchema);
+  }
+
+  /**
+   * `PATCH /api/v3/webauthn/credentials/{id}`: renames one of the caller's passkeys.
+   *
+   * @param credentialId - the passkey's credential ID, base64url
+   * @param name - the new name (1–64 characters once trimmed)
+   * @returns the passkey as now stored, or the failure envelope (404 / 40402 for an id that is not the caller's, 400 / 40005 for a bad name)
+   * @throws {TesseraError} `malformed_response` when the answer matches neither envelope
+   */
+  renameCredential(credentialId: string, name: string): Promise<RenameCredentialRespDto | ErrorRespDto> {
+    return this.#call('PATCH', `${GENAUTH_ROUTES.credentials}/${encodeURIComponent(credentialId)}`, { name }, renameCredentialRespDtoSchema);
+  }
+
+  /**
+   * `DELETE /api/v3/webauthn/credentials/{id}`: deletes one of the caller's passkeys; `signals` lists the
+   * passkeys that remain.
+   *
+   * @param credentialId - the passkey's credential ID, base64url
+   * @returns the deletion, or the failure envelope (404 / 40402 for an id that is not the caller's)
+   * @throws {TesseraError} `malformed_response` when the answer matches neither envelope
+   */
+  deleteCredential(credentialId: string): Promise<DeleteCredentialRespDto | ErrorRespDto> {
+    return this.#call('DELETE', `${GENAUTH_ROUTES.credentials}/${encodeURIComponent(credentialId)}`, undefined, deleteCredentialRespDtoSchema);
+  }
+
+  async #call<Schema extends z.ZodType>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, schema: Schema): Promise<z.output<Schema> | ErrorRespDto> {
     const headers = new Headers(typeof this.#headers === 'function' ? await this.#headers() : this.#headers);
     headers.set('accept', 'application/json');
     if (body !== undefined) headers.set('content-type', 'application/json');

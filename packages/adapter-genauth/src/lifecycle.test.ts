@@ -6,9 +6,12 @@ import {
   type RelyingPartyConfig,
 } from '@tessera/core';
 import { SoftwareAuthenticator } from '@tessera/core/testing';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeServers, listen } from '../test/harness.ts';
+import { AuthenticationClient } from './authenticationClient.ts';
 import { createGenAuthHandler } from './createGenAuthHandler.ts';
+import { isErrorRespDto } from './envelopes.ts';
 import {
   deleteCredentialRespDtoSchema,
   errorRespDtoSchema,
@@ -196,6 +199,47 @@ describe('PATCH and DELETE /api/v3/webauthn/credentials/{id}', () => {
     for (const method of ['PATCH', 'DELETE']) {
       expectFailure(await served.call(method, path(id), { user: null, ...(method === 'PATCH' ? { json: { name: 'x' } } : {}) }), 401, 40101);
     }
+  });
+});
+
+describe('AuthenticationClient', () => {
+  it('lists, renames and deletes through the typed client, failures as envelopes', async () => {
+    const served = await serve();
+    const { id } = await served.enrol();
+    const client = new AuthenticationClient({ baseUrl: served.base, headers: { authorization: 'Bearer alice' } });
+    const list = await client.listCredentials();
+    if (isErrorRespDto(list)) throw new Error(list.message);
+    expect(list.data.passkeys.map((passkey) => passkey.id)).toEqual([id]);
+    expect(list.signals.allAcceptedCredentials?.allAcceptedCredentialIds).toEqual([id]);
+    const renamed = await client.renameCredential(id, 'Phone');
+    if (isErrorRespDto(renamed)) throw new Error(renamed.message);
+    expect(renamed.data.passkey.name).toBe('Phone');
+    const bob = new AuthenticationClient({ baseUrl: served.base, headers: { authorization: 'Bearer bob' } });
+    expect(await bob.deleteCredential(id)).toMatchObject({ statusCode: 404, apiCode: 40402 });
+    const deleted = await client.deleteCredential(id);
+    if (isErrorRespDto(deleted)) throw new Error(deleted.message);
+    expect(deleted.signals.allAcceptedCredentials?.allAcceptedCredentialIds).toEqual([]);
+  });
+});
+
+describe('PATCH with any body, any id', () => {
+  it('answers 200 or a 4xx envelope, never 5xx', async () => {
+    const served = await serve();
+    const { id } = await served.enrol();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant(id), fc.string({ maxLength: 50 }).filter((text) => text.length > 0 && text !== '.' && text !== '..')),
+        fc.oneof(fc.jsonValue(), fc.record({ name: fc.oneof(fc.string({ maxLength: 80 }), fc.jsonValue()) })),
+        async (target, json) => {
+          const reply = await served.call('PATCH', `${CREDENTIALS}/${encodeURIComponent(target)}`, { json });
+          expect(reply.status).toBeLessThan(500);
+          if (reply.status === 200) renameCredentialRespDtoSchema.parse(reply.body);
+          else errorRespDtoSchema.parse(reply.body);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(served.logger.error).not.toHaveBeenCalled();
   });
 });
 

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rejectionCode } from '../test/mutations.ts';
 import { base64url } from './base64url.ts';
 import { MemoryCredentialStore } from './credentialStore.ts';
 import { MemoryChallengeStore } from './memoryChallengeStore.ts';
-import { coseAlgorithmNameOf, passkeyItemSchema, type DescribeAuthenticator } from './passkeyItem.ts';
+import { isTesseraError } from './errors.ts';
+import { coseAlgorithmNameOf, passkeyItemOf, passkeyItemSchema, type DescribeAuthenticator } from './passkeyItem.ts';
 import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
 import { SoftwareAuthenticator, type SoftwareAuthenticatorOptions } from './testing/softwareAuthenticator.ts';
 
@@ -172,8 +174,44 @@ describe('RelyingParty passkey management', () => {
 
   it('coseAlgorithmNameOf reads the alg of a key, and null for bytes that are not one', () => {
     expect(coseAlgorithmNameOf(new Uint8Array([0xa1, 0x03, 0x26]))).toBe('ES256');
-    expect(coseAlgorithmNameOf(new Uint8Array([0xa1, 0x03, 0x38, 0x2f]))).toBeNull(); // -48, not named here
+    expect(coseAlgorithmNameOf(new Uint8Array([0xa1, 0x03, 0x38, 0x2e]))).toBeNull(); // -47 (ES256K), not named here
     expect(coseAlgorithmNameOf(new Uint8Array([0xff]))).toBeNull();
     expect(coseAlgorithmNameOf(new Uint8Array())).toBeNull();
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const name = coseAlgorithmNameOf(bytes);
+        expect(name === null || typeof name === 'string').toBe(true);
+      }),
+    );
+  });
+
+  it('passkeyItemOf gives a schema-valid item for any description, or invalid_config', () => {
+    const record = {
+      id: 'AQIDBA',
+      userId: 'dXNlcg',
+      publicKey: new Uint8Array([0xa1, 0x03, 0x27]),
+      signCount: 0,
+      transports: [],
+      backupEligible: true,
+      backupState: true,
+      uvInitialized: false,
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      fmt: 'none',
+      createdAt: 1,
+      lastUsedAt: null,
+    } as const satisfies Parameters<typeof passkeyItemOf>[0];
+    fc.assert(
+      fc.property(fc.option(fc.record({ name: fc.oneof(fc.string(), fc.anything()), icon: fc.oneof(fc.constant('data:image/png;base64,AA'), fc.string(), fc.anything()) }, { requiredKeys: [] }), { nil: undefined }), fc.option(fc.string({ minLength: 1, maxLength: 10 }).map((label) => label.trim() || 'x'), { nil: undefined }), (description, label) => {
+        try {
+          const item = passkeyItemOf({ ...record, transports: [], ...(label === undefined ? {} : { name: label }) }, description as never);
+          expect(passkeyItemSchema.safeParse(item).success).toBe(true);
+          expect(item.synced).toBe(true);
+          expect(item.algorithm).toBe('EdDSA');
+          expect(item.name).toBe(label ?? item.authenticatorName);
+        } catch (error) {
+          expect(isTesseraError(error, 'invalid_config')).toBe(true);
+        }
+      }),
+    );
   });
 });

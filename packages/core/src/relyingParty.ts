@@ -363,14 +363,15 @@ export interface RelyingParty extends PasskeyManagement {
   startRegistration(input: StartRegistrationInput): Promise<StartedRegistration>;
   /**
    * Finishes a registration ceremony (WebAuthn L3 §7.1): consumes the ticket first, verifies the response
-   * against the stored ceremony (user presence unless it was started with `mediation: 'conditional'`, user
-   * verification required exactly when it said `required`, algorithm among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
+   * against the stored ceremony (user verification required exactly when it said `required`, algorithm
+   * among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
    * registered, and a `none`, `packed` or `fido-u2f` statement must verify, whatever the ceremony requested;
    * `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
    * format not verified here (`tpm`, …) is accepted with `attestation.verified === false` and recorded as
    * `fmt: 'none'`; otherwise it is `unsupported_attestation_format`. The new record is then stored with
    * `credentialStore.create` (§7.1 steps 25–26), with the attestation object and client data bytes when the
    * relying party was created with `keepAttestation: true`.
+   * User presence (UP) is required unless the ceremony was started with `mediation: 'conditional'` (§7.1 step 14).
    *
    * @param input - the ticket, the browser's response, and the signed-in caller if any
    * @returns the verification with the credential record as stored
