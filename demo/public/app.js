@@ -70,7 +70,7 @@ const flows = {
 
 /**
  * List, rename and delete under one collection path. Each answer's `signals` reach the browser in call():
- * the list's and the delete's `allAcceptedCredentials`.
+ * the list's `allAcceptedCredentials` and `currentUserDetails`, the delete's `allAcceptedCredentials`.
  * @param {string} collection
  */
 function managementRoutes(collection) {
@@ -79,15 +79,11 @@ function managementRoutes(collection) {
     /** @returns {Promise<object[]>} the passkeys, oldest first */
     list: async (token) => (await call('GET', collection, { token })).passkeys,
     /** @returns {Promise<object>} the passkey as now stored */
-    rename: async (token, id, name) => passkeyOf(await call('PATCH', item(id), { token, body: { name } })),
+    rename: async (token, id, name) => (await call('PATCH', item(id), { token, body: { name } })).passkey,
     remove: (token, id) => call('DELETE', item(id), { token }),
   };
 }
 
-/** The renamed passkey in an answer that is the item itself or holds it as `passkey`. */
-function passkeyOf(data) {
-  return data?.passkey ?? data;
-}
 
 function show(kind, text) {
   const status = $('#status');
