@@ -145,6 +145,12 @@ export const anyPublicKey: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc
     .tuple(fc.constantFrom(-257, -37, -65535), fc.oneof(bytes(256), fc.uint8Array({ maxLength: 300 })), fc.oneof(fc.constantFrom(hex('010001'), hex('01'), hex('02'), hex('00'), hex('03')), fc.uint8Array({ maxLength: 8 })))
     .map(([alg, n, e]) => coseKey([[1, 3], [3, alg], [-1, n], [-2, e]])),
+  // AKP / ML-DSA (RFC 9964 §4): pub of its size or another parameter set's or none, sometimes with a private part.
+  fc
+    .tuple(fc.constantFrom(-48, -49, -50), fc.constantFrom(1312, 1952, 2592, 1311, 0), fc.boolean())
+    .map(([alg, size, priv]) =>
+      coseKey([[1, 7], [3, alg], [-1, new Uint8Array(size).fill(7)], ...(priv ? ([[-2, new Uint8Array(32)]] as [CborItem, CborItem][]) : [])]),
+    ),
   // Not CTAP2 canonical: a float label, a non-minimal integer, a duplicate key, a tag, an indefinite length (§6.5.1.1).
   fc.constantFrom(
     cbor({ raw: Uint8Array.from([0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0xf9, 0x3c, 0x00, 0x41, 0x00]) }),

@@ -60,6 +60,19 @@ describe('complete-registration: attestation statements chosen by the client', (
     ['fmt "Packed"', 'unsupported_attestation_format', { fmt: 'Packed', attStmt: new Map() }],
     ['packed with a garbage signature', 'invalid_attestation', { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(71).fill(7)]]) }],
     ['packed with an x5c that is no certificate', 'invalid_attestation', { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(71)], ['x5c', [new Uint8Array(90)]]]) }],
+    ['android-key with an x5c that is no certificate', 'invalid_attestation', { fmt: 'android-key', attStmt: new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(71)], ['x5c', [new Uint8Array(90)]]]) }],
+    [
+      'android-safetynet with an unsigned (alg none) JWS',
+      'invalid_attestation',
+      {
+        fmt: 'android-safetynet',
+        attStmt: new Map<string, unknown>([
+          ['ver', '1'],
+          ['response', new TextEncoder().encode(`${Buffer.from('{"alg":"none","x5c":[]}').toString('base64url')}.${Buffer.from('{"ctsProfileMatch":true}').toString('base64url')}.`)],
+        ]),
+      },
+    ],
+    ['apple with no certificate', 'invalid_attestation', { fmt: 'apple', attStmt: new Map<string, unknown>([['x5c', []]]) }],
   ])("%s under 'none' is a 400 naming %s, logs nothing and stores nothing", async (_, code, statement) => {
     const harness = await start();
     const { reply, credential } = await enrol(harness, statement);

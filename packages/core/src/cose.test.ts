@@ -66,7 +66,7 @@ describe('COSE constants', () => {
   it('name every algorithm and use the IANA numbers', () => {
     expect(COSE_ALGORITHMS).toMatchObject({ ES256: -7, EdDSA: -8, Ed25519: -19, RS256: -257, PS256: -37, RS1: -65535 });
     for (const [name, value] of Object.entries(COSE_ALGORITHMS)) expect(COSE_ALGORITHM_NAMES[value]).toBe(name);
-    expect(COSE_KEY_TYPES).toEqual({ OKP: 1, EC2: 2, RSA: 3 });
+    expect(COSE_KEY_TYPES).toEqual({ OKP: 1, EC2: 2, RSA: 3, AKP: 7 });
     expect(COSE_CURVES).toEqual({ 'P-256': 1, 'P-384': 2, 'P-521': 3, Ed25519: 6 });
   });
 });
@@ -181,7 +181,7 @@ describe('parseCoseKey reports unsupported algorithms and curves', () => {
     ['EdDSA on Ed448', okp(-8, 7, 57)],
     ['an unknown OKP algorithm', okp(-53, 7, 57)],
     ['an unknown RSA algorithm', rsa(-9999, modulus())],
-    ['ML-DSA-44 (key type AKP)', cose([[1, 7], [3, -48], [-1, filled(1312)]])],
+    ['an unknown algorithm with an AKP key (key type 7, RFC 9964)', cose([[1, 7], [3, -9999], [-1, filled(1312)]])],
     ['symmetric keys', cose([[1, 4], [3, 5], [-1, filled(32)]])],
   ])('%s', (_name, bytes) => {
     expectCode(bytes, 'unsupported_algorithm');
@@ -197,7 +197,7 @@ describe('parseCoseKey on arbitrary input', () => {
   const accepted = (bytes: Uint8Array): void => {
     try {
       const key = parseCoseKey(bytes);
-      expect(['EC2', 'OKP', 'RSA']).toContain(key.kty);
+      expect(['EC2', 'OKP', 'RSA', 'AKP']).toContain(key.kty);
     } catch (error) {
       expect(isTesseraError(error, 'malformed_public_key') || isTesseraError(error, 'unsupported_algorithm'), String(error)).toBe(true);
     }

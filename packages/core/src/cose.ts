@@ -4,15 +4,17 @@ import { ed25519KeyFault, type Ed25519KeyFault } from './_edwardsPoint.ts';
 import { TesseraError } from './errors.ts';
 
 /*
- * COSE_Key (RFC 9052 §7, key types RFC 9053 §7 / RFC 8152 §13, RSA RFC 8230 §4) as WebAuthn stores a
- * credential public key (WebAuthn L3 §6.5.1.1), limited to the algorithms of WebAuthn L3 §5.8.5 that
- * WebCrypto can verify.
+ * COSE_Key (RFC 9052 §7, key types RFC 9053 §7 / RFC 8152 §13, RSA RFC 8230 §4, AKP RFC 9964 §4) as WebAuthn
+ * stores a credential public key (WebAuthn L3 §6.5.1.1), limited to the algorithms of WebAuthn L3 §5.8.5 that
+ * WebCrypto can verify, and ML-DSA (RFC 9964), verified with WebCrypto where the runtime has it, else with
+ * @noble/post-quantum.
  */
 
 /**
  * COSE algorithm identifiers this library verifies (WebAuthn L3 §5.8.5 `COSEAlgorithmIdentifier`; IANA
  * "COSE Algorithms"): ECDSA and EdDSA from RFC 9053 §2, Ed25519 from RFC 9864 §2.2 (fully specified),
- * RSASSA-PKCS1-v1_5 from RFC 8812 §2, RSASSA-PSS from RFC 8230 §2.
+ * RSASSA-PKCS1-v1_5 from RFC 8812 §2, RSASSA-PSS from RFC 8230 §2, ML-DSA (FIPS 204, pure, empty context) from
+ * RFC 9964 §5.
  */
 export const COSE_ALGORITHMS = {
   ES256: -7,
@@ -27,6 +29,9 @@ export const COSE_ALGORITHMS = {
   PS384: -38,
   PS512: -39,
   RS1: -65535,
+  'ML-DSA-44': -48,
+  'ML-DSA-65': -49,
+  'ML-DSA-87': -50,
 } as const;
 
 /** One of {@link COSE_ALGORITHMS}. */
@@ -46,10 +51,13 @@ export const COSE_ALGORITHM_NAMES: Readonly<Record<CoseAlgorithm, keyof typeof C
   [-38]: 'PS384',
   [-39]: 'PS512',
   [-65535]: 'RS1',
+  [-48]: 'ML-DSA-44',
+  [-49]: 'ML-DSA-65',
+  [-50]: 'ML-DSA-87',
 };
 
-/** COSE key types this library reads (RFC 9053 §7, RFC 8230 §4; IANA "COSE Key Types"). */
-export const COSE_KEY_TYPES = { OKP: 1, EC2: 2, RSA: 3 } as const;
+/** COSE key types this library reads (RFC 9053 §7, RFC 8230 §4, RFC 9964 §4 AKP; IANA "COSE Key Types"). */
+export const COSE_KEY_TYPES = { OKP: 1, EC2: 2, RSA: 3, AKP: 7 } as const;
 
 /** COSE elliptic curves this library reads (RFC 9053 §7.1; IANA "COSE Elliptic Curves"). */
 export const COSE_CURVES = { 'P-256': 1, 'P-384': 2, 'P-521': 3, Ed25519: 6 } as const;
@@ -100,8 +108,22 @@ export interface RsaCoseKey {
   readonly e: Uint8Array;
 }
 
+/**
+ * An ML-DSA public key (RFC 9964 §4, key type AKP "Algorithm Key Pair"): the parameter set is the one `alg`
+ * names, and `pub` is the FIPS 204 §7.2 `pkEncode` of that parameter set.
+ */
+export interface AkpCoseKey {
+  readonly kty: 'AKP';
+  readonly alg: typeof COSE_ALGORITHMS['ML-DSA-44'] | typeof COSE_ALGORITHMS['ML-DSA-65'] | typeof COSE_ALGORITHMS['ML-DSA-87'];
+  /** The encoded public key, exactly {@link ML_DSA_PUBLIC_KEY_BYTES} of `alg` (1312, 1952 or 2592 bytes). */
+  readonly pub: Uint8Array;
+}
+
+/** Public key size of each ML-DSA parameter set, in bytes (FIPS 204 §4 Table 2; RFC 9964 §4). */
+export const ML_DSA_PUBLIC_KEY_BYTES: Readonly<Record<AkpCoseKey['alg'], number>> = { [-48]: 1312, [-49]: 1952, [-50]: 2592 };
+
 /** A parsed credential public key; see {@link parseCoseKey}. */
-export type CoseKey = Ec2CoseKey | OkpCoseKey | RsaCoseKey;
+export type CoseKey = Ec2CoseKey | OkpCoseKey | RsaCoseKey | AkpCoseKey;
 
 // COSE_Key labels: common parameters (RFC 9052 §7.1) and key type parameters (RFC 9053 §7, RFC 8230 §4).
 const KTY = 1;
@@ -115,6 +137,9 @@ const RSA_E = -2;
 /** RSA private parameters: d, p, q, dP, dQ, qInv, other, r_i, d_i, t_i (RFC 8230 §4). */
 const RSA_PRIVATE_LABELS = [-3, -4, -5, -6, -7, -8, -9, -10, -11, -12] as const;
 const ED448 = 7;
+/** AKP key type parameters (RFC 9964 §4): `pub` (public) and `priv` (private). */
+const AKP_PUB = -1;
+const AKP_PRIV = -2;
 
 const EC2_CURVE_OF_ALG = {
   [COSE_ALGORITHMS.ES256]: 'P-256',
@@ -248,6 +273,25 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
   return { kty: 'RSA', alg: alg as RsaCoseKey['alg'], n, e };
 }
 
+function parseAkp(map: Map<number, unknown>, alg: number): AkpCoseKey {
+  // RFC 9964 §4: an AKP public key is `pub` alone; `priv` (-2) is the private key. No other key type parameter
+  // is defined, so any other negative label is refused too: it could be a private part under a label of a draft
+  // (an earlier draft put a `seed` there), and a public key has no use for it.
+  rejectPrivateParameters(map, [AKP_PRIV]);
+  for (const label of map.keys()) if (label < 0 && label !== AKP_PUB) malformed(`unknown AKP key parameter (label ${label})`);
+  const pub = bytesAt(map, AKP_PUB, 'pub');
+  if (!(alg in ML_DSA_PUBLIC_KEY_BYTES)) {
+    if (alg in COSE_ALGORITHM_NAMES) malformed(`${algorithmName(alg)} is not an AKP algorithm`);
+    unsupported(`${algorithmName(alg)} with an AKP key`);
+  }
+  const mlDsaAlg = alg as AkpCoseKey['alg'];
+  // RFC 9964 §4: `alg` is required and binds the key to one parameter set, whose pkEncode has a fixed size
+  // (FIPS 204 §7.2); every byte string of that size decodes to a public key.
+  const size = ML_DSA_PUBLIC_KEY_BYTES[mlDsaAlg];
+  if (pub.length !== size) malformed(`${algorithmName(alg)} public keys must be ${size} bytes`);
+  return { kty: 'AKP', alg: mlDsaAlg, pub };
+}
+
 /**
  * Parses a credential public key: a CBOR-encoded COSE_Key (WebAuthn L3 §6.5.1.1, RFC 9052 §7) as stored with a
  * credential or found in attested credential data.
@@ -255,10 +299,11 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  * Checks that the key is CTAP2 canonical CBOR (strict as `_cbor.ts` describes, labels in canonical order) with
  * only integer labels, that `kty` (1) and `alg` (3) are present, that the
  * key type, algorithm and curve agree as WebAuthn L3 §5.8.5 requires (ES256/P-256, ES384/P-384, ES512/P-521,
- * EdDSA and Ed25519/Ed25519, RS and PS algorithms/RSA), that coordinates have the exact size of the curve, that
+ * EdDSA and Ed25519/Ed25519, RS and PS algorithms/RSA, ML-DSA-44/65/87/AKP), that coordinates have the exact
+ * size of the curve, that an ML-DSA `pub` has the exact size of its parameter set (RFC 9964 §4), that
  * RSA parameters are minimally encoded (RFC 8230 §4) with a modulus of {@link MIN_RSA_MODULUS_BITS} to
  * {@link MAX_RSA_MODULUS_BITS} bits and an odd exponent from 3 to 2³² − 1, and that no private key parameter is
- * present. Public keys are validated before they are returned, so that none a client sends can be enrolled:
+ * present (for AKP, no key type parameter but `pub`). Public keys are validated before they are returned, so that none a client sends can be enrolled:
  * EC2 coordinates are below the field prime and name a point on the algorithm's curve, never the identity
  * (SEC 1 v2 §3.2.2.1); an Ed25519 `x` is a canonical encoding of a curve point (RFC 8032 §5.1.3) that is not
  * one of the eight points of small order, in any encoding. Checking an Ed25519 key costs a few hundred
@@ -272,7 +317,7 @@ function parseRsa(map: Map<number, unknown>, alg: number): RsaCoseKey {
  * @throws {TesseraError} `malformed_public_key` for invalid CBOR or any violated rule above, including a point
  *   off its curve, a coordinate not below p, or an Ed25519 key that is non-canonical or of small order;
  *   `unsupported_algorithm` for an otherwise well-formed key of a key type, algorithm or curve not in
- *   {@link COSE_ALGORITHMS} (for example ES256K, Ed448 or ML-DSA)
+ *   {@link COSE_ALGORITHMS} (for example ES256K, Ed448 or SLH-DSA)
  * @example
  * ```ts
  * const key = parseCoseKey(base64url.decode(storedCredential.publicKey), { canonical: false });
@@ -297,6 +342,8 @@ export function parseCoseKey(bytes: Uint8Array, options: { canonical?: boolean }
       return parseOkp(map, alg);
     case COSE_KEY_TYPES.RSA:
       return parseRsa(map, alg);
+    case COSE_KEY_TYPES.AKP:
+      return parseAkp(map, alg);
     default:
       if (alg in COSE_ALGORITHM_NAMES) malformed(`${algorithmName(alg)} does not use key type ${kty}`);
       return unsupported(`key type ${kty} with ${algorithmName(alg)}`);

@@ -106,9 +106,11 @@ export {
   MAX_COSE_KEY_BYTES,
   MAX_RSA_MODULUS_BITS,
   MIN_RSA_MODULUS_BITS,
+  ML_DSA_PUBLIC_KEY_BYTES,
   parseCoseKey,
 } from './cose.ts';
 export type { CoseAlgorithm, CoseKey, Ec2CoseKey, OkpCoseKey, RsaCoseKey } from './cose.ts';
+export type { AkpCoseKey } from './cose.ts';
 export { importCoseKey, verifySignature } from './verifySignature.ts';
 export type { VerifySignatureInput } from './verifySignature.ts';
 export { DEFAULT_PUBLIC_KEY_CACHE_ENTRIES, PublicKeyCache, defaultPublicKeyCache } from './publicKeyCache.ts';

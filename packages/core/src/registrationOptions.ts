@@ -25,7 +25,7 @@ export const DEFAULT_REGISTRATION_ALGORITHMS: readonly CoseAlgorithm[] = [COSE_A
 
 /** Schema of a COSE algorithm this library can verify (RS1 only where explicitly allowed at verification). */
 export const coseAlgorithmSchema: z.ZodLiteral<CoseAlgorithm> = z.literal(Object.values(COSE_ALGORITHMS), {
-  error: 'must be a COSE algorithm this library verifies (ES256, ES384, ES512, EdDSA, Ed25519, RS256, RS384, RS512, PS256, PS384, PS512, RS1)',
+  error: 'must be a COSE algorithm this library verifies (ES256, ES384, ES512, EdDSA, Ed25519, RS256, RS384, RS512, PS256, PS384, PS512, RS1, ML-DSA-44, ML-DSA-65, ML-DSA-87)',
 });
 
 /** Schema of `PublicKeyCredentialUserEntityJSON` (WebAuthn L3 §5.4.3): user handle, account name and display name. */

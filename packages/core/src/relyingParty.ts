@@ -96,6 +96,9 @@ export const relyingPartyConfigSchema: z.ZodObject<
     topOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
     allowRS1: z.ZodOptional<z.ZodBoolean>;
     trustAttestation: z.ZodOptional<z.ZodCustom<TrustAttestation, TrustAttestation>>;
+    androidKeyAllowSoftwareEnforced: z.ZodOptional<z.ZodBoolean>;
+    safetyNetCtsProfileMatchRequired: z.ZodOptional<z.ZodBoolean>;
+    safetyNetMaxAgeMs: z.ZodOptional<z.ZodNumber>;
     keyCache: z.ZodOptional<z.ZodCustom<PublicKeyCache, PublicKeyCache>>;
     now: z.ZodOptional<z.ZodCustom<() => number, () => number>>;
     describeAuthenticator: z.ZodOptional<z.ZodCustom<DescribeAuthenticator, DescribeAuthenticator>>;
@@ -123,6 +126,10 @@ export const relyingPartyConfigSchema: z.ZodObject<
   trustAttestation: z
     .custom<TrustAttestation>((value) => typeof value === 'function', 'trustAttestation must be a function')
     .optional(),
+  // Attestation format policies (WebAuthn L3 §8.4, §8.5); see AttestationStatementInput.
+  androidKeyAllowSoftwareEnforced: z.boolean().optional(),
+  safetyNetCtsProfileMatchRequired: z.boolean().optional(),
+  safetyNetMaxAgeMs: z.number().int().nonnegative('safetyNetMaxAgeMs must not be negative').optional(),
   keyCache: z
     .custom<PublicKeyCache>((value) => typeof value === 'object' && value !== null && 'getOrLoad' in value, 'keyCache must be a PublicKeyCache')
     .optional(),
@@ -365,8 +372,8 @@ export interface RelyingParty extends PasskeyManagement {
    * Finishes a registration ceremony (WebAuthn L3 §7.1): consumes the ticket first, verifies the response
    * against the stored ceremony (user verification required exactly when it said `required`, algorithm
    * among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
-   * registered, and a `none`, `packed` or `fido-u2f` statement must verify, whatever the ceremony requested;
-   * `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
+   * registered, and a statement of a supported format (`SUPPORTED_ATTESTATION_FORMATS`) must verify, whatever
+   * the ceremony requested; `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
    * format not verified here (`tpm`, …) is accepted with `attestation.verified === false` and recorded as
    * `fmt: 'none'`; otherwise it is `unsupported_attestation_format`. The new record is then stored with
    * `credentialStore.create` (§7.1 steps 25–26), with the attestation object and client data bytes when the
@@ -625,6 +632,9 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       algorithms: record.algorithms.filter((alg) => alg !== COSE_ALGORITHMS.RS1 || settings.allowRS1 === true),
       attestation: record.attestation,
       trustAttestation: settings.trustAttestation,
+      androidKeyAllowSoftwareEnforced: settings.androidKeyAllowSoftwareEnforced,
+      safetyNetCtsProfileMatchRequired: settings.safetyNetCtsProfileMatchRequired,
+      safetyNetMaxAgeMs: settings.safetyNetMaxAgeMs,
       now: now(),
     });
     // §7.1 step 25, for the credentials this ceremony knew about; the credential store checks all others.

@@ -25,8 +25,12 @@ function inputOf(vector: RegistrationVector, attestation: VerifyRegistrationResp
     requireUserVerification: false,
     attestation,
     ...(vector.requiresDate === undefined ? {} : { now: Date.parse(vector.requiresDate) }),
+    ...(vector.safetyNetCtsProfileMatchRequired === undefined ? {} : { safetyNetCtsProfileMatchRequired: vector.safetyNetCtsProfileMatchRequired }),
   };
 }
+
+/** Whether this library verifies the vector's format (the others are accepted unverified under 'none'). */
+const verifiable = (vector: RegistrationVector): boolean => (SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(vector.fmt);
 
 describe('verifyRegistrationResponse: real authenticators', () => {
   it.each(vectors.map((vector) => [vector.name, vector] as const))(
@@ -38,14 +42,14 @@ describe('verifyRegistrationResponse: real authenticators', () => {
         userId: USER,
         signCount: vector.expected.signCount,
         aaguid: vector.expected.aaguid,
-        // A format verified here is recorded; one accepted unverified (tpm, apple, android-*) is recorded as none.
-        fmt: vector.extra ? 'none' : vector.fmt,
+        // A format verified here is recorded; one accepted unverified (tpm) is recorded as none.
+        fmt: verifiable(vector) ? vector.fmt : 'none',
       });
       expect(credentialRecordSchema.safeParse(result.credential).success).toBe(true);
       expect(base64url.encode(result.credential.publicKey)).toBe(vector.expected.publicKey);
       expect(result.userVerified).toBe(vector.expected.userVerified);
       // Statements of supported formats are verified even though attestation was not requested (§7.1 step 21).
-      if (vector.extra) expect(result.attestation).toEqual({ fmt: vector.fmt, type: 'None', trustPath: [], verified: false });
+      if (!verifiable(vector)) expect(result.attestation).toEqual({ fmt: vector.fmt, type: 'None', trustPath: [], verified: false });
       else expect(result.attestation).toMatchObject({ fmt: vector.fmt, verified: true });
     },
   );
@@ -57,7 +61,14 @@ describe('verifyRegistrationResponse: real authenticators', () => {
     expect(result.attestation.type).toBe(vector.fmt === 'none' ? 'None' : result.attestation.trustPath.length === 0 ? 'Self' : 'Basic');
   });
 
-  const extra = vectors.filter((vector) => vector.extra);
+  const extraVerified = vectors.filter((vector) => vector.extra && verifiable(vector));
+  it.each(extraVerified.map((vector) => [vector.name, vector] as const))('%s: its attestation statement verifies when requested', async (_, vector) => {
+    const result = await verifyRegistrationResponse(inputOf(vector, 'direct'));
+    expect(result.attestation).toMatchObject({ fmt: vector.fmt, type: vector.fmt === 'apple' ? 'AnonCA' : 'Basic', verified: true });
+    expect(result.credential.fmt).toBe(vector.fmt);
+  });
+
+  const extra = vectors.filter((vector) => vector.extra && !verifiable(vector));
   it.each(extra.map((vector) => [vector.name, vector] as const))('%s: its format is refused when attestation is requested', async (_, vector) => {
     expect(await rejectionCode(verifyRegistrationResponse(inputOf(vector, 'direct')))).toBe('unsupported_attestation_format');
   });

@@ -65,7 +65,7 @@ export interface VerifyRegistrationResponseInput {
   algorithms?: readonly CoseAlgorithm[] | undefined;
   /**
    * The attestation conveyance that was requested (§5.4.7); default `'none'`. Whatever it is, `fmt` must be
-   * registered (`REGISTERED_ATTESTATION_FORMATS`) and `none`, `packed` and `fido-u2f` statements are verified
+   * registered (`REGISTERED_ATTESTATION_FORMATS`) and statements of `SUPPORTED_ATTESTATION_FORMATS` are verified
    * (§7.1 steps 20–21). With `'none'` the trust decision (steps 22–23, `trustAttestation`) is skipped and a
    * registered format not verified here is accepted as unverified (see {@link AttestationResult}); otherwise
    * such a format is `unsupported_attestation_format`.
@@ -79,6 +79,12 @@ export interface VerifyRegistrationResponseInput {
   trustAttestation?: ((attestation: AttestationResult) => boolean | Promise<boolean>) | undefined;
   /** The time at which attestation certificates must be valid, epoch ms; default now. */
   now?: number | undefined;
+  /** `android-key`: accept origin and purpose vouched for only in `softwareEnforced`; default `false` (§8.4). */
+  androidKeyAllowSoftwareEnforced?: boolean | undefined;
+  /** `android-safetynet`: require `ctsProfileMatch` (else `basicIntegrity`); default `true` (§8.5). */
+  safetyNetCtsProfileMatchRequired?: boolean | undefined;
+  /** `android-safetynet`: the oldest `timestampMs` accepted, in ms before `now`; default 60 000 (§8.5). */
+  safetyNetMaxAgeMs?: number | undefined;
 }
 
 /** What {@link verifyRegistrationResponse} resolves to when every check passed. */
@@ -110,7 +116,7 @@ export interface RegistrationVerification {
  *   `origin_mismatch`, `cross_origin_not_allowed`, `rp_id_mismatch`, `user_not_present`, `user_not_verified`,
  *   `invalid_backup_flags`, `malformed_public_key`, `unsupported_algorithm`; `unsupported_attestation_format`
  *   for an unregistered `fmt` (always) or a registered one not verified here (unless `'none'` was requested);
- *   `invalid_attestation` for a `none`, `packed` or `fido-u2f` statement that does not verify (always);
+ *   `invalid_attestation` for a statement of a supported format that does not verify (always);
  *   `untrusted_attestation` when `trustAttestation` refuses (not under `'none'`)
  * @example
  * ```ts
@@ -157,7 +163,17 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
   // Steps 20–23: the attestation statement and its trustworthiness.
   // A self attestation is signed by the credential's own key, so RS1 is as acceptable there as step 18 found it.
   const allowRS1 = publicKey.alg === COSE_ALGORITHMS.RS1;
-  const attestation = await assessAttestation(input, { fmt, attStmt, authData, authenticatorData, clientDataHash, allowRS1 });
+  const attestation = await assessAttestation(input, {
+    fmt,
+    attStmt,
+    authData,
+    authenticatorData,
+    clientDataHash,
+    allowRS1,
+    androidKeyAllowSoftwareEnforced: input.androidKeyAllowSoftwareEnforced,
+    safetyNetCtsProfileMatchRequired: input.safetyNetCtsProfileMatchRequired,
+    safetyNetMaxAgeMs: input.safetyNetMaxAgeMs,
+  });
   // The record names a format only when its statement was verified (signature and certificates, §7.1 step 21),
   // so no reader takes an unchecked one for proof. Whether its trust path is trusted (steps 22–23) is another
   // question, answered only when attestation was requested: see `attestation.verified` and `trustAttestation`.

@@ -1,4 +1,5 @@
 import { checkEcPoint } from './_ecPoint.ts';
+import { checkMlDsaSignatureLength, importMlDsaKey, mlDsaWebCryptoParams, verifyMlDsa } from './_mlDsa.ts';
 import { ecdsaDerToP1363, type EcdsaComponentBytes } from './_ecdsaSignature.ts';
 import { base64url } from './base64url.ts';
 import { COSE_ALGORITHMS, parseCoseKey, type CoseKey } from './cose.ts';
@@ -13,7 +14,7 @@ import { defaultPublicKeyCache, type CachedPublicKey, type PublicKeyCache } from
 type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 /** Hash of each algorithm: RFC 9053 §2.1 (ECDSA), RFC 8230 §2 (PSS), RFC 8812 §2 (PKCS#1 v1.5). */
-const HASH_OF: Readonly<Record<Exclude<CoseKey['alg'], -8 | -19>, HashName>> = {
+const HASH_OF: Readonly<Record<Exclude<CoseKey['alg'], -8 | -19 | -48 | -49 | -50>, HashName>> = {
   [-7]: 'SHA-256',
   [-35]: 'SHA-384',
   [-36]: 'SHA-512',
@@ -48,12 +49,14 @@ function fromWebCrypto(error: unknown, fallback: TesseraErrorCode, what: string)
 /**
  * Imports a parsed credential public key into WebCrypto for verification (WebAuthn L3 §6.5.1.1): EC2 keys as
  * an uncompressed point (SEC 1 §2.3.3) for ECDSA, OKP keys as raw Ed25519 (RFC 8032 §5.1.5), RSA keys as a JWK
- * (RFC 7518 §6.3.1) for RSASSA-PKCS1-v1_5 (RFC 8812 §2) or RSA-PSS (RFC 8230 §2) with the algorithm's hash.
+ * (RFC 7518 §6.3.1) for RSASSA-PKCS1-v1_5 (RFC 8812 §2) or RSA-PSS (RFC 8230 §2) with the algorithm's hash, AKP
+ * keys as `raw-public` ML-DSA (RFC 9964) where the runtime's WebCrypto has it.
  *
  * @param key - a key from {@link parseCoseKey}
  * @returns a non-secret `CryptoKey` usable only for `verify`
  * @throws {TesseraError} `malformed_public_key` if WebCrypto rejects the key (for example an EC point not on its
- *   curve); `unsupported_algorithm` if this runtime's WebCrypto lacks the algorithm
+ *   curve); `unsupported_algorithm` if this runtime's WebCrypto lacks the algorithm (ML-DSA in most runtimes:
+ *   {@link verifySignature} then verifies with @noble/post-quantum)
  */
 export async function importCoseKey(key: CoseKey): Promise<CryptoKey> {
   try {
@@ -75,6 +78,8 @@ export async function importCoseKey(key: CoseKey): Promise<CryptoKey> {
         const name = isPss(key.alg) ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5';
         return await subtle().importKey('jwk', jwk, { name, hash: HASH_OF[key.alg] }, true, ['verify']);
       }
+      case 'AKP':
+        return await importMlDsaKey(key);
     }
   } catch (error) {
     throw fromWebCrypto(error, 'malformed_public_key', 'import the public key');
@@ -111,6 +116,8 @@ function verifyParams(key: CoseKey): AlgorithmIdentifier | EcdsaParams | RsaPssP
     case 'RSA':
       // RFC 8230 §2: the PSS salt is as long as the hash output.
       return isPss(key.alg) ? { name: 'RSA-PSS', saltLength: HASH_BYTES[HASH_OF[key.alg]] } : { name: 'RSASSA-PKCS1-v1_5' };
+    case 'AKP':
+      return mlDsaWebCryptoParams(key.alg);
   }
 }
 
@@ -131,6 +138,10 @@ function webCryptoSignature(key: CoseKey, signature: Uint8Array): Uint8Array {
     case 'RSA':
       // RFC 8017 §8.1.2 step 1, §8.2.2 step 1: the signature is exactly as long as the modulus.
       if (signature.length !== key.n.length) malformedSignature('an RSA signature is as long as the modulus');
+      return signature;
+    case 'AKP':
+      // FIPS 204 §4 Table 2: 2420, 3309 or 4627 bytes.
+      checkMlDsaSignatureLength(key, signature);
       return signature;
   }
 }
@@ -154,7 +165,8 @@ export interface VerifySignatureInput {
  * parses and imports the COSE_Key (memoised in `keyCache`), converts an ECDSA `Ecdsa-Sig-Value` from DER, and
  * runs `crypto.subtle.verify` with the algorithm's parameters (ECDSA with SHA-256/384/512 for ES256/384/512,
  * Ed25519 for EdDSA and Ed25519, RSASSA-PKCS1-v1_5 for RS256/384/512 and RS1, RSA-PSS with a salt as long as the
- * hash for PS256/384/512 per RFC 8230 §2).
+ * hash for PS256/384/512 per RFC 8230 §2). ML-DSA-44/65/87 (RFC 9964) is pure ML-DSA with an empty context
+ * (FIPS 204 §5.3), verified by WebCrypto where the runtime has it and by @noble/post-quantum elsewhere.
  *
  * @param input - the key, signature, signed data and policy; see {@link VerifySignatureInput}
  * @returns `true` if the signature is valid, `false` if it is well-formed but wrong
@@ -179,6 +191,8 @@ export async function verifySignature(input: VerifySignatureInput): Promise<bool
   if (key.alg === COSE_ALGORITHMS.RS1 && input.allowRS1 !== true) {
     throw new TesseraError('unsupported_algorithm', 'RS1 (RSASSA-PKCS1-v1_5 with SHA-1) is not allowed; set allowRS1 to accept it.');
   }
+  // RFC 9964: ML-DSA, with WebCrypto when the key imported there, else @noble/post-quantum (see _mlDsa.ts).
+  if (key.kty === 'AKP') return verifyMlDsa(key, importedKeys.get(entry) ?? entry.cryptoKey, signature, data);
   // The key's problems come first: a key WebCrypto refuses is reported as such whatever the signature. A key
   // already imported is used at once, without waiting a turn for its settled promise.
   const imported = importedKeys.get(entry) ?? (await entry.cryptoKey);

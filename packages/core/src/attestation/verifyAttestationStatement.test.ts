@@ -188,7 +188,7 @@ describe('verifyAttestationStatement on captured registrations', () => {
   it('covers 17 main and 12 extra cases', () => {
     expect(main.length).toBe(17);
     expect(extra.length).toBe(12);
-    expect(SUPPORTED_ATTESTATION_FORMATS).toEqual(['none', 'packed', 'fido-u2f']);
+    expect(SUPPORTED_ATTESTATION_FORMATS).toEqual(['none', 'packed', 'fido-u2f', 'android-key', 'android-safetynet', 'apple']);
   });
 
   it.each(main)('verifies $name ($fmt)', async (vector) => {
@@ -199,8 +199,17 @@ describe('verifyAttestationStatement on captured registrations', () => {
     expect(result).toEqual({ fmt: vector.fmt, type, trustPath: x5c.map((der) => new Uint8Array(der)) });
   });
 
-  it.each(extra)('reports $name ($fmt) as unsupported_attestation_format', async (vector) => {
+  // The extra formats verified here have their own tests (androidKey, androidSafetynet, apple .test.ts).
+  const unsupportedExtra = extra.filter((vector) => !(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(vector.fmt));
+  it.each(unsupportedExtra)('reports $name ($fmt) as unsupported_attestation_format', async (vector) => {
     expect(await codeOf(vectorInput(vector))).toBe('unsupported_attestation_format');
+  });
+
+  it.each(extra.filter((vector) => !unsupportedExtra.includes(vector)))('verifies $name ($fmt) at its requiresDate', async (vector) => {
+    const input = vectorInput(vector);
+    const result = await verifyAttestationStatement({ ...input, safetyNetCtsProfileMatchRequired: vector.safetyNetCtsProfileMatchRequired });
+    expect(result.fmt).toBe(vector.fmt);
+    expect(result.type).toBe(vector.fmt === 'apple' ? 'AnonCA' : 'Basic');
   });
 
   it.each(signed)('rejects $name with any byte of sig flipped', async (vector) => {
@@ -451,7 +460,7 @@ describe('verifyAttestationStatement: none, other formats and arguments', () => 
     expect(await codeOf({ ...input, attStmt: new Map([['sig', random(8)]]) })).toBe('invalid_attestation');
   });
 
-  it.each(['Packed', 'tpm', 'apple', 'android-key', 'android-safetynet', 'compound', ''])('reports fmt %j as unsupported_attestation_format', async (fmt) => {
+  it.each(['Packed', 'tpm', 'compound', 'Apple', 'android_key', ''])('reports fmt %j as unsupported_attestation_format', async (fmt) => {
     const built = await packedX5c();
     expect(await codeOf({ ...built.input, fmt })).toBe('unsupported_attestation_format');
   });

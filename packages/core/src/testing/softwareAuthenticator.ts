@@ -4,6 +4,7 @@ import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { base64url } from '../base64url.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../responseJSON.ts';
+import { ML_DSA_ALGORITHMS, generateMlDsaKey, isMlDsaAlgorithm, signMlDsa, type MlDsaPrivateKey, type MlDsaSoftwareAlgorithm } from './_mlDsaKey.ts';
 
 /*
  * A WebAuthn authenticator and client in software, for tests: it creates credentials with WebCrypto keys and
@@ -11,8 +12,10 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../re
  * may want to break (flags, counter, client data, attestation) can be set.
  */
 
-/** Algorithms the software authenticator can create credentials with (WebAuthn L3 §5.8.5). */
-export type SoftwareAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'RS1';
+/** Algorithms the software authenticator can create credentials with (WebAuthn L3 §5.8.5; ML-DSA, RFC 9964). */
+export type SoftwareAlgorithm =
+  | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'RS1'
+  | MlDsaSoftwareAlgorithm;
 
 /** Options of a {@link SoftwareAuthenticator}. */
 export interface SoftwareAuthenticatorOptions {
@@ -37,6 +40,12 @@ export interface SoftwareAuthenticatorOptions {
    * statements follow `attestation`.
    */
   statement?: AttestationStatementOverride;
+  /**
+   * For ML-DSA credentials: makes each key from this 32-byte seed (FIPS 204 §6.1 ML-DSA.KeyGen_internal's ξ,
+   * the n-th credential's from the seed with its last byte plus n) and signs deterministically (FIPS 204 §3.4),
+   * so a test sees the same keys and signatures on every run. Default: random keys, hedged signatures.
+   */
+  mlDsaSeed?: Uint8Array;
 }
 
 /** What an attestation statement signs (WebAuthn L3 §6.5.4): the authenticator data and the client data hash. */
@@ -153,7 +162,7 @@ const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Arra
 const encode = (value: unknown): Uint8Array => new Uint8Array(cbor.encode(value));
 
 const RSA = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
-const PARAMETERS: Record<SoftwareAlgorithm, AlgorithmParameters> = {
+const PARAMETERS: Record<Exclude<SoftwareAlgorithm, MlDsaSoftwareAlgorithm>, AlgorithmParameters> = {
   ES256: { cose: COSE_ALGORITHMS.ES256, generate: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' }, ecdsaSize: 32 },
   ES384: { cose: COSE_ALGORITHMS.ES384, generate: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' }, ecdsaSize: 48 },
   ES512: { cose: COSE_ALGORITHMS.ES512, generate: { name: 'ECDSA', namedCurve: 'P-521' }, sign: { name: 'ECDSA', hash: 'SHA-512' }, ecdsaSize: 66 },
@@ -169,7 +178,7 @@ const PARAMETERS: Record<SoftwareAlgorithm, AlgorithmParameters> = {
 };
 
 /** The COSE_Key (RFC 9052 §7, RFC 8230) of a WebCrypto public key, as a CBOR map. */
-async function coseKeyOf(algorithm: SoftwareAlgorithm, publicKey: CryptoKey): Promise<Uint8Array> {
+async function coseKeyOf(algorithm: Exclude<SoftwareAlgorithm, MlDsaSoftwareAlgorithm>, publicKey: CryptoKey): Promise<Uint8Array> {
   const jwk = await crypto.subtle.exportKey('jwk', publicKey);
   const bytes = (text: string | undefined): Uint8Array => base64url.decode(text ?? '');
   const alg = PARAMETERS[algorithm].cose;
@@ -205,7 +214,22 @@ function uint32(value: number): Uint8Array {
 }
 
 interface HeldCredential extends SoftwareCredential {
-  privateKey: CryptoKey;
+  privateKey: CryptoKey | MlDsaPrivateKey;
+}
+
+/** The COSE algorithm identifier of a software algorithm. */
+function coseAlgorithmOf(algorithm: SoftwareAlgorithm): number {
+  return isMlDsaAlgorithm(algorithm) ? ML_DSA_ALGORITHMS[algorithm] : PARAMETERS[algorithm].cose;
+}
+
+/** A new key pair: the COSE_Key of its public key, and its private key. */
+async function generateCredentialKey(
+  algorithm: SoftwareAlgorithm,
+  mlDsaSeed: Uint8Array | undefined,
+): Promise<{ publicKey: Uint8Array; privateKey: CryptoKey | MlDsaPrivateKey }> {
+  if (isMlDsaAlgorithm(algorithm)) return generateMlDsaKey(algorithm, mlDsaSeed);
+  const keyPair = (await crypto.subtle.generateKey(PARAMETERS[algorithm].generate, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return { publicKey: await coseKeyOf(algorithm, keyPair.publicKey), privateKey: keyPair.privateKey };
 }
 
 /**
@@ -221,10 +245,13 @@ interface HeldCredential extends SoftwareCredential {
  * ```
  */
 export class SoftwareAuthenticator {
-  readonly #options: Required<Omit<SoftwareAuthenticatorOptions, 'aaguid' | 'statement'>> & {
+  readonly #options: Required<Omit<SoftwareAuthenticatorOptions, 'aaguid' | 'statement' | 'mlDsaSeed'>> & {
     aaguid: Uint8Array;
     statement: AttestationStatementOverride | undefined;
   };
+  readonly #mlDsaSeed: Uint8Array | undefined;
+  /** Keys made so far, for the deterministic ML-DSA seeds. */
+  #keysMade = 0;
   readonly #credentials: HeldCredential[] = [];
 
   /** @param options - see {@link SoftwareAuthenticatorOptions} */
@@ -240,6 +267,7 @@ export class SoftwareAuthenticator {
       aaguid: options.aaguid ?? new Uint8Array(16),
       statement: options.statement,
     };
+    this.#mlDsaSeed = options.mlDsaSeed === undefined ? undefined : Uint8Array.from(options.mlDsaSeed);
   }
 
   /** The credentials created so far, newest last. */
@@ -262,9 +290,11 @@ export class SoftwareAuthenticator {
    */
   async createCredential(input: CreateCredentialInput): Promise<RegistrationResponseJSON> {
     const { algorithm, aaguid, transports, attachment } = this.#options;
-    const parameters = PARAMETERS[algorithm];
-    const keyPair = (await crypto.subtle.generateKey(parameters.generate, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const publicKey = input.publicKey === undefined ? await coseKeyOf(algorithm, keyPair.publicKey) : Uint8Array.from(input.publicKey);
+    const cose = coseAlgorithmOf(algorithm);
+    const seed = this.#mlDsaSeed?.map((byte, index, all) => (index === all.length - 1 ? (byte + this.#keysMade) & 255 : byte));
+    this.#keysMade++;
+    const keyPair = await generateCredentialKey(algorithm, seed);
+    const publicKey = input.publicKey === undefined ? keyPair.publicKey : Uint8Array.from(input.publicKey);
     const credentialId = crypto.getRandomValues(new Uint8Array(32));
     const id = base64url.encode(credentialId);
     const signCount = this.#options.counts ? 1 : 0;
@@ -289,7 +319,7 @@ export class SoftwareAuthenticator {
       attStmt = typeof statement.attStmt === 'function' ? await statement.attStmt({ authData: authenticatorData, clientDataHash }) : statement.attStmt;
     } else if (fmt === 'packed') {
       attStmt = new Map<string, unknown>([
-        ['alg', parameters.cose],
+        ['alg', cose],
         ['sig', await this.#sign(keyPair.privateKey, algorithm, concatBytes(authenticatorData, clientDataHash))],
       ]);
     }
@@ -303,7 +333,7 @@ export class SoftwareAuthenticator {
         attestationObject: base64url.encode(attestationObject),
         authenticatorData: base64url.encode(authenticatorData),
         transports,
-        publicKeyAlgorithm: parameters.cose,
+        publicKeyAlgorithm: cose,
       },
       authenticatorAttachment: attachment,
       clientExtensionResults: {},
@@ -383,9 +413,10 @@ export class SoftwareAuthenticator {
     return utf8ToBytes(JSON.stringify({ type, challenge, origin, crossOrigin: false, ...overrides }));
   }
 
-  async #sign(privateKey: CryptoKey, algorithm: SoftwareAlgorithm, data: Uint8Array): Promise<Uint8Array> {
+  async #sign(privateKey: CryptoKey | MlDsaPrivateKey, algorithm: SoftwareAlgorithm, data: Uint8Array): Promise<Uint8Array> {
+    if (isMlDsaAlgorithm(algorithm)) return signMlDsa(algorithm, privateKey as MlDsaPrivateKey, data);
     const parameters = PARAMETERS[algorithm];
-    const signature = new Uint8Array(await crypto.subtle.sign(parameters.sign, privateKey, data as Uint8Array<ArrayBuffer>));
+    const signature = new Uint8Array(await crypto.subtle.sign(parameters.sign, privateKey as CryptoKey, data as Uint8Array<ArrayBuffer>));
     return parameters.ecdsaSize === undefined ? signature : ecdsaP1363ToDer(signature, parameters.ecdsaSize);
   }
 }
