@@ -40,6 +40,8 @@ export function passkeyListItem(passkey, actions) {
   title.title = passkey.id;
   const rename = element('button', { type: 'button', className: 'secondary rename', textContent: 'Rename' });
   const remove = element('button', { type: 'button', className: 'secondary remove', textContent: 'Remove' });
+  rename.setAttribute('aria-label', `Rename ${passkeyTitle(passkey)}`);
+  remove.setAttribute('aria-label', `Remove ${passkeyTitle(passkey)}`);
   const head = element('div', { className: 'passkey-head' });
   if (passkey.icon !== undefined) head.append(element('img', { className: 'passkey-icon', src: passkey.icon, alt: '' }));
   head.append(title, ' ', rename, ' ', remove);
@@ -72,6 +74,9 @@ function renameForm(passkey, head, actions) {
   const save = element('button', { type: 'submit', textContent: 'Save' });
   const cancel = element('button', { type: 'button', className: 'secondary', textContent: 'Cancel' });
   cancel.addEventListener('click', () => form.replaceWith(head));
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') form.replaceWith(head);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     actions.rename(input.value);
