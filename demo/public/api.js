@@ -1,7 +1,9 @@
 // Calls to the demo server, reading both envelopes: the Express router's { success, data | error, code }
 // and GenAuth's { statusCode, message, apiCode, requestId, data }. Every failure becomes a DemoError whose
-// message is the server's sentence and its code, so the page always says what went wrong.
+// message is the server's sentence and its code, so the page always says what went wrong. An answer's
+// `signals` member (a success's or a refusal's) goes to the browser's Signal API before anything else.
 import { DemoError } from './passkeys.js';
+import { emitSignals } from './signals.js';
 
 /**
  * Sends a JSON request and returns the envelope's data.
@@ -26,6 +28,7 @@ export async function call(method, path, { token = null, body } = {}) {
   } catch {
     throw new DemoError(`The server answered ${response.status} without a JSON envelope.`);
   }
+  await emitSignals(envelope?.signals ?? envelope?.data?.signals);
   const failed = !response.ok || envelope.success === false || (typeof envelope.statusCode === 'number' && envelope.statusCode !== 200);
   if (failed) throw new DemoError(describeFailure(response.status, envelope), response.status);
   return envelope.data ?? envelope;

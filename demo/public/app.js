@@ -2,11 +2,32 @@
 // "express" uses @tessera/adapter-express (/mfa/passkey/*), "genauth" uses @tessera/adapter-genauth
 // (/api/v3/webauthn/*). Both share the demo's account endpoints (/demo/*) and the server's stores.
 import { call } from './api.js';
+import { offerPasskeysInAutofill } from './autofill.js';
+import { passkeyListItem, passkeyTitle } from './passkeyList.js';
 import { DemoError, createPasskey, unsupportedReason, usePasskey } from './passkeys.js';
 
 const flow = document.body.dataset.flow;
 const sessionKey = `tessera-demo-session-${flow}`;
 const $ = (selector) => document.querySelector(selector);
+/** The pending autofill request (see autofill.js), stopped before any other action. */
+let autofill = { stop: async () => undefined };
+
+/**
+ * The discoverable sign-in (options with an empty allowCredentials, and a ticket): GenAuth's endpoints, behind
+ * the GenAuth page's button and the Express page's autofill (the Express router signs in only a caller who
+ * has already given a name, so a passkey picked in the name field goes here).
+ */
+const discoverableSignIn = {
+  async begin() {
+    const { authenticationOptions, ticket } = await call('GET', '/api/v3/webauthn/authentication');
+    return { optionsJSON: authenticationOptions, context: ticket };
+  },
+  /** Finishes with the picked passkey; the server's answer names the account and opens its session. */
+  async finish(authenticationCredential, ticket) {
+    const { tokenSet } = await call('POST', '/api/v3/webauthn/authentication', { body: { ticket, authenticationCredential } });
+    return tokenSet.access_token;
+  },
+};
 
 /** Each page's way through the adapter it demonstrates. */
 const flows = {
@@ -27,6 +48,8 @@ const flows = {
       await call('POST', '/mfa/passkey/auth-verify', { token, body: { credential } });
       return token; // the server marked this session signed in (onAuthenticated)
     },
+    /** The router's management routes: list, rename (PATCH { name }) and delete, each owner-checked. */
+    passkeys: managementRoutes('/mfa/passkey/credentials'),
   },
   genauth: {
     /** Registration: options and a ticket; the ticket comes back with the new credential. */
@@ -37,13 +60,30 @@ const flows = {
     },
     /** Discoverable sign-in: no name and no allowCredentials; the passkey's user handle says who it is. */
     async signIn() {
-      const { authenticationOptions, ticket } = await call('GET', '/api/v3/webauthn/authentication');
-      const authenticationCredential = await usePasskey(authenticationOptions);
-      const { tokenSet } = await call('POST', '/api/v3/webauthn/authentication', { body: { ticket, authenticationCredential } });
-      return tokenSet.access_token;
+      const { optionsJSON, context } = await discoverableSignIn.begin();
+      return discoverableSignIn.finish(await usePasskey(optionsJSON), context);
     },
+    /** The handler's management routes, in its envelope. */
+    passkeys: managementRoutes('/api/v3/webauthn/credentials'),
   },
 };
+
+/**
+ * List, rename and delete under one collection path. Each answer's `signals` reach the browser in call():
+ * the list's `allAcceptedCredentials` and `currentUserDetails`, the delete's `allAcceptedCredentials`.
+ * @param {string} collection
+ */
+function managementRoutes(collection) {
+  const item = (id) => `${collection}/${encodeURIComponent(id)}`;
+  return {
+    /** @returns {Promise<object[]>} the passkeys, oldest first */
+    list: async (token) => (await call('GET', collection, { token })).passkeys,
+    /** @returns {Promise<object>} the passkey as now stored */
+    rename: async (token, id, name) => (await call('PATCH', item(id), { token, body: { name } })).passkey,
+    remove: (token, id) => call('DELETE', item(id), { token }),
+  };
+}
+
 
 function show(kind, text) {
   const status = $('#status');
@@ -57,6 +97,7 @@ async function act(busyText, action) {
   buttons.forEach((button) => (button.disabled = true));
   show('busy', busyText);
   try {
+    await autofill.stop(); // one ceremony at a time: the browser refuses a second while one is pending
     const done = await action();
     if (done !== undefined) show('ok', done);
   } catch (error) {
@@ -86,8 +127,9 @@ async function render() {
   $('#signed-in').hidden = me === undefined;
   if (me === undefined) return undefined;
   $('#who').textContent = me.name;
-  $('#no-passkeys').hidden = me.passkeys.length > 0;
-  $('#passkeys').replaceChildren(...me.passkeys.map(passkeyItem));
+  const passkeys = await flows[flow].passkeys.list(token);
+  $('#no-passkeys').hidden = passkeys.length > 0;
+  $('#passkeys').replaceChildren(...passkeys.map((passkey) => passkeyListItem(passkey, passkeyActions(passkey))));
   return me.name;
 }
 
@@ -105,27 +147,25 @@ async function signedIn(action) {
   }
 }
 
-function passkeyItem(passkey) {
-  const item = document.createElement('li');
-  item.dataset.credentialId = passkey.id;
-  item.dataset.algorithm = passkey.algorithm;
-  const id = document.createElement('code');
-  id.textContent = `${passkey.id.slice(0, 16)}…`;
-  id.title = passkey.id;
-  const details = ` ${passkey.algorithm} · counter ${passkey.signCount}${passkey.transports.length > 0 ? ` · ${passkey.transports.join(', ')}` : ''}${passkey.backedUp ? ' · synced' : ''} `;
-  const remove = document.createElement('button');
-  remove.type = 'button';
-  remove.className = 'secondary';
-  remove.textContent = 'Remove';
-  remove.addEventListener('click', () =>
-    act('Removing the passkey…', async () => {
-      await signedIn((token) => call('DELETE', `/demo/passkeys/${encodeURIComponent(passkey.id)}`, { token }));
-      await render();
-      return 'Passkey removed from your account. Your authenticator still holds it, but this site no longer accepts it.';
-    }),
-  );
-  item.append(id, details, remove);
-  return item;
+/** What Rename and Remove do for one listed passkey: the management routes, then the list again. */
+function passkeyActions(passkey) {
+  const routes = flows[flow].passkeys;
+  return {
+    rename: (name) =>
+      act('Renaming the passkey…', async () => {
+        const renamed = await signedIn((token) => routes.rename(token, passkey.id, name));
+        await render();
+        return `Passkey renamed to “${passkeyTitle(renamed)}”.`;
+      }),
+    remove: () =>
+      act('Removing the passkey…', async () => {
+        await signedIn((token) => routes.remove(token, passkey.id));
+        await render();
+        return typeof PublicKeyCredential.signalAllAcceptedCredentials === 'function'
+          ? 'Passkey removed. This site no longer accepts it, and your browser was told so it can stop offering it.'
+          : 'Passkey removed from your account. Your authenticator still holds it (this browser cannot be told), but this site no longer accepts it.';
+      }),
+  };
 }
 
 $('#create-account').addEventListener('submit', (event) => {
@@ -175,6 +215,20 @@ if (problem !== undefined) {
   show('error', problem);
   document.querySelectorAll('button').forEach((button) => (button.disabled = true));
 } else {
-  await render().catch((error) => show('error', error.message));
+  const signedInName = await render().catch((error) => (show('error', error.message), null));
+  // Signed out, on a page whose sign-in field asks for it: offer the passkeys in the field's autofill.
+  const field = document.querySelector('input[autocomplete~="webauthn"]');
+  if (signedInName === undefined && field !== null) {
+    autofill = offerPasskeysInAutofill(field, {
+      begin: discoverableSignIn.begin,
+      onPasskey: (credential, ticket) =>
+        act('Signing in with the passkey you picked…', async () => {
+          sessionStorage.setItem(sessionKey, await discoverableSignIn.finish(credential, ticket));
+          const name = await render();
+          if (name === undefined) throw new DemoError('The passkey was accepted, but the server did not keep the session. Try again.');
+          return `Signed in with your passkey as “${name}”.`;
+        }),
+    });
+  }
 }
 document.body.dataset.ready = 'true';

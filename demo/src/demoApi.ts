@@ -1,22 +1,13 @@
-import { COSE_ALGORITHM_NAMES, parseCoseKey, userHandleFromId, type CredentialRecord, type CredentialStore } from '@tessera/core';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { accountNameSchema, type DemoDirectory } from './demoDirectory.ts';
 
 /**
- * The demo's own endpoints under `/demo`: accounts, the first step of the two-step sign-in, the signed-in
- * person's passkeys, and sign-out. They answer in the same envelope as the Express router,
- * `{ success: true, data }` / `{ success: false, error }`, so the pages handle one shape.
+ * The demo's own endpoints under `/demo`: accounts, the first step of the two-step sign-in, who is signed
+ * in, and sign-out. They answer in the same envelope as the Express router, `{ success: true, data }` /
+ * `{ success: false, error }`, so the pages handle one shape. Passkeys are listed, renamed and deleted
+ * through the adapters' own management routes.
  */
-
-/** A passkey as the page lists it. */
-export interface PasskeySummary {
-  id: string;
-  algorithm: string;
-  signCount: number;
-  transports: string[];
-  backedUp: boolean;
-}
 
 const nameBodySchema = z.object({ name: accountNameSchema }, { error: 'Send the account name as JSON: { "name": "…" }.' });
 
@@ -24,9 +15,8 @@ const nameBodySchema = z.object({ name: accountNameSchema }, { error: 'Send the 
  * The `/demo` router.
  *
  * @param directory - accounts and sessions
- * @param credentials - where the passkeys live (shared with both adapters)
  */
-export function demoApi(directory: DemoDirectory, credentials: CredentialStore): Router {
+export function demoApi(directory: DemoDirectory): Router {
   const router = express.Router();
   router.use(express.json({ limit: '4kb' }));
 
@@ -51,21 +41,10 @@ export function demoApi(directory: DemoDirectory, credentials: CredentialStore):
     res.json({ success: true, data: { token, name: account.name, stage: 'passkey-pending' } });
   });
 
-  router.get('/me', async (req, res) => {
+  router.get('/me', (req, res) => {
     const session = directory.sessionOf(req.get('authorization'));
     if (session === undefined || session.stage !== 'signed-in') return fail(res, 401, 'You are not signed in.');
-    const passkeys = (await credentials.listRecordsByUser(userHandleFromId(session.account.id))).map(summarize);
-    res.json({ success: true, data: { name: session.account.name, passkeys } });
-  });
-
-  router.delete('/passkeys/:id', async (req, res) => {
-    const session = directory.sessionOf(req.get('authorization'));
-    if (session === undefined || session.stage !== 'signed-in') return fail(res, 401, 'You are not signed in.');
-    // The store checks the owner: another account's passkey is as absent as an unknown one.
-    if (!(await credentials.delete(req.params.id, userHandleFromId(session.account.id)))) {
-      return fail(res, 404, 'You have no passkey with this id.');
-    }
-    res.json({ success: true, data: { deleted: req.params.id } });
+    res.json({ success: true, data: { name: session.account.name } });
   });
 
   router.post('/sign-out', (req, res) => {
@@ -94,16 +73,6 @@ const CLIENT_FAULTS: Readonly<Record<string, string>> = {
   'charset.unsupported': 'The request body must be UTF-8 JSON.',
   'encoding.unsupported': 'The request body must not be compressed.',
 };
-
-function summarize(record: CredentialRecord): PasskeySummary {
-  return {
-    id: record.id,
-    algorithm: COSE_ALGORITHM_NAMES[parseCoseKey(record.publicKey).alg],
-    signCount: record.signCount,
-    transports: record.transports ?? [],
-    backedUp: record.backupState,
-  };
-}
 
 function fail(res: Response, status: number, error: string): void {
   res.status(status).json({ success: false, error });

@@ -13,6 +13,7 @@ import {
   type UserVerificationRequirement,
 } from '@tessera/core';
 import express, { type Express } from 'express';
+import { describeDemoAuthenticator } from './demoAuthenticators.ts';
 import type { DemoDirectory } from './demoDirectory.ts';
 import { demoApi } from './demoApi.ts';
 import { openDemoStorage, type DemoStorageOptions } from './demoStorage.ts';
@@ -31,6 +32,8 @@ export interface DemoServerOptions {
   host?: string;
   /** COSE algorithms offered at registration, most preferred first. Default: the core's (EdDSA, ES256, RS256). */
   algorithms?: CoseAlgorithm[];
+  /** How long the browser may take over a ceremony, in ms (WebAuthn L3 §5.4.5); also when the autofill renews its request. Default: the core's (5 minutes). */
+  timeout?: number;
   /** User verification for both ceremonies. Default `required`: a passkey is the whole sign-in here. */
   userVerification?: UserVerificationRequirement;
   /** Where both adapters report server faults. Default `console.error`. */
@@ -119,7 +122,9 @@ function demoApp(
     credentialStore: credentials,
     userVerification: settings.userVerification ?? 'required',
     residentKey: 'required', // the GenAuth page signs in without a name: a discoverable credential (§6.2.2)
+    describeAuthenticator: describeDemoAuthenticator, // names for the passkey list, by AAGUID
     ...(settings.algorithms === undefined ? {} : { algorithms: settings.algorithms }),
+    ...(settings.timeout === undefined ? {} : { timeout: settings.timeout }),
   });
   const logger = settings.logger ?? { error: (message: string, details: Record<string, unknown>) => console.error(message, details) };
 
@@ -127,7 +132,7 @@ function demoApp(
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
     // The pages load only their own scripts and styles, and nobody may frame them.
-    res.setHeader('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     next();
@@ -175,7 +180,7 @@ function demoApp(
     }),
   );
 
-  app.use('/demo', demoApi(directory, credentials));
+  app.use('/demo', demoApi(directory));
   app.use(express.static(PUBLIC_DIR, { extensions: ['html'], index: 'index.html' }));
   app.use((_req, res) => void res.status(404).type('text/plain').send('Not found'));
   return app;

@@ -36,6 +36,36 @@ export interface VirtualAuthenticatorOptions {
   hasUserVerification?: boolean;
   /** Whether verification succeeds when asked for. Default true. */
   isUserVerified?: boolean;
+  /**
+   * Whether the authenticator answers presence checks by itself. Default true. With false, a request stays
+   * pending: the person has not touched anything (yet).
+   */
+  automaticPresenceSimulation?: boolean;
+  /**
+   * Whether the page sees conditional mediation (autofill). Default true, as Chromium has it. With the
+   * DevTools UI disabled, Chromium answers a conditional request at once with the authenticator's passkey for
+   * the site (there is no autofill dropdown to wait on), so a page loaded while signed out signs in by
+   * itself; false hides `PublicKeyCredential.isConditionalMediationAvailable`, as in a browser without it.
+   */
+  conditionalMediation?: boolean;
+  /** Whether new passkeys are backed up, i.e. synced (BE and BS flags, WebAuthn L3 §6.3.3). Default false. */
+  synced?: boolean;
+}
+
+/** British English in UTC, so the dates a page writes read the same on every machine. */
+export const PAGE_LOCALE = 'en-GB';
+export const PAGE_TIME_ZONE = 'UTC';
+
+/** A credential as `WebAuthn.getCredentials` lists it (ids, keys and handles in standard base64). */
+export interface StoredCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  privateKey: string;
+  userHandle?: string;
+  signCount: number;
+  userName?: string;
+  userDisplayName?: string;
 }
 
 /** A page with a virtual platform authenticator attached. */
@@ -45,7 +75,9 @@ export interface AuthenticatorPage {
   cdp: CDPSession;
   authenticatorId: string;
   /** The credentials the authenticator holds, as the DevTools protocol lists them. */
-  storedCredentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; signCount: number; userHandle?: string }>>;
+  storedCredentials(): Promise<StoredCredential[]>;
+  /** The ids of the credentials the authenticator holds, base64url as WebAuthn's JSON writes them (CDP lists base64). */
+  storedCredentialIds(): Promise<string[]>;
 }
 
 /**
@@ -53,8 +85,13 @@ export interface AuthenticatorPage {
  * and answers presence checks by itself.
  */
 export async function pageWithAuthenticator(browser: Browser, options: VirtualAuthenticatorOptions = {}): Promise<AuthenticatorPage> {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ locale: PAGE_LOCALE, timezoneId: PAGE_TIME_ZONE });
   const page = await context.newPage();
+  if (options.conditionalMediation === false) {
+    await page.addInitScript(() => {
+      delete (PublicKeyCredential as { isConditionalMediationAvailable?: unknown }).isConditionalMediationAvailable;
+    });
+  }
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -64,14 +101,18 @@ export async function pageWithAuthenticator(browser: Browser, options: VirtualAu
       hasResidentKey: true,
       hasUserVerification: options.hasUserVerification ?? true,
       isUserVerified: options.isUserVerified ?? true,
-      automaticPresenceSimulation: true,
+      automaticPresenceSimulation: options.automaticPresenceSimulation ?? true,
+      defaultBackupEligibility: options.synced ?? false,
+      defaultBackupState: options.synced ?? false,
     },
   });
+  const storedCredentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
   return {
     context,
     page,
     cdp,
     authenticatorId,
-    storedCredentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    storedCredentials,
+    storedCredentialIds: async () => (await storedCredentials()).map(({ credentialId }) => Buffer.from(credentialId, 'base64').toString('base64url')),
   };
 }

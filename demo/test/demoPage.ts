@@ -68,3 +68,52 @@ export async function signedInAs(page: Page): Promise<string | undefined> {
   if (await page.locator('#signed-in').isHidden()) return undefined;
   return (await page.locator('#who').textContent()) ?? undefined;
 }
+
+/** Where the sign-in field's autofill request is (its `data-autofill`, see public/autofill.js), once it left `starting`. */
+export async function autofillState(page: Page): Promise<string> {
+  const handle = await page.waitForFunction(() => {
+    const state = (document.querySelector('#sign-in-name') as HTMLElement | null)?.dataset.autofill;
+    return state !== undefined && state !== 'starting' ? state : undefined;
+  });
+  return (await handle.jsonValue()) as string;
+}
+
+/** One passkey of the signed-in view, as a person reads it. */
+export interface PasskeyRow {
+  id: string;
+  name: string;
+  authenticator: string;
+  created: string;
+  lastUsed: string;
+  synced: string;
+}
+
+/** The passkeys the signed-in view lists, as a person reads them. */
+export async function passkeyRows(page: Page): Promise<PasskeyRow[]> {
+  return page.$$eval('#passkeys li', (items) =>
+    items.map((item) => {
+      const text = (selector: string) => item.querySelector(selector)?.textContent ?? '';
+      return {
+        id: (item as HTMLElement).dataset.credentialId ?? '',
+        name: text('.passkey-name'),
+        authenticator: text('.authenticator'),
+        created: text('.created'),
+        lastUsed: text('.last-used'),
+        synced: text('.synced'),
+      };
+    }),
+  );
+}
+
+/** Clicks Rename on the passkey with this id, types the name, clicks Save. */
+export async function renamePasskey(page: Page, id: string, name: string): Promise<Status> {
+  const item = page.locator(`#passkeys li[data-credential-id="${id}"]`);
+  await item.locator('button.rename').click();
+  await item.locator('input[name="passkey-name"]').fill(name);
+  return clickAndSettle(page, `#passkeys li[data-credential-id="${id}"] .rename-form button[type="submit"]`);
+}
+
+/** Clicks Remove on the passkey with this id. */
+export async function removePasskey(page: Page, id: string): Promise<Status> {
+  return clickAndSettle(page, `#passkeys li[data-credential-id="${id}"] button.remove`);
+}

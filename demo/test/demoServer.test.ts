@@ -55,13 +55,17 @@ describe('the demo server', () => {
     const pending = (await call('POST', '/demo/sign-in', { body: { name: 'ada' } })).body.data.token;
     expect((await call('POST', '/mfa/passkey/registration-options', { token: pending })).status).toBe(401);
     expect((await call('GET', '/demo/me', { token: pending })).status).toBe(401);
-    expect((await call('DELETE', `/demo/passkeys/${credential.id}`, { token: pending })).status).toBe(401);
+    // Nor list, rename or delete passkeys (the management routes of both adapters).
+    expect((await call('GET', '/mfa/passkey/credentials', { token: pending })).status).toBe(401);
+    expect((await call('PATCH', `/mfa/passkey/credentials/${credential.id}`, { token: pending, body: { name: 'mine' } })).status).toBe(401);
+    expect((await call('DELETE', `/mfa/passkey/credentials/${credential.id}`, { token: pending })).status).toBe(401);
     expect((await call('GET', '/api/v3/webauthn/registration', { token: pending })).body.apiCode).toBe(40101);
 
     const options = (await call('POST', '/mfa/passkey/auth-options', { token: pending })).body.data;
     const assertion = await authenticator.authenticate(options, server.url);
     expect((await call('POST', '/mfa/passkey/auth-verify', { token: pending, body: { credential: assertion } })).status).toBe(200);
-    expect((await call('GET', '/demo/me', { token: pending })).body.data).toMatchObject({ name: 'ada', passkeys: [{ id: credential.id, algorithm: 'ES256' }] });
+    expect((await call('GET', '/demo/me', { token: pending })).body.data).toEqual({ name: 'ada' });
+    expect((await call('GET', '/mfa/passkey/credentials', { token: pending })).body.data).toMatchObject({ passkeys: [{ id: credential.id, algorithm: 'ES256' }] });
   });
 
   it("never signs a pending session in with another account's passkey", async () => {
@@ -85,18 +89,19 @@ describe('the demo server', () => {
     expect((await call('GET', '/demo/me', { token: alicePending })).status).toBe(401);
   });
 
-  it("never lets one account remove another's passkey", async () => {
+  it("never lets one account see, rename or remove another's passkey", async () => {
     const { server, call } = await demo();
     const ada = (await call('POST', '/demo/accounts', { body: { name: 'ada' } })).body.data.token;
     const eve = (await call('POST', '/demo/accounts', { body: { name: 'eve' } })).body.data.token;
     const creation = (await call('POST', '/mfa/passkey/registration-options', { token: ada })).body.data;
     const credential = await new SoftwareAuthenticator({ algorithm: 'EdDSA' }).register(creation, server.url);
     await call('POST', '/mfa/passkey/complete-registration', { token: ada, body: { credential, challenge: creation.challenge } });
-    expect(await call('DELETE', `/demo/passkeys/${credential.id}`, { token: eve })).toEqual({
-      status: 404,
-      body: { success: false, error: 'You have no passkey with this id.' },
-    });
-    expect(await server.credentials.get(credential.id)).toBeDefined();
+    for (const method of ['PATCH', 'DELETE'] as const) {
+      const reply = await call(method, `/mfa/passkey/credentials/${credential.id}`, { token: eve, body: method === 'PATCH' ? { name: 'mine' } : undefined });
+      expect(reply).toMatchObject({ status: 404, body: { success: false, code: 'credential_not_found' } });
+    }
+    expect((await call('GET', '/mfa/passkey/credentials', { token: eve })).body.data).toEqual({ passkeys: [] });
+    expect((await server.credentials.get(credential.id))?.name).toBeUndefined();
   });
 
   it('answers bad input with a 4xx envelope', async () => {
