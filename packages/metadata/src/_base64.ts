@@ -19,7 +19,7 @@ const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+
  * @throws {TesseraError} `invalid_metadata` when the text is not canonical standard base64
  * @internal
  */
-export function decodeStandardBase64(text: string, what: string): Uint8Array {
+export function decodeStandardBase64(text: string, what: string): Uint8Array<ArrayBuffer> {
   if (typeof text !== 'string' || !STANDARD_BASE64.test(text)) {
     throw new TesseraError('invalid_metadata', `${what} is not standard base64 (RFC 4648 §4).`);
   }
@@ -57,7 +57,7 @@ export function encodeStandardBase64(bytes: Uint8Array): string {
  * @throws {TesseraError} `invalid_metadata` when the text is not canonical base64url
  * @internal
  */
-export function decodeJwsBase64url(text: string, what: string): Uint8Array {
+export function decodeJwsBase64url(text: string, what: string): Uint8Array<ArrayBuffer> {
   try {
     return new Uint8Array(base64url.decode(text));
   } catch (error) {

@@ -37,7 +37,7 @@ export function parseCertificate(der: Uint8Array, code: TesseraErrorCode): Certi
  * @returns the SPKI bytes
  * @internal
  */
-export function subjectPublicKeyInfo(certificate: Certificate): Uint8Array {
+export function subjectPublicKeyInfo(certificate: Certificate): Uint8Array<ArrayBuffer> {
   return new Uint8Array(AsnConvert.serialize(certificate.tbsCertificate.subjectPublicKeyInfo));
 }
 

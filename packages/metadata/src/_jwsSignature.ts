@@ -40,7 +40,12 @@ const MIN_RSA_BITS = 2048;
  *   or the signature does not verify
  * @internal
  */
-export async function verifyJwsSignature(alg: MetadataBlobAlgorithm, spki: Uint8Array, signingInput: Uint8Array, signature: Uint8Array): Promise<void> {
+export async function verifyJwsSignature(
+  alg: MetadataBlobAlgorithm,
+  spki: Uint8Array<ArrayBuffer>,
+  signingInput: Uint8Array<ArrayBuffer>,
+  signature: Uint8Array<ArrayBuffer>,
+): Promise<void> {
   const parameters = PARAMETERS[alg];
   let key: CryptoKey;
   try {

@@ -44,9 +44,9 @@ export interface ParsedCompactJws {
   /** The payload, parsed from UTF-8 JSON; not yet checked against any schema. */
   payload: unknown;
   /** The JWS signing input, `BASE64URL(header) || '.' || BASE64URL(payload)` as ASCII bytes (RFC 7515 §5.1). */
-  signingInput: Uint8Array;
+  signingInput: Uint8Array<ArrayBuffer>;
   /** The signature bytes (RFC 7515 §5.2). */
-  signature: Uint8Array;
+  signature: Uint8Array<ArrayBuffer>;
 }
 
 /**

@@ -38,7 +38,7 @@ const FIDO_MDS_ROOT_BASE64 =
   'e7UyWHmRVSyBQ7N0H3qqJZ4d16GLuc1CLgSkZoNNiTW2bKg2SnkheCLQQrzRQDGQob4Ez8pn7fXwgNNgyYMqIgXQBztSvwyeqiv5' +
   'u+YfjyW6hY0XHgL+XVAEV8/+LbzvXMAaq7afJMbfc2hIkCwU9D9SGuTSyxTDYWnP4vkYxboznxSjBF25cfe1lNj2M8FawTSLfJvd' +
   'kzrnE6JwYZ+vj+vYxXX4M2bUdGc6N3ec592kD3ZDZopD8p/7DEJ4Y9HiD2971KE9dJeFt0g5QdYg/NA6s/rob8SKunE3vouXsXgx' +
-  'T7PntgMTzlSdriVZzH81Xwj3QEUxeCp6',
+  'T7PntgMTzlSdriVZzH81Xwj3QEUxeCp6';
 
 /**
  * The DER certificate of the trust anchor the FIDO Alliance names for the MDS3 BLOB (GlobalSign Root R46, see the
