@@ -153,8 +153,9 @@ const metadataStatementSchema: z.ZodType<MetadataStatement> = z.looseObject({
   authenticatorVersion: z.number().optional(),
   protocolFamily: z.string().optional(),
   schema: z.number().optional(),
-  attestationTypes: z.array(z.string()),
-  attestationRootCertificates: z.array(z.string()),
+  // Both required by Metadata Statement §4; read leniently (absent = none), which can only make trust fail.
+  attestationTypes: z.array(z.string()).default([]),
+  attestationRootCertificates: z.array(z.string()).default([]),
   icon: z.string().optional(),
   keyProtection: z.array(z.string()).optional(),
   matcherProtection: z.array(z.string()).optional(),
@@ -173,8 +174,9 @@ const metadataEntrySchema: z.ZodType<MetadataEntry> = z.looseObject({
 
 /**
  * The schema of a BLOB payload (FIDO MDS3 §3.1.6): `no` a non-negative safe integer, `nextUpdate` a date, every
- * entry with its `statusReports` and, when present, a statement with `description`, `attestationTypes` and
- * `attestationRootCertificates`; AAGUIDs and key identifiers well-formed (and made lower-case).
+ * entry with its `statusReports` and, when present, a statement with a `description` (`attestationTypes` and
+ * `attestationRootCertificates` read as empty when absent, so such a model is never trusted by attestation);
+ * AAGUIDs and key identifiers well-formed (and made lower-case).
  */
 export const metadataBlobPayloadSchema: z.ZodType<MetadataBlobPayload> = z.looseObject({
   legalHeader: z.string().optional(),

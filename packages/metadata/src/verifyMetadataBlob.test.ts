@@ -116,7 +116,7 @@ describe('verifyMetadataBlob (FIDO MDS3 §3.2)', () => {
     expect(await codeOf(verify({ blob: good, maxBytes: good.length }))).toBe('accepted');
   });
 
-  it('refuses a payload outside the schema: missing no or entries, a bad date, a bad AAGUID, a statement without roots', async () => {
+  it('refuses a payload outside the schema: missing no or entries, a bad date, a bad AAGUID, a statement without a description', async () => {
     const bad = [
       { nextUpdate: '2026-07-01', entries: [] },
       { no: 1, nextUpdate: '2026-07-01' },
@@ -127,7 +127,8 @@ describe('verifyMetadataBlob (FIDO MDS3 §3.2)', () => {
       { no: 1, nextUpdate: '2026-07-01', entries: [{ aaguid: 'not-an-aaguid', statusReports: [] }] },
       { no: 1, nextUpdate: '2026-07-01', entries: [{ aaguid: AAGUID }] },
       { no: 1, nextUpdate: '2026-07-01', entries: [{ aaguid: AAGUID, statusReports: [{ effectiveDate: '2020-01-01' }] }] },
-      { no: 1, nextUpdate: '2026-07-01', entries: [{ aaguid: AAGUID, statusReports: [], metadataStatement: { description: 'x', attestationTypes: [] } }] },
+      { no: 1, nextUpdate: '2026-07-01', entries: [{ aaguid: AAGUID, statusReports: [], metadataStatement: { attestationTypes: [] } }] },
+      { no: 1, nextUpdate: '2026-07-01', entries: [{ aaguid: AAGUID, statusReports: [], metadataStatement: { description: 'x', attestationRootCertificates: 'MAMCAQE=' } }] },
       [],
       'no',
     ];

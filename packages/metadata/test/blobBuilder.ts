@@ -9,7 +9,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { base64url } from '@tessera/core';
 import { createTestCertificateAuthority, issueTestCertificate, type AttestationStatementOverride, type TestCertificate } from '@tessera/core/testing';
 
-export const NOW = Date.parse('2026-06-01T00:00:00Z');
+export const NOW: number = Date.parse('2026-06-01T00:00:00Z');
 
 export interface BlobPki {
   root: TestCertificate;
