@@ -106,7 +106,7 @@ describe('parseCompactJws (RFC 7515 §7.1, FIDO MDS3 §3.1.7)', () => {
         }
         codeOf(() => parseCompactJws(mutated));
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
