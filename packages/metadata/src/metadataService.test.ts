@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTesseraError, type TesseraError } from '@tessera/core';
-import { NOW, createBlobPki, entry, payload, signBlob, type BlobPki } from '../test/blobBuilder.ts';
+import { NOW, createAuthenticatorModel, createBlobPki, entry, payload, signBlob, type BlobPki } from '../test/blobBuilder.ts';
 import { MetadataService, type MetadataServiceOptions } from './metadataService.ts';
 
 const AAGUID = 'ee882879-721c-4913-9775-3dfcce97072a';
@@ -142,6 +142,21 @@ describe('MetadataService: loading and refreshing (FIDO MDS3 §3.2)', () => {
     for (const options of bad) {
       expect(() => new MetadataService(options as MetadataServiceOptions)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
     }
+  });
+});
+
+describe('MetadataService.trustAttestation across a refresh', () => {
+  it('refuses a model the refreshed BLOB revokes, where the BLOB before trusted it', async () => {
+    const model = await createAuthenticatorModel('0bb43545-fd2c-4185-87dd-feb0b2916ace');
+    const before = await signBlob(pki, payload([entry(model.aaguid, [model.root.der])], 50, '2026-07-01'));
+    const after = await signBlob(pki, payload([entry(model.aaguid, [model.root.der], [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01' }, { status: 'ATTESTATION_KEY_COMPROMISE', effectiveDate: '2026-06-20' }])], 51, '2026-08-01'));
+    const clock = { now: NOW };
+    const { fetch } = fakeFetch([before, after]);
+    const metadata = service({ url: 'https://mds3.example/', fetch }, clock);
+    const attestation = { fmt: 'packed', type: 'Basic', trustPath: [model.leaf.der], aaguid: model.aaguid };
+    expect(await metadata.trustAttestation(attestation)).toBe(true);
+    clock.now = Date.parse('2026-07-01T12:00:00Z');
+    expect(await codeOf(metadata.trustAttestation(attestation))).toBe('authenticator_revoked');
   });
 });
 

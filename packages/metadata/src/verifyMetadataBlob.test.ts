@@ -100,6 +100,16 @@ describe('verifyMetadataBlob (FIDO MDS3 §3.2)', () => {
     expect(await codeOf(verify({ blob: await signBlob(other, payload([], 1), { x5c: [pki.signer.der, pki.intermediate.der] }), previousNumber: 42 }))).toBe('invalid_metadata');
   });
 
+  it.each(['RS256', 'PS256'] as const)('accepts a BLOB signed with %s, and refuses it under another RSA algorithm', async (algorithm) => {
+    const rsa = await createBlobPki({ algorithm });
+    const signed = await signBlob(rsa, payload([]));
+    expect((await verifyMetadataBlob({ blob: signed, trustAnchor: rsa.root.der, now: NOW })).no).toBe(42);
+    const [, body, signature] = signed.split('.') as [string, string, string];
+    const other = algorithm === 'RS256' ? 'PS256' : 'RS256';
+    const header = base64url.encode(new TextEncoder().encode(JSON.stringify({ alg: other, typ: 'JWT', x5c: [b64(rsa.signer.der), b64(rsa.intermediate.der)] })));
+    expect(await codeOf(verifyMetadataBlob({ blob: `${header}.${body}.${signature}`, trustAnchor: rsa.root.der, now: NOW }))).toBe('invalid_metadata');
+  });
+
   it('refuses alg none and HS256 even over a genuine chain, and RS256 claimed over an EC key', async () => {
     const [, body] = good.split('.') as [string, string];
     for (const alg of ['none', 'HS256']) {

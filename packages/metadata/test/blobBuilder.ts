@@ -18,13 +18,14 @@ export interface BlobPki {
 }
 
 /** Root → intermediate → signer, ES256, valid 2020–2049 unless told otherwise. */
-export async function createBlobPki(signer: { notAfter?: Date; CN?: string } = {}): Promise<BlobPki> {
+export async function createBlobPki(signer: { notAfter?: Date; CN?: string; algorithm?: 'ES256' | 'RS256' | 'PS256' } = {}): Promise<BlobPki> {
   const root = await createTestCertificateAuthority({ subject: { CN: 'Test MDS Root' } });
   const intermediate = await issueTestCertificate({ issuer: root, isCA: true, subject: { CN: 'Test MDS Intermediate' } });
   const leaf = await issueTestCertificate({
     issuer: intermediate,
     subject: { O: 'Test Alliance', CN: signer.CN ?? 'mds.test.example' },
     keyUsage: ['digitalSignature'],
+    ...(signer.algorithm === undefined ? {} : { algorithm: signer.algorithm }),
     ...(signer.notAfter === undefined ? {} : { notAfter: signer.notAfter }),
   });
   return { root, intermediate, signer: leaf };
@@ -40,13 +41,19 @@ export interface SignBlobOptions {
   x5c?: Uint8Array[];
 }
 
-/** Signs `payload` as a compact JWS with the signer's key (ES256 unless the header says otherwise). */
+/** Signs `payload` as a compact JWS with the signer's key (ES256, RS256 or PS256 by the key; the header may claim otherwise). */
 export async function signBlob(pki: BlobPki, payload: unknown, options: SignBlobOptions = {}): Promise<string> {
-  const header = { alg: 'ES256', typ: 'JWT', x5c: (options.x5c ?? [pki.signer.der, pki.intermediate.der]).map(b64), ...options.header };
+  const keyAlgorithm = pki.signer.keys.privateKey.algorithm.name;
+  const alg = keyAlgorithm === 'RSA-PSS' ? 'PS256' : keyAlgorithm === 'RSASSA-PKCS1-v1_5' ? 'RS256' : 'ES256';
+  const header = { alg, typ: 'JWT', x5c: (options.x5c ?? [pki.signer.der, pki.intermediate.der]).map(b64), ...options.header };
   const encode = (value: unknown) => base64url.encode(new TextEncoder().encode(JSON.stringify(value)));
   const signingInput = `${encode(header)}.${encode(payload)}`;
   const signature = new Uint8Array(
-    await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pki.signer.keys.privateKey, new TextEncoder().encode(signingInput)),
+    await crypto.subtle.sign(
+      alg === 'PS256' ? { name: 'RSA-PSS', saltLength: 32 } : alg === 'RS256' ? { name: 'RSASSA-PKCS1-v1_5' } : { name: 'ECDSA', hash: 'SHA-256' },
+      pki.signer.keys.privateKey,
+      new TextEncoder().encode(signingInput),
+    ),
   );
   return `${signingInput}.${base64url.encode(signature)}`;
 }
