@@ -34,6 +34,7 @@ import { parseClientDataJSON } from './clientData.ts';
 import { COSE_ALGORITHMS } from './cose.ts';
 import { isOriginOfRpId, originSchema } from './origin.ts';
 import { TesseraError } from './errors.ts';
+import { isAttestationTrustAnchors, type AttestationTrustAnchors } from './attestation/trust.ts';
 import { rpIdSchema } from './rpId.ts';
 import { transportPolicySchema } from './transports.ts';
 import { userHandleSchema } from './userHandle.ts';
@@ -93,6 +94,7 @@ export const relyingPartyConfigSchema: z.ZodObject<
     topOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
     allowRS1: z.ZodOptional<z.ZodBoolean>;
     trustAttestation: z.ZodOptional<z.ZodCustom<TrustAttestation, TrustAttestation>>;
+    attestationTrustAnchors: z.ZodOptional<z.ZodCustom<AttestationTrustAnchors, AttestationTrustAnchors>>;
     keyCache: z.ZodOptional<z.ZodCustom<PublicKeyCache, PublicKeyCache>>;
     now: z.ZodOptional<z.ZodCustom<() => number, () => number>>;
   },
@@ -118,6 +120,9 @@ export const relyingPartyConfigSchema: z.ZodObject<
   allowRS1: z.boolean().optional(),
   trustAttestation: z
     .custom<TrustAttestation>((value) => typeof value === 'function', 'trustAttestation must be a function')
+    .optional(),
+  attestationTrustAnchors: z
+    .custom<AttestationTrustAnchors>(isAttestationTrustAnchors, 'attestationTrustAnchors must be { global?, byFormat?, byAaguid? } of DER certificate arrays')
     .optional(),
   keyCache: z
     .custom<PublicKeyCache>((value) => typeof value === 'object' && value !== null && 'getOrLoad' in value, 'keyCache must be a PublicKeyCache')
@@ -593,6 +598,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       algorithms: record.algorithms.filter((alg) => alg !== COSE_ALGORITHMS.RS1 || settings.allowRS1 === true),
       attestation: record.attestation,
       trustAttestation: settings.trustAttestation,
+      attestationTrustAnchors: settings.attestationTrustAnchors,
       now: now(),
     });
     // §7.1 step 25, for the credentials this ceremony knew about; the credential store checks all others.
