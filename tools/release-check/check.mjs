@@ -45,7 +45,7 @@ const root = join(here, '..', '..');
 const attwBin = join(here, 'node_modules', '.bin', 'attw');
 
 /** The packages to release, as directories relative to the repository root. */
-const PACKAGES = ['packages/core', 'packages/adapter-express', 'packages/adapter-genauth', 'packages/store-redis', 'packages/store-postgres'];
+const PACKAGES = ['packages/core', 'packages/adapter-express', 'packages/adapter-genauth', 'packages/store-redis', 'packages/store-postgres', 'packages/metadata'];
 
 /** Longest any one step (build, pack, install, smoke test) may take. */
 const STEP_TIMEOUT_MS = 10 * 60_000;
@@ -275,6 +275,7 @@ function checkTypeScriptRange() {
     '@tessera/adapter-genauth/node',
     '@tessera/store-redis',
     '@tessera/store-postgres',
+    '@tessera/metadata',
   ];
   const consumer = entryPoints.map((entry, i) => `import * as entry${i} from '${entry}';`).join('\n');
   writeFileSync(join(scratch, 'consumer.ts'), `${consumer}\nexport const entryPoints: unknown[] = [${entryPoints.map((_, i) => `entry${i}`).join(', ')}];\n`);

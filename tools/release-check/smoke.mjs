@@ -32,6 +32,7 @@ import {
 import { toNodeListener } from '@tessera/adapter-genauth/node';
 import { RedisChallengeStore } from '@tessera/store-redis';
 import { PostgresChallengeStore, PostgresCredentialStore, migrate } from '@tessera/store-postgres';
+import { FIDO_MDS_ROOT_FINGERPRINT_SHA256, MetadataService, fidoMdsRootCertificate, verifyMetadataBlob } from '@tessera/metadata';
 import { PGlite } from '@electric-sql/pglite';
 import express from 'express';
 import { createClient } from 'redis';
@@ -176,6 +177,18 @@ try {
   } finally {
     await db.close();
   }
+}
+
+// @tessera/metadata: the pinned root hashes to its fingerprint; a BLOB that is not a JWS and a service without a
+// BLOB are refused with their codes (no network: the service's fetch is injected).
+{
+  const { createHash } = await import('node:crypto');
+  assert.equal(createHash('sha256').update(fidoMdsRootCertificate()).digest('hex'), FIDO_MDS_ROOT_FINGERPRINT_SHA256);
+  await assert.rejects(verifyMetadataBlob({ blob: 'not.a.blob' }), { code: 'invalid_metadata' });
+  const offline = new MetadataService({ source: { url: 'https://mds3.fidoalliance.org/', fetch: () => Promise.reject(new Error('offline')) } });
+  await assert.rejects(offline.load(), { code: 'metadata_unavailable' });
+  assert.equal(offline.describeAuthenticator('00000000-0000-0000-0000-000000000000'), undefined);
+  step('@tessera/metadata: pinned MDS3 root, BLOB refusal and an offline MetadataService');
 }
 
 /** A free TCP port on 127.0.0.1. */

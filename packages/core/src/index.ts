@@ -154,6 +154,10 @@ export type { AttestationStatementInput, AttestationStatementResult, Attestation
 export { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestation/formats.ts';
 export type { RegisteredAttestationFormat } from './attestation/formats.ts';
 export type { SupportedAttestationFormat } from './attestation/verifyAttestationStatement.ts';
+export { MAX_CHAIN_CERTIFICATES, MAX_CRL_BYTES, validateCertificateChain } from './attestation/certificateChain.ts';
+export type { CertificateChainResult, ValidateCertificateChainInput } from './attestation/certificateChain.ts';
+export { anchorsFor, assessTrust } from './attestation/trust.ts';
+export type { AssessTrustContext, AssessableStatement, AttestationTrustAnchors } from './attestation/trust.ts';
 
 // Credential records (WebAuthn L3 §4 "Credential Record")
 export { MemoryCredentialStore, credentialRecordSchema } from './credentialStore.ts';

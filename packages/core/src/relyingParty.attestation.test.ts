@@ -51,7 +51,7 @@ describe('RelyingParty.finishRegistration: attestation statements (§7.1 steps 2
     const context = setup({ trustAttestation: () => true });
     const statement: AttestationStatementOverride = { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(8)]]) };
     const accepted = await context.rp.finishRegistration(await ceremony(context, new SoftwareAuthenticator({ statement })));
-    expect(accepted.attestation).toEqual({ fmt: 'tpm', type: 'None', trustPath: [], verified: false });
+    expect(accepted.attestation).toEqual({ fmt: 'tpm', type: 'None', trustPath: [], verified: false, trusted: false });
     expect((await context.credentials.get(accepted.credential.id))?.fmt).toBe('none');
     expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, new SoftwareAuthenticator({ statement }), 'direct')))).toBe(
       'unsupported_attestation_format',

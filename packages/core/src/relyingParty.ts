@@ -34,6 +34,7 @@ import { parseClientDataJSON } from './clientData.ts';
 import { COSE_ALGORITHMS } from './cose.ts';
 import { isOriginOfRpId, originSchema } from './origin.ts';
 import { TesseraError } from './errors.ts';
+import { isAttestationTrustAnchors, type AttestationTrustAnchors } from './attestation/trust.ts';
 import { rpIdSchema } from './rpId.ts';
 import { transportPolicySchema } from './transports.ts';
 import { userHandleSchema } from './userHandle.ts';
@@ -99,6 +100,7 @@ export const relyingPartyConfigSchema: z.ZodObject<
     androidKeyAllowSoftwareEnforced: z.ZodOptional<z.ZodBoolean>;
     safetyNetCtsProfileMatchRequired: z.ZodOptional<z.ZodBoolean>;
     safetyNetMaxAgeMs: z.ZodOptional<z.ZodNumber>;
+    attestationTrustAnchors: z.ZodOptional<z.ZodCustom<AttestationTrustAnchors, AttestationTrustAnchors>>;
     keyCache: z.ZodOptional<z.ZodCustom<PublicKeyCache, PublicKeyCache>>;
     now: z.ZodOptional<z.ZodCustom<() => number, () => number>>;
     describeAuthenticator: z.ZodOptional<z.ZodCustom<DescribeAuthenticator, DescribeAuthenticator>>;
@@ -130,6 +132,9 @@ export const relyingPartyConfigSchema: z.ZodObject<
   androidKeyAllowSoftwareEnforced: z.boolean().optional(),
   safetyNetCtsProfileMatchRequired: z.boolean().optional(),
   safetyNetMaxAgeMs: z.number().int().nonnegative('safetyNetMaxAgeMs must not be negative').optional(),
+  attestationTrustAnchors: z
+    .custom<AttestationTrustAnchors>(isAttestationTrustAnchors, 'attestationTrustAnchors must be { global?, byFormat?, byAaguid? } of DER certificate arrays')
+    .optional(),
   keyCache: z
     .custom<PublicKeyCache>((value) => typeof value === 'object' && value !== null && 'getOrLoad' in value, 'keyCache must be a PublicKeyCache')
     .optional(),
@@ -635,6 +640,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       androidKeyAllowSoftwareEnforced: settings.androidKeyAllowSoftwareEnforced,
       safetyNetCtsProfileMatchRequired: settings.safetyNetCtsProfileMatchRequired,
       safetyNetMaxAgeMs: settings.safetyNetMaxAgeMs,
+      attestationTrustAnchors: settings.attestationTrustAnchors,
       now: now(),
     });
     // §7.1 step 25, for the credentials this ceremony knew about; the credential store checks all others.

@@ -49,7 +49,7 @@ describe('verifyRegistrationResponse: real authenticators', () => {
       expect(base64url.encode(result.credential.publicKey)).toBe(vector.expected.publicKey);
       expect(result.userVerified).toBe(vector.expected.userVerified);
       // Statements of supported formats are verified even though attestation was not requested (§7.1 step 21).
-      if (!verifiable(vector)) expect(result.attestation).toEqual({ fmt: vector.fmt, type: 'None', trustPath: [], verified: false });
+      if (!verifiable(vector)) expect(result.attestation).toEqual({ fmt: vector.fmt, type: 'None', trustPath: [], verified: false, trusted: false });
       else expect(result.attestation).toMatchObject({ fmt: vector.fmt, verified: true });
     },
   );
@@ -205,9 +205,9 @@ describe('verifyRegistrationResponse: attestation statements are judged whatever
 
     it('a packed self attestation that verifies is recorded as packed, a none statement as none', async () => {
       const packed = await verifyRegistrationResponse(await withStatement(undefined, undefined, { attestation: 'packed' }));
-      expect([packed.attestation, packed.credential.fmt]).toEqual([{ fmt: 'packed', type: 'Self', trustPath: [], verified: true }, 'packed']);
+      expect([packed.attestation, packed.credential.fmt]).toEqual([{ fmt: 'packed', type: 'Self', trustPath: [], verified: true, trusted: false }, 'packed']);
       const none = await verifyRegistrationResponse(await withStatement(undefined));
-      expect([none.attestation, none.credential.fmt]).toEqual([{ fmt: 'none', type: 'None', trustPath: [], verified: true }, 'none']);
+      expect([none.attestation, none.credential.fmt]).toEqual([{ fmt: 'none', type: 'None', trustPath: [], verified: true, trusted: false }, 'none']);
     });
   });
 
@@ -232,7 +232,7 @@ describe('verifyRegistrationResponse: attestation statements are judged whatever
   describe('a registered format not verified here yet', () => {
     it.each(UNSUPPORTED)("%s with a junk statement is accepted under 'none', unverified, and the record says none", async (fmt) => {
       const result = await verifyRegistrationResponse(await withStatement(statementOf(fmt, [['ver', '2.0'], ['sig', junk(64)], ['x5c', [junk(40)]]])));
-      expect(result.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false });
+      expect(result.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false, trusted: false });
       expect(result.credential.fmt).toBe('none');
       expect(credentialRecordSchema.parse(result.credential).fmt).toBe('none');
     });

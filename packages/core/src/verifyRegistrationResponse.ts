@@ -3,6 +3,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
 import { parseAttestationObject } from './attestationObject.ts';
 import { isRegisteredAttestationFormat } from './attestation/formats.ts';
+import { assessTrust, type AttestationTrustAnchors } from './attestation/trust.ts';
 import { base64url } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
 import { COSE_ALGORITHM_NAMES, COSE_ALGORITHMS, parseCoseKey, type CoseAlgorithm } from './cose.ts';
@@ -33,10 +34,16 @@ const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGO
  *   `fmt` names what the authenticator sent; `type` is `'None'` and `trustPath` is empty, since nothing in the
  *   statement was checked (§6.5.4: no attestation information is available); and the credential record's
  *   `fmt` is `'none'`.
+ *
+ * `trusted` is `true` only when attestation other than `'none'` was requested and the trust path validated to
+ * one of the `attestationTrustAnchors` (§7.1 steps 22–23), or `trustAttestation` accepted a statement with a
+ * trust path. Self and None attestation are never trusted.
  */
 export interface AttestationResult extends AttestationStatementResult {
   /** Whether the statement was verified (§7.1 step 21); see {@link AttestationResult}. */
   verified: boolean;
+  /** Whether the trust path leads to an anchor the relying party trusts (§7.1 step 23); see {@link AttestationResult}. */
+  trusted: boolean;
 }
 
 /** Input of {@link verifyRegistrationResponse}. */
@@ -77,6 +84,13 @@ export interface VerifyRegistrationResponseInput {
    * `'none'` was requested. Without it every verified statement is accepted.
    */
   trustAttestation?: ((attestation: AttestationResult) => boolean | Promise<boolean>) | undefined;
+  /**
+   * Trust anchors for attestation trust paths (§7.1 steps 22–23), by AAGUID, by format or global. When
+   * attestation other than `'none'` was requested and the statement has a trust path, and anchors exist for
+   * its AAGUID, format or globally, the path must validate to one of them (`validateCertificateChain`), else
+   * `untrusted_attestation`. Without such anchors the registration is accepted with `trusted: false`.
+   */
+  attestationTrustAnchors?: AttestationTrustAnchors | undefined;
   /** The time at which attestation certificates must be valid, epoch ms; default now. */
   now?: number | undefined;
   /** `android-key`: accept origin and purpose vouched for only in `softwareEnforced`; default `false` (§8.4). */
@@ -222,13 +236,22 @@ async function assessAttestation(
     if (requested !== 'none') {
       throw new TesseraError('unsupported_attestation_format', `The attestation statement format "${fmt}" is not verified by this library.`);
     }
-    return { fmt, type: 'None', trustPath: [], verified: false };
+    return { fmt, type: 'None', trustPath: [], verified: false, trusted: false };
   }
-  const verifiedStatement = await verifyAttestationStatement({ ...statement, now: input.now ?? Date.now() });
-  const attestation: AttestationResult = { ...verifiedStatement, verified: true };
+  const now = input.now ?? Date.now();
+  const verifiedStatement = await verifyAttestationStatement({ ...statement, now });
+  const attestation: AttestationResult = { ...verifiedStatement, verified: true, trusted: false };
   if (requested === 'none') return attestation;
-  if (input.trustAttestation !== undefined && (await input.trustAttestation(attestation)) !== true) {
-    throw new TesseraError('untrusted_attestation', 'The attestation is valid but its trust path is not trusted by this relying party.');
+  // Step 22–23: the anchors first; a TesseraError thrown by trustAttestation (a revoked authenticator, say)
+  // propagates unchanged.
+  const aaguid = formatAaguid(statement.authenticatorData.attestedCredentialData.aaguid);
+  attestation.trusted = await assessTrust(verifiedStatement, { anchors: input.attestationTrustAnchors, aaguid, now });
+  if (input.trustAttestation !== undefined) {
+    if ((await input.trustAttestation(attestation)) !== true) {
+      throw new TesseraError('untrusted_attestation', 'The attestation is valid but its trust path is not trusted by this relying party.');
+    }
+    // The hook's acceptance makes a trust path trusted; Self and None have none to trust.
+    if (verifiedStatement.trustPath.length > 0) attestation.trusted = true;
   }
   return attestation;
 }

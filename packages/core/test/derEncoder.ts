@@ -1,6 +1,6 @@
 /**
  * Test support only: a tiny ASN.1 DER encoder (ITU-T X.690) for building test inputs.
- * Deliberately independent of the DER reader under test (`src/_der.ts`); never imported by library code.
+ * Deliberately independent of the ASN.1 library the core parses with; never imported by library code.
  */
 
 /** Bytes from octet values. */

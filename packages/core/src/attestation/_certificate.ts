@@ -1,18 +1,13 @@
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
-  DER_TAGS,
-  contextTag,
-  derBitString,
-  derBoolean,
-  derChildren,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSmallInteger,
-  derString,
-  derTime,
-  readDer,
-  type DerElement,
-} from './_der.ts';
+  BasicConstraints,
+  Certificate as X509Certificate,
+  KeyUsage,
+  Name as X509Name,
+  id_ce_basicConstraints,
+  id_ce_keyUsage,
+} from '@peculiar/asn1-x509';
+import { ECParameters } from '@peculiar/asn1-ecc';
 import { checkEcPoint } from '../_ecPoint.ts';
 import { ecdsaDerToP1363, type EcdsaComponentBytes } from '../_ecdsaSignature.ts';
 import { equalBytes } from '../_bytes.ts';
@@ -21,8 +16,14 @@ import { TesseraError, isTesseraError } from '../errors.ts';
 
 /*
  * X.509 certificates (RFC 5280 §4.1) as attestation statements carry them in `x5c` (WebAuthn L3 §8.2, §8.6),
- * read with the strict DER reader of `_der.ts`, and their public keys imported into WebCrypto to check
- * attestation signatures (WebAuthn L3 §6.5.5). Certificate signatures and paths are not verified here.
+ * parsed with the @peculiar/asn1-x509 schemas, and their public keys imported into WebCrypto to check
+ * attestation signatures (WebAuthn L3 §6.5.5). Chains are validated in certificateChain.ts.
+ *
+ * The ASN.1 reader underneath (asn1js) accepts BER, so every certificate must re-encode to exactly its input:
+ * that refuses indefinite or non-minimal lengths, non-minimal integers, explicit DEFAULT values, trailing bytes
+ * and anything the schema does not read (X.690 §10, RFC 5280 §4.1 "DER"). One deviation is tolerated: the
+ * "unused bits" octet of the outer signatureValue BIT STRING, which some early Yubico U2F attestation
+ * certificates set wrongly; it is not covered by the signature, and the signature octets are read as they are.
  */
 
 /** Largest certificate accepted, in bytes; attestation certificates take under 2 KiB. */
@@ -43,9 +44,6 @@ export const KEY_OIDS = {
   Ed25519: '1.3.101.112',
   rsaEncryption: '1.2.840.113549.1.1.1',
 } as const;
-
-/** basicConstraints (RFC 5280 §4.2.1.9). */
-const BASIC_CONSTRAINTS = '2.5.29.19';
 
 /** One attribute of a distinguished name (RFC 5280 §4.1.2.4): its type OID and its value as text. */
 export interface NameAttribute {
@@ -70,6 +68,8 @@ export interface Certificate {
   readonly tbs: Uint8Array;
   /** OID of the issuer's signature algorithm (§4.1.1.2); the same as inside `tbs`. */
   readonly signatureAlgorithm: string;
+  /** The exact AlgorithmIdentifier encoding of the signature algorithm, parameters included (RSA-PSS needs them). */
+  readonly signatureAlgorithmDer: Uint8Array;
   /** The issuer's signature (§4.1.1.3). */
   readonly signature: Uint8Array;
   /** 1, 2 or 3 (§4.1.2.1). */
@@ -78,8 +78,12 @@ export interface Certificate {
   readonly serialNumber: Uint8Array;
   /** Who signed the certificate (§4.1.2.4). */
   readonly issuer: Name;
+  /** The exact DER of the issuer name, for name chaining (RFC 5280 §6.1.3 (a)(4)). */
+  readonly issuerDer: Uint8Array;
   /** Whom the certificate names (§4.1.2.6); empty when only subjectAltName names it. */
   readonly subject: Name;
+  /** The exact DER of the subject name. */
+  readonly subjectDer: Uint8Array;
   /** Start of the validity period, epoch milliseconds (§4.1.2.5). */
   readonly notBefore: number;
   /** End of the validity period, epoch milliseconds, inclusive (§4.1.2.5). */
@@ -92,59 +96,65 @@ export interface Certificate {
   readonly publicKeyCurve?: string;
   /** Extensions by OID (§4.1.2.9); each OID at most once. */
   readonly extensions: ReadonlyMap<string, CertificateExtension>;
+  /** The certificate as @peculiar/asn1-x509 parsed it, for reading extensions with their schemas. */
+  readonly asn1: X509Certificate;
 }
 
-function malformed(problem: string): never {
-  throw new TesseraError('invalid_attestation', `Malformed attestation certificate: ${problem}.`);
+function malformed(problem: string, cause?: unknown): never {
+  throw new TesseraError('invalid_attestation', `Malformed attestation certificate: ${problem}.`, cause === undefined ? undefined : { cause });
 }
 
-/** AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID, and the parameters if any. */
-function algorithmIdentifier(element: DerElement): { oid: string; parameters?: DerElement } {
-  const [oid, parameters, ...rest] = derChildren(element, DER_TAGS.SEQUENCE);
-  if (oid === undefined || rest.length > 0) malformed('AlgorithmIdentifier must hold one or two elements');
-  return parameters === undefined ? { oid: derOid(oid) } : { oid: derOid(oid), parameters };
+const bytesOf = (buffer: ArrayBuffer | ArrayBufferView): Uint8Array =>
+  buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+
+/**
+ * Parses DER with an asn1-schema type and requires that it re-encodes to exactly the input (X.690 §10: DER is
+ * the one encoding of a value), so BER, trailing bytes and unread elements are refused.
+ *
+ * @param der - the encoding
+ * @param type - an @peculiar/asn1-schema class
+ * @param what - what the bytes should be, for the error message
+ * @returns the parsed value
+ * @throws {TesseraError} `invalid_attestation` if it does not parse or is not DER
+ * @internal
+ */
+export function parseDer<T>(der: Uint8Array, type: new () => T, what: string): T {
+  let value: T;
+  let encoded: Uint8Array;
+  try {
+    value = AsnConvert.parse(der, type);
+    encoded = new Uint8Array(AsnConvert.serialize(value));
+  } catch (error) {
+    malformed(`${what} does not parse`, error);
+  }
+  if (!equalBytes(encoded, der)) malformed(`${what} is not DER`);
+  return value;
 }
 
 /** Name (RFC 5280 §4.1.2.4): SEQUENCE OF RelativeDistinguishedName, each a non-empty SET OF type and value. */
-function parseName(element: DerElement): Name {
+function readName(name: X509Name): Name {
   const attributes: NameAttribute[] = [];
-  for (const rdn of derChildren(element, DER_TAGS.SEQUENCE)) {
-    const members = derChildren(rdn, DER_TAGS.SET);
-    if (members.length === 0) malformed('empty relative distinguished name');
-    for (const member of members) {
-      const [type, value, ...rest] = derChildren(member, DER_TAGS.SEQUENCE);
-      if (type === undefined || value === undefined || rest.length > 0) malformed('attribute must hold a type and a value');
-      attributes.push({ type: derOid(type), value: derString(value) });
+  for (const rdn of name) {
+    if (rdn.length === 0) malformed('empty relative distinguished name');
+    for (const { type, value } of rdn) {
+      // Character strings only (X.520 DirectoryString, IA5String for emailAddress and domainComponent).
+      if (value.anyValue !== undefined) malformed('a name attribute value is not a character string');
+      attributes.push({ type, value: value.toString() });
     }
   }
   return attributes;
 }
 
-/** Extensions (RFC 5280 §4.1.2.9): a non-empty SEQUENCE OF Extension, no OID twice. */
-function parseExtensions(element: DerElement): Map<string, CertificateExtension> {
-  const [list, ...rest] = derChildren(element);
-  if (list === undefined || rest.length > 0) malformed('[3] must hold one SEQUENCE');
-  const extensions = new Map<string, CertificateExtension>();
-  const entries = derChildren(list, DER_TAGS.SEQUENCE);
-  if (entries.length === 0) malformed('empty extensions');
-  for (const entry of entries) {
-    const fields = derChildren(entry, DER_TAGS.SEQUENCE);
-    if (fields.length !== 2 && fields.length !== 3) malformed('extension must hold two or three elements');
-    const oid = derOid(fields[0]!);
-    // critical BOOLEAN DEFAULT FALSE: DER omits FALSE (X.690 §11.5), but some issuers encode it; both mean FALSE.
-    const critical = fields.length === 3 ? derBoolean(fields[1]!) : false;
-    const value = derOctetString(fields[fields.length - 1]!);
-    if (extensions.has(oid)) malformed('an extension appears twice');
-    extensions.set(oid, { critical, value });
-  }
-  return extensions;
+/** Where the outer signatureValue's unused-bits octet is: just before the signature, which ends the certificate. */
+function signatureUnusedBitsAt(der: Uint8Array, signatureLength: number): number {
+  return der.length - signatureLength - 1;
 }
 
 /**
- * Parses a DER X.509 certificate (RFC 5280 §4.1), strictly and without verifying anything: the structure of
- * Certificate and TBSCertificate, version 1–3 with unique identifiers only from v2 and extensions only in v3,
+ * Parses a DER X.509 certificate (RFC 5280 §4.1), strictly and without verifying anything: DER only (see the
+ * note at the top of this file), version 1–3 with unique identifiers only from v2 and extensions only in v3,
  * the inner signature algorithm equal to the outer one (§4.1.1.2), names whose values are character strings,
- * RFC 5280 times, and each extension at most once.
+ * and each extension at most once.
  *
  * @param der - one certificate, at most {@link MAX_CERTIFICATE_BYTES}
  * @returns its fields; byte arrays are views of a private copy of `der`
@@ -156,71 +166,70 @@ export function parseCertificate(der: Uint8Array): Certificate {
   if (der.length === 0) malformed('empty');
   if (der.length > MAX_CERTIFICATE_BYTES) malformed(`larger than ${MAX_CERTIFICATE_BYTES} bytes`);
   const copy = new Uint8Array(der);
-  const root = readDer(copy);
-  const [tbsElement, outerAlgorithm, signatureElement, ...extra] = derChildren(root, DER_TAGS.SEQUENCE);
-  if (tbsElement === undefined || outerAlgorithm === undefined || signatureElement === undefined || extra.length > 0) {
-    malformed('Certificate must hold three elements');
+  let asn1: X509Certificate;
+  let encoded: Uint8Array;
+  try {
+    asn1 = AsnConvert.parse(copy, X509Certificate);
+    encoded = new Uint8Array(AsnConvert.serialize(asn1));
+  } catch (error) {
+    malformed('not an X.509 certificate', error);
   }
-  const fields = derChildren(tbsElement, DER_TAGS.SEQUENCE);
-  let index = 0;
-  const next = (): DerElement => fields[index++] ?? malformed('TBSCertificate is truncated');
-
-  let version = 1;
-  if (fields[0]?.tag === contextTag(0)) {
-    const [versionElement, ...rest] = derChildren(next());
-    if (versionElement === undefined || rest.length > 0) malformed('[0] must hold one INTEGER');
-    const value = derSmallInteger(versionElement);
-    // Version DEFAULT v1: DER omits v1 (X.690 §11.5), so an explicit version is v2 (1) or v3 (2).
-    if (value !== 1 && value !== 2) malformed('unsupported version');
-    version = value + 1;
+  const signature = bytesOf(asn1.signatureValue);
+  const unusedBitsAt = signatureUnusedBitsAt(copy, signature.length);
+  if (encoded.length !== copy.length || unusedBitsAt < 0 || encoded[unusedBitsAt] !== 0) malformed('not DER');
+  for (let at = 0; at < copy.length; at++) {
+    if (encoded[at] !== copy[at] && at !== unusedBitsAt) malformed('not DER');
   }
-  const serialNumber = derInteger(next());
-  const innerAlgorithm = next();
-  if (!equalBytes(innerAlgorithm.encoded, outerAlgorithm.encoded)) malformed('the two signature algorithms differ');
-  const signatureAlgorithm = algorithmIdentifier(outerAlgorithm).oid;
-  const issuer = parseName(next());
-  const validity = derChildren(next(), DER_TAGS.SEQUENCE);
-  if (validity.length !== 2) malformed('Validity must hold two times');
-  const notBefore = derTime(validity[0]!);
-  const notAfter = derTime(validity[1]!);
-  const subject = parseName(next());
-  const spki = next();
-  const [keyAlgorithm, keyBits, ...keyRest] = derChildren(spki, DER_TAGS.SEQUENCE);
-  if (keyAlgorithm === undefined || keyBits === undefined || keyRest.length > 0) malformed('SubjectPublicKeyInfo must hold two elements');
-  const { oid: publicKeyAlgorithm, parameters } = algorithmIdentifier(keyAlgorithm);
-  derBitString(keyBits);
 
-  // [1] issuerUniqueID and [2] subjectUniqueID (implicit BIT STRINGs, v2 and v3), then [3] extensions (v3 only).
-  for (const number of [1, 2]) {
-    if (fields[index]?.tag === contextTag(number, true)) {
-      if (version < 2) malformed('unique identifier in a version 1 certificate');
-      index++;
+  const tbsFields = asn1.tbsCertificate;
+  const version = tbsFields.version + 1;
+  if (version < 1 || version > 3) malformed('unsupported version');
+  if ((tbsFields.issuerUniqueID !== undefined || tbsFields.subjectUniqueID !== undefined) && version < 2) {
+    malformed('unique identifier in a version 1 certificate');
+  }
+  if (tbsFields.extensions !== undefined && version !== 3) malformed('extensions in a certificate before version 3');
+  const outerAlgorithm = new Uint8Array(AsnConvert.serialize(asn1.signatureAlgorithm));
+  if (!equalBytes(new Uint8Array(AsnConvert.serialize(tbsFields.signature)), outerAlgorithm)) malformed('the two signature algorithms differ');
+
+  const extensions = new Map<string, CertificateExtension>();
+  if (tbsFields.extensions !== undefined) {
+    if (tbsFields.extensions.length === 0) malformed('empty extensions');
+    for (const extension of tbsFields.extensions) {
+      if (extensions.has(extension.extnID)) malformed('an extension appears twice');
+      extensions.set(extension.extnID, { critical: extension.critical, value: bytesOf(extension.extnValue.buffer) });
     }
   }
-  let extensions = new Map<string, CertificateExtension>();
-  if (fields[index]?.tag === contextTag(3)) {
-    if (version !== 3) malformed('extensions in a certificate before version 3');
-    extensions = parseExtensions(next());
-  }
-  if (index !== fields.length) malformed('unexpected elements in TBSCertificate');
-
+  const spki = tbsFields.subjectPublicKeyInfo;
+  const publicKeyAlgorithm = spki.algorithm.algorithm;
   const certificate: Certificate = {
     der: copy,
-    tbs: tbsElement.encoded,
-    signatureAlgorithm,
-    signature: derBitString(signatureElement),
+    tbs: new Uint8Array(AsnConvert.serialize(tbsFields)),
+    signatureAlgorithm: asn1.signatureAlgorithm.algorithm,
+    signatureAlgorithmDer: outerAlgorithm,
+    signature,
     version,
-    serialNumber,
-    issuer,
-    subject,
-    notBefore,
-    notAfter,
-    subjectPublicKeyInfo: spki.encoded,
+    serialNumber: bytesOf(tbsFields.serialNumber),
+    issuer: readName(tbsFields.issuer),
+    issuerDer: new Uint8Array(AsnConvert.serialize(tbsFields.issuer)),
+    subject: readName(tbsFields.subject),
+    subjectDer: new Uint8Array(AsnConvert.serialize(tbsFields.subject)),
+    notBefore: tbsFields.validity.notBefore.getTime().getTime(),
+    notAfter: tbsFields.validity.notAfter.getTime().getTime(),
+    subjectPublicKeyInfo: new Uint8Array(AsnConvert.serialize(spki)),
     publicKeyAlgorithm,
     extensions,
+    asn1,
   };
-  if (publicKeyAlgorithm === KEY_OIDS.ecPublicKey && parameters?.tag === DER_TAGS.OID) {
-    return { ...certificate, publicKeyCurve: derOid(parameters) };
+  if (!Number.isFinite(certificate.notBefore) || !Number.isFinite(certificate.notAfter)) malformed('a validity time is not a date');
+  const parameters = spki.algorithm.parameters;
+  if (publicKeyAlgorithm === KEY_OIDS.ecPublicKey && parameters instanceof ArrayBuffer) {
+    let curve: string | undefined;
+    try {
+      curve = AsnConvert.parse(parameters, ECParameters).namedCurve;
+    } catch (error) {
+      malformed('the EC key parameters do not parse', error);
+    }
+    if (curve !== undefined) return { ...certificate, publicKeyCurve: curve };
   }
   return certificate;
 }
@@ -256,6 +265,39 @@ export function nameValues(name: Name, type: string): string[] {
 }
 
 /**
+ * Reads an extension's value with its asn1-schema type, strictly (DER, see {@link parseDer}).
+ *
+ * @param cert - a parsed certificate
+ * @param oid - the extension's OID
+ * @param type - the @peculiar/asn1-schema class of its value
+ * @returns the value, or `undefined` if the certificate lacks the extension
+ * @throws {TesseraError} `invalid_attestation` if the value is malformed
+ * @internal
+ */
+export function readExtension<T>(cert: Certificate, oid: string, type: new () => T): T | undefined {
+  const extension = cert.extensions.get(oid);
+  return extension === undefined ? undefined : parseDer(extension.value, type, `extension ${oid}`);
+}
+
+/**
+ * The basicConstraints extension (RFC 5280 §4.2.1.9).
+ *
+ * @param cert - a parsed certificate
+ * @returns `cA` and `pathLenConstraint`, or `undefined` if the extension is absent
+ * @throws {TesseraError} `invalid_attestation` if the extension's value is malformed
+ * @internal
+ */
+export function basicConstraints(cert: Certificate): { cA: boolean; pathLenConstraint?: number } | undefined {
+  const value = readExtension(cert, id_ce_basicConstraints, BasicConstraints);
+  if (value === undefined) return undefined;
+  const { pathLenConstraint } = value;
+  if (pathLenConstraint !== undefined && (!Number.isSafeInteger(pathLenConstraint) || pathLenConstraint < 0)) {
+    malformed('basicConstraints pathLenConstraint is not a non-negative integer');
+  }
+  return pathLenConstraint === undefined ? { cA: value.cA } : { cA: value.cA, pathLenConstraint };
+}
+
+/**
  * The `cA` flag of the basicConstraints extension (RFC 5280 §4.2.1.9).
  *
  * @param cert - a parsed certificate
@@ -264,20 +306,32 @@ export function nameValues(name: Name, type: string): string[] {
  * @internal
  */
 export function basicConstraintsCA(cert: Certificate): boolean | undefined {
-  const extension = cert.extensions.get(BASIC_CONSTRAINTS);
-  if (extension === undefined) return undefined;
-  const fields = derChildren(readDer(extension.value), DER_TAGS.SEQUENCE);
-  if (fields.length > 2) malformed('basicConstraints holds more than two elements');
-  // cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL; an explicit FALSE is read as FALSE.
-  let index = 0;
-  let ca = false;
-  if (fields[0]?.tag === DER_TAGS.BOOLEAN) {
-    ca = derBoolean(fields[0]);
-    index++;
-  }
-  if (index < fields.length) derSmallInteger(fields[index++]!);
-  if (index !== fields.length) malformed('basicConstraints is malformed');
-  return ca;
+  return basicConstraints(cert)?.cA;
+}
+
+/**
+ * The keyUsage extension (RFC 5280 §4.2.1.3) as bit flags (`KeyUsageFlags` of @peculiar/asn1-x509:
+ * digitalSignature = 1, …, keyCertSign = 32, cRLSign = 64).
+ *
+ * @param cert - a parsed certificate
+ * @returns the flags, or `undefined` if the extension is absent
+ * @throws {TesseraError} `invalid_attestation` if the extension's value is malformed
+ * @internal
+ */
+export function keyUsageFlags(cert: Certificate): number | undefined {
+  return readExtension(cert, id_ce_keyUsage, KeyUsage)?.toNumber();
+}
+
+/**
+ * The value of an extension whose content is an OCTET STRING (such as id-fido-gen-ce-aaguid, WebAuthn L3 §8.2.1).
+ *
+ * @param value - the extension's `extnValue` content
+ * @returns the octets inside
+ * @throws {TesseraError} `invalid_attestation` if it is not a DER OCTET STRING
+ * @internal
+ */
+export function octetStringValue(value: Uint8Array): Uint8Array {
+  return bytesOf(parseDer(value, OctetString, 'an OCTET STRING extension').buffer);
 }
 
 type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -341,7 +395,7 @@ function importParams(cert: Certificate, alg: number, plan: KeyPlan): AlgorithmI
 
 /** The subjectPublicKey BIT STRING of a parsed certificate's SubjectPublicKeyInfo (RFC 5280 §4.1.2.7). */
 function subjectPublicKey(cert: Certificate): Uint8Array {
-  return derBitString(derChildren(readDer(cert.subjectPublicKeyInfo))[1]!);
+  return bytesOf(cert.asn1.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey);
 }
 
 /**

@@ -4,8 +4,15 @@ import { parseCoseKey } from '../cose.ts';
 import { isTesseraError } from '../errors.ts';
 import { PublicKeyCache } from '../publicKeyCache.ts';
 import { verifySignature } from '../verifySignature.ts';
-import { DER_TAGS, derOctetString, readDer } from './_der.ts';
-import { NAME_ATTRIBUTES, basicConstraintsCA, nameValues, parseCertificateChain, verifyWithCertificate, type Certificate } from './_certificate.ts';
+import {
+  NAME_ATTRIBUTES,
+  basicConstraintsCA,
+  nameValues,
+  octetStringValue,
+  parseCertificateChain,
+  verifyWithCertificate,
+  type Certificate,
+} from './_certificate.ts';
 import { bytesMember, checkMembers, checkValidity, invalid, trustPathOf } from './_statement.ts';
 import type { AttestationStatementInput, AttestationStatementResult } from './verifyAttestationStatement.ts';
 
@@ -37,9 +44,9 @@ function checkPackedLeaf(leaf: Certificate, aaguid: Uint8Array): void {
   const extension = leaf.extensions.get(AAGUID_EXTENSION);
   if (extension !== undefined) {
     if (extension.critical) invalid('the AAGUID extension is marked critical');
-    const inner = readDer(extension.value);
-    if (inner.tag !== DER_TAGS.OCTET_STRING || derOctetString(inner).length !== 16) invalid('the AAGUID extension is malformed');
-    if (!equalBytes(inner.content, aaguid)) invalid('the AAGUID extension does not match the authenticator data');
+    const value = octetStringValue(extension.value);
+    if (value.length !== 16) invalid('the AAGUID extension is malformed');
+    if (!equalBytes(value, aaguid)) invalid('the AAGUID extension does not match the authenticator data');
   }
 }
 

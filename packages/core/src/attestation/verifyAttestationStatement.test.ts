@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../../test/derEncoder.ts';
 import { readRegistrationVectors, type RegistrationVector } from '../../test/vectors.ts';
-import { derChildren, readDer, type DerElement } from './_der.ts';
+import { childrenOf, nodeAt, type DerNode } from '../../test/derWalker.ts';
 import { NAME_ATTRIBUTES, parseCertificate } from './_certificate.ts';
 import { parseAttestationObject } from '../attestationObject.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
@@ -248,31 +248,28 @@ describe('verifyAttestationStatement on captured registrations', () => {
 });
 
 /** Offsets of an element inside the certificate it was read from. */
-const span = (der: Uint8Array, element: DerElement): [number, number] => {
-  const start = element.encoded.byteOffset - der.byteOffset;
-  return [start, start + element.encoded.length];
-};
+const span = (element: DerNode): [number, number] => [element.start, element.end];
 
 /** Bytes whose change the statement check itself must notice, whatever the trust decision. */
 function checkedSpans(der: Uint8Array, fmt: string): [number, number][] {
-  const root = readDer(der);
-  const [tbs] = derChildren(root);
-  const fields = derChildren(tbs!);
+  const root = nodeAt(der, 0);
+  const [tbs] = childrenOf(der, root);
+  const fields = childrenOf(der, tbs!);
   const hasVersion = fields[0]!.tag === 0xa0;
   const spans: [number, number][] = [
-    [0, tbs!.encoded.length - tbs!.content.length + span(der, tbs!)[0]], // Certificate and TBSCertificate headers
-    span(der, fields[hasVersion ? 6 : 5]!), // SubjectPublicKeyInfo
+    [0, tbs!.contentStart], // Certificate and TBSCertificate headers
+    span(fields[hasVersion ? 6 : 5]!), // SubjectPublicKeyInfo
   ];
-  if (hasVersion) spans.push(span(der, fields[0]!));
+  if (hasVersion) spans.push(span(fields[0]!));
   if (fmt !== 'packed') return spans;
-  for (const rdn of derChildren(fields[hasVersion ? 5 : 4]!)) {
-    const [type, value] = derChildren(derChildren(rdn)[0]!);
-    if (type!.content.join() === '85,4,11') spans.push(span(der, value!)); // the OU value
+  for (const rdn of childrenOf(der, fields[hasVersion ? 5 : 4]!)) {
+    const [type, value] = childrenOf(der, childrenOf(der, rdn)[0]!);
+    if (der.subarray(type!.contentStart, type!.end).join() === '85,4,11') spans.push(span(value!)); // the OU value
   }
   const extensions = fields.find((field) => field.tag === 0xa3);
-  for (const ext of extensions === undefined ? [] : derChildren(derChildren(extensions)[0]!)) {
-    const parts = derChildren(ext);
-    if (Buffer.from(parts[0]!.encoded).equals(Buffer.from(oid(AAGUID_OID)))) spans.push(span(der, parts[parts.length - 1]!));
+  for (const ext of extensions === undefined ? [] : childrenOf(der, childrenOf(der, extensions)[0]!)) {
+    const parts = childrenOf(der, ext);
+    if (Buffer.from(der.subarray(parts[0]!.start, parts[0]!.end)).equals(Buffer.from(oid(AAGUID_OID)))) spans.push(span(parts[parts.length - 1]!));
   }
   return spans;
 }

@@ -20,3 +20,5 @@ export type {
   SoftwareAuthenticatorOptions,
   SoftwareCredential,
 } from './softwareAuthenticator.ts';
+export { createTestCertificateAuthority, generateTestKeys, issueTestCertificate, issueTestCrl } from './testPki.ts';
+export type { IssueTestCertificateInput, IssueTestCrlInput, TestCertificate, TestExtension, TestKeyAlgorithm, TestKeyUsage, TestName } from './testPki.ts';
