@@ -131,7 +131,8 @@ export interface RegistrationVerification {
  *   `invalid_backup_flags`, `malformed_public_key`, `unsupported_algorithm`; `unsupported_attestation_format`
  *   for an unregistered `fmt` (always) or a registered one not verified here (unless `'none'` was requested);
  *   `invalid_attestation` for a statement of a supported format that does not verify (always);
- *   `untrusted_attestation` when `trustAttestation` refuses (not under `'none'`)
+ *   `untrusted_attestation` when the trust path does not validate to the `attestationTrustAnchors` that apply, or
+ *   `trustAttestation` refuses (neither under `'none'`); whatever `trustAttestation` throws
  * @example
  * ```ts
  * const { credential } = await verifyRegistrationResponse({

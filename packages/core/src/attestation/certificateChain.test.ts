@@ -159,6 +159,12 @@ describe('validateCertificateChain: attacks and broken paths', () => {
     expect(await codeOf({ chain: [leaf.der, intermediate.der], anchors: [Uint8Array.of(1)], now: NOW })).toBe('invalid_argument');
     expect(await codeOf({ chain: [leaf.der], anchors: [root.der], now: Number.NaN })).toBe('invalid_argument');
   });
+
+  it('refuses deeply nested BER (indefinite lengths) in a certificate or a CRL as typed errors', async () => {
+    const nested = (length: number): Uint8Array => Uint8Array.from({ length }, (_, index) => (index % 2 === 0 ? 0x30 : 0x80));
+    expect(await codeOf({ chain: [nested(16_000)], anchors: [root.der], now: NOW })).toBe('invalid_certificate_chain');
+    expect(await codeOf({ chain: [leaf.der, intermediate.der], anchors: [root.der], now: NOW, crls: [nested(1_000_000)] })).toBe('invalid_certificate_chain');
+  });
 });
 
 describe('validateCertificateChain with CRLs', () => {
