@@ -97,7 +97,7 @@ describe('parseAttestationObject: structure', () => {
     const parsed = parseAttestationObject(input);
     input.fill(0);
     expect(parsed.authData).toEqual(AUTH_DATA);
-    expect(parsed.attStmt.get('sig')).toEqual(new Uint8Array([5, 6]));
+    expect((parsed.attStmt as Map<string, unknown>).get('sig')).toEqual(new Uint8Array([5, 6]));
     expect(parsed.authenticatorData.attestedCredentialData.credentialPublicKey).toEqual(COSE_KEY);
   });
 

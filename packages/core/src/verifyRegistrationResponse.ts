@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
-import { parseAttestationObject } from './attestationObject.ts';
+import { parseAttestationObject, type AttestationStatement } from './attestationObject.ts';
 import { isRegisteredAttestationFormat } from './attestation/formats.ts';
 import { base64url } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
@@ -189,7 +189,7 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
  */
 async function assessAttestation(
   input: VerifyRegistrationResponseInput,
-  statement: Omit<AttestationStatementInput, 'now'>,
+  statement: Omit<AttestationStatementInput<AttestationStatement>, 'now'>,
 ): Promise<AttestationResult> {
   const { fmt } = statement;
   const requested = input.attestation ?? 'none';

@@ -96,7 +96,8 @@ async function attestation(
   const point = new Uint8Array(await subtle.exportKey('raw', credentialPair.publicKey));
   const attStmt = await makeStatement(authData, clientDataHash, { id: credentialId, point });
   const parsed = parseAttestationObject(new Uint8Array(cbor.encode(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authData]]))));
-  return { input: { ...parsed, clientDataHash, now: NOW }, attStmt: parsed.attStmt };
+  const mapStatement = parsed.attStmt as Map<string, unknown>;
+  return { input: { ...parsed, attStmt: mapStatement, clientDataHash, now: NOW }, attStmt: mapStatement };
 }
 
 const derSign = (key: CryptoKey, data: Uint8Array, hash = 'sha256'): Uint8Array =>
@@ -177,7 +178,7 @@ function vectorInput(vector: RegistrationVector): AttestationStatementInput {
   const parsed = parseAttestationObject(decode(vector.response.response.attestationObject));
   const clientDataHash = sha256(decode(vector.response.response.clientDataJSON));
   // Every none/packed/fido-u2f certificate here is valid today (until 2033 at the earliest), so those need no date.
-  return { ...parsed, clientDataHash, ...(vector.requiresDate === undefined ? {} : { now: Date.parse(vector.requiresDate) }) };
+  return { ...parsed, attStmt: parsed.attStmt as Map<string, unknown>, clientDataHash, ...(vector.requiresDate === undefined ? {} : { now: Date.parse(vector.requiresDate) }) };
 }
 
 const main = vectors.filter((vector) => vector.extra !== true);
