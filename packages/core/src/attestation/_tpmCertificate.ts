@@ -99,6 +99,8 @@ function checkSubjectAltName(leaf: Certificate): TpmDevice {
   }
   const vendor = tpmVendorName(manufacturer);
   if (vendor === undefined) invalid('the TPM manufacturer is not in the TCG TPM vendor registry');
+  // TPM_PT_FIRMWARE_VERSION in hexadecimal ("id:00020000"; Microsoft's AIK CA also writes short forms, "id:13").
+  if (!/^id:[0-9A-Fa-f]{1,8}$/.test(version)) invalid('the TPM version is not "id:" and a hexadecimal number');
   return { manufacturer, vendor, model, version };
 }
 
