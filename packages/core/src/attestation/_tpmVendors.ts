@@ -2,9 +2,12 @@
  * TPM manufacturers a `tpm` attestation certificate may name (WebAuthn L3 §8.3.1, TCG EK Credential Profile
  * §3.2.9: tcg-at-tpmManufacturer holds "id:" and the manufacturer's TPM_PT_MANUFACTURER value in hexadecimal).
  *
- * Source: TCG "TPM Vendor ID Registry", Family 1.2 and 2.0, §2 "TPM Capabilities Vendor ID (CAP_VID)" —
- * each vendor's four ASCII characters as a big-endian UINT32 — plus the identifier the FIDO Alliance's
- * conformance tools give their test TPM, which servers seeking FIDO certification must accept. This table
+ * Source: TCG "TPM Vendor ID Registry", Family 1.2 and 2.0 (Version 1.08), the TPM Capabilities Vendor ID table
+ * (TPM_PT_MANUFACTURER, which the SAN carries — not the 16-bit hardware interface VID): each vendor's four ASCII
+ * characters as a big-endian UINT32. Plus the identifier the FIDO Alliance's conformance tools give their test
+ * TPM, which servers seeking FIDO certification must accept. The registry's simulator and testing values are
+ * left out: they never belong in a production attestation (the WebAuthn L3 §16 test vector's `id:00000000`
+ * included). This table
  * only says the certificate names a real manufacturer; whether the chain leads to that manufacturer's (or
  * Microsoft's) root is the trust decision's (§7.1 steps 22–23).
  */
@@ -12,6 +15,8 @@
 /** Vendor ID (the four characters as 8 upper-case hexadecimal digits) → vendor name. */
 const TPM_VENDORS: ReadonlyMap<string, string> = new Map([
   ['414D4400', 'AMD'], // "AMD\0"
+  ['414E5400', 'Ant Group'], // "ANT\0"
+  ['41524D00', 'Arm'], // "ARM\0"
   ['41544D4C', 'Atmel'], // "ATML"
   ['4252434D', 'Broadcom'], // "BRCM"
   ['4353434F', 'Cisco'], // "CSCO"
@@ -19,6 +24,7 @@ const TPM_VENDORS: ReadonlyMap<string, string> = new Map([
   ['524F4343', 'Fuzhou Rockchip'], // "ROCC"
   ['474F4F47', 'Google'], // "GOOG"
   ['48504500', 'HPE'], // "HPE\0"
+  ['48504900', 'HP Inc.'], // "HPI\0"
   ['48495349', 'Huawei'], // "HISI"
   ['49424D00', 'IBM'], // "IBM\0"
   ['49465800', 'Infineon'], // "IFX\0"
@@ -28,13 +34,16 @@ const TPM_VENDORS: ReadonlyMap<string, string> = new Map([
   ['4E534D20', 'National Semiconductor'], // "NSM "
   ['4E545A00', 'Nationz'], // "NTZ\0"
   ['4E544300', 'Nuvoton Technology'], // "NTC\0"
+  ['4E534700', 'NSING'], // "NSG\0"
   ['51434F4D', 'Qualcomm'], // "QCOM"
   ['534D534E', 'Samsung'], // "SMSN"
+  ['53454345', 'SecEdge'], // "SECE"
   ['534E5300', 'Sinosun'], // "SNS\0"
   ['534D5343', 'SMSC'], // "SMSC"
   ['53544D20', 'STMicroelectronics'], // "STM "
   ['54584E00', 'Texas Instruments'], // "TXN\0"
   ['57454300', 'Winbond'], // "WEC\0"
+  ['5345414C', 'WISeKey'], // "SEAL"
   ['FFFFF1D0', 'FIDO Alliance conformance test TPM'],
 ]);
 
