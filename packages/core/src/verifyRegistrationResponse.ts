@@ -28,8 +28,8 @@ const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGO
  *   format's procedure (§7.1 step 21), whatever attestation was requested. When an attestation other than
  *   `'none'` was requested, `trustAttestation` (if any) also accepted its trust path (steps 22–23); with
  *   `'none'` the trust decision is skipped, so an `x5c` chain is then self-consistent but trusted by no one.
- * - `verified: false`: the statement is of a registered format this library does not verify yet (`tpm`,
- *   `android-key`, `android-safetynet`, `apple`, `compound`), accepted only because `'none'` was requested.
+ * - `verified: false`: the statement is of a registered format this library does not verify yet (those not in
+ *   `SUPPORTED_ATTESTATION_FORMATS`), accepted only because `'none'` was requested.
  *   `fmt` names what the authenticator sent; `type` is `'None'` and `trustPath` is empty, since nothing in the
  *   statement was checked (§6.5.4: no attestation information is available); and the credential record's
  *   `fmt` is `'none'`.
@@ -104,7 +104,7 @@ export interface RegistrationVerification {
  *   `origin_mismatch`, `cross_origin_not_allowed`, `rp_id_mismatch`, `user_not_present`, `user_not_verified`,
  *   `invalid_backup_flags`, `malformed_public_key`, `unsupported_algorithm`; `unsupported_attestation_format`
  *   for an unregistered `fmt` (always) or a registered one not verified here (unless `'none'` was requested);
- *   `invalid_attestation` for a `none`, `packed` or `fido-u2f` statement that does not verify (always);
+ *   `invalid_attestation` for a statement of a supported format that does not verify (always);
  *   `untrusted_attestation` when `trustAttestation` refuses (not under `'none'`)
  * @example
  * ```ts
