@@ -21,12 +21,13 @@ import type { AttestationStatementInput, AttestationStatementResult } from './ve
  * - A forged `certInfo` signed by a genuine AIK needs the AIK to sign a message with the same SHA-1. The AIK is a
  *   restricted TPM key: it signs only structures the TPM builds itself (they begin with TPM_GENERATED_VALUE), or
  *   an external digest with a TPM2_Hash ticket, which the TPM refuses for data beginning with that value (TPM 2.0
- *   Part 1, restricted signing keys). So the colliding pair would have to be a TPM-built TPMS_ATTEST and either another TPMS_ATTEST (an
- *   identical-prefix collision) or a foreign message (a chosen-prefix one). Known SHA-1 collisions need at least
- *   two (identical-prefix) and several more (chosen-prefix) consecutive 64-byte blocks of attacker-chosen bytes in both messages.
- *   `parseTpmsAttest` accepts no trailing bytes and caps every variable field at its type's size (66 bytes), and
- *   the fields this verifier checks (`extraData`, the Name) are digests fixed by the credential and challenge, so
- *   a TPMS_ATTEST accepted here has no room for collision blocks.
+ *   Part 1, restricted signing keys). So the colliding pair would have to be a TPM-built TPMS_ATTEST and either
+ *   another TPMS_ATTEST (an identical-prefix collision) or a foreign message (a chosen-prefix one). Known SHA-1
+ *   collisions need at least two (identical-prefix) and several more (chosen-prefix) consecutive 64-byte blocks
+ *   of attacker-chosen bytes in both messages. `parseTpmsAttest` accepts no trailing bytes and caps every
+ *   variable field at its type's size (66 bytes), and the fields this verifier checks (`extraData`, the Name)
+ *   are digests fixed by the credential and challenge, so a TPMS_ATTEST accepted here has no room for collision
+ *   blocks.
  * - `extraData` is SHA-1(authData || clientDataHash): replaying an old attestation for a new challenge needs a
  *   second preimage of a digest over a fresh, server-chosen challenge, which no known SHA-1 attack gives.
  *   Whoever can ask a genuine TPM to certify may set `extraData` freely anyway; the binding that matters is that
