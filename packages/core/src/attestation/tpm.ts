@@ -32,6 +32,9 @@ import type { AttestationStatementInput, AttestationStatementResult } from './ve
  *   second preimage of a digest over a fresh, server-chosen challenge, which no known SHA-1 attack gives.
  *   Whoever can ask a genuine TPM to certify may set `extraData` freely anyway; the binding that matters is that
  *   the certified Name is that of `pubArea`, and `pubArea` is the credential key.
+ * - A SHA-1 `nameAlg` (§8.3 allows any) makes the Name a SHA-1 of `pubArea`. Colliding two `pubArea`s needs
+ *   chosen blocks in both, but the certified one holds a key the TPM generated, whose `unique` no one chooses,
+ *   and `authPolicy`, the only free field, is at most 64 bytes. Windows Hello uses SHA-256.
  *
  * A statement's `sig` is the bare signature, as every deployed TPM statement carries it (not the TPMT_SIGNATURE
  * wrapper §8.3's field description mentions).
