@@ -168,7 +168,7 @@ export const REGISTERED_FORMATS: readonly CborItem[] = ['none', 'packed', 'tpm',
  * Formats the core verifies (`SUPPORTED_ATTESTATION_FORMATS` but `none`). A planted statement of one never
  * verifies: {@link anyAttStmt} holds only garbage signatures and certificates, and the genuine response is `none`.
  */
-export const VERIFIED_FORMATS: readonly CborItem[] = ['packed', 'fido-u2f'];
+export const VERIFIED_FORMATS: readonly CborItem[] = ['packed', 'fido-u2f', 'tpm', 'compound'];
 
 /** Any `fmt`: every registered identifier (WebAuthn L3 §8, IANA), unregistered and empty ones, and non-text. */
 export const anyFmt: fc.Arbitrary<CborItem> = fc.oneof(

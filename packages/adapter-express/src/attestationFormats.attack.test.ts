@@ -1,6 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryChallengeStore, MemoryCredentialStore, createRelyingParty, type AttestationConveyancePreference } from '@tessera/core';
+import {
+  MemoryChallengeStore,
+  MemoryCredentialStore,
+  REGISTERED_ATTESTATION_FORMATS,
+  SUPPORTED_ATTESTATION_FORMATS,
+  createRelyingParty,
+  type AttestationConveyancePreference,
+} from '@tessera/core';
 import { SoftwareAuthenticator, type AttestationStatementOverride } from '@tessera/core/testing';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +20,8 @@ import { authVerifyEnvelopeSchema, failureEnvelopeSchema, passkeyRouter, registr
  */
 
 const ORIGIN = 'http://localhost:3000';
+/** A registered format the core does not verify yet, if one is left. */
+const UNVERIFIED = REGISTERED_ATTESTATION_FORMATS.find((fmt) => !(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt));
 const USER = { id: 'alice-0001', name: 'alice@example.com', displayName: 'Alice' };
 
 const servers: Server[] = [];
@@ -73,6 +82,7 @@ describe('complete-registration: attestation statements chosen by the client', (
       },
     ],
     ['apple with no certificate', 'invalid_attestation', { fmt: 'apple', attStmt: new Map<string, unknown>([['x5c', []]]) }],
+    ['tpm with junk', 'invalid_attestation', { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(4)]]) }],
   ])("%s under 'none' is a 400 naming %s, logs nothing and stores nothing", async (_, code, statement) => {
     const harness = await start();
     const { reply, credential } = await enrol(harness, statement);
@@ -82,9 +92,9 @@ describe('complete-registration: attestation statements chosen by the client', (
     expect(harness.logger.error).not.toHaveBeenCalled();
   });
 
-  it("tpm with junk is enrolled under 'none', stored as fmt none, and signs in", async () => {
+  it.skipIf(UNVERIFIED === undefined)(`${UNVERIFIED} with junk is enrolled under 'none', stored as fmt none, and signs in`, async () => {
     const harness = await start();
-    const { reply, credential, authenticator } = await enrol(harness, { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(4)]]) });
+    const { reply, credential, authenticator } = await enrol(harness, { fmt: UNVERIFIED!, attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(4)]]) });
     expect(reply.status).toBe(200);
     expect((await harness.credentials.get(credential.id))?.fmt).toBe('none');
     const options = (await harness.post('/mfa/passkey/auth-options')).body as { data: Parameters<SoftwareAuthenticator['authenticate']>[0] };
@@ -95,9 +105,9 @@ describe('complete-registration: attestation statements chosen by the client', (
     expect(harness.logger.error).not.toHaveBeenCalled();
   });
 
-  it("tpm is a 400 unsupported_attestation_format when the relying party asks for 'direct'", async () => {
+  it.skipIf(UNVERIFIED === undefined)(`${UNVERIFIED} is a 400 unsupported_attestation_format when the relying party asks for 'direct'`, async () => {
     const harness = await start('direct');
-    const { reply, credential } = await enrol(harness, { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0']]) });
+    const { reply, credential } = await enrol(harness, { fmt: UNVERIFIED!, attStmt: new Map<string, unknown>([['ver', '2.0']]) });
     expect(reply.status).toBe(400);
     expect(failureEnvelopeSchema.parse(reply.body).code).toBe('unsupported_attestation_format');
     expect(await harness.credentials.get(credential.id)).toBeUndefined();

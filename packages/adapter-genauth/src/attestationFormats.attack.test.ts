@@ -1,4 +1,11 @@
-import { MemoryChallengeStore, MemoryCredentialStore, createRelyingParty, type AttestationConveyancePreference } from '@tessera/core';
+import {
+  MemoryChallengeStore,
+  MemoryCredentialStore,
+  REGISTERED_ATTESTATION_FORMATS,
+  SUPPORTED_ATTESTATION_FORMATS,
+  createRelyingParty,
+  type AttestationConveyancePreference,
+} from '@tessera/core';
 import { SoftwareAuthenticator, type AttestationStatementOverride } from '@tessera/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeServers, listen } from '../test/harness.ts';
@@ -13,6 +20,8 @@ import { toNodeListener } from './toNodeListener.ts';
  */
 
 const ORIGIN = 'https://example.com';
+/** A registered format the core does not verify yet, if one is left. */
+const UNVERIFIED = REGISTERED_ATTESTATION_FORMATS.find((fmt) => !(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt));
 const REGISTRATION = '/api/v3/webauthn/registration';
 const AUTHENTICATION = '/api/v3/webauthn/authentication';
 const ALICE = { id: 'user-alice', name: 'alice@example.com', displayName: 'Alice' };
@@ -50,6 +59,7 @@ describe('POST registration: attestation statements chosen by the client', () =>
     ['fmt "Packed"', 40040, { fmt: 'Packed', attStmt: new Map() }],
     ['packed with a garbage signature', 40041, { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(71).fill(7)]]) }],
     ['packed with an x5c that is no certificate', 40041, { fmt: 'packed', attStmt: new Map<string, unknown>([['alg', -7], ['sig', new Uint8Array(71)], ['x5c', [new Uint8Array(90)]]]) }],
+    ['tpm with junk', 40041, { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(4)]]) }],
   ])("%s under 'none' is a 400 with apiCode %i, logs nothing and stores nothing", async (_, apiCode, statement) => {
     const served = await serve();
     const { answer, registrationCredential } = await enrol(served, statement);
@@ -59,9 +69,9 @@ describe('POST registration: attestation statements chosen by the client', () =>
     expect(served.logger.error).not.toHaveBeenCalled();
   });
 
-  it("tpm with junk is enrolled under 'none', reported and stored as fmt none, and signs in", async () => {
+  it.skipIf(UNVERIFIED === undefined)(`${UNVERIFIED} with junk is enrolled under 'none', reported and stored as fmt none, and signs in`, async () => {
     const served = await serve();
-    const { answer, registrationCredential, authenticator } = await enrol(served, { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(4)]]) });
+    const { answer, registrationCredential, authenticator } = await enrol(served, { fmt: UNVERIFIED!, attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(4)]]) });
     expect(answer.status).toBe(200);
     expect(verifyRegistrationRespDtoSchema.parse(answer.body).data.fmt).toBe('none');
     expect((await served.credentials.get(registrationCredential.id))?.fmt).toBe('none');
@@ -73,9 +83,9 @@ describe('POST registration: attestation statements chosen by the client', () =>
     expect(served.logger.error).not.toHaveBeenCalled();
   });
 
-  it("tpm is a 400 (40040) when the relying party asks for 'direct'", async () => {
+  it.skipIf(UNVERIFIED === undefined)(`${UNVERIFIED} is a 400 (40040) when the relying party asks for 'direct'`, async () => {
     const served = await serve('direct');
-    const { answer, registrationCredential } = await enrol(served, { fmt: 'tpm', attStmt: new Map<string, unknown>([['ver', '2.0']]) });
+    const { answer, registrationCredential } = await enrol(served, { fmt: UNVERIFIED!, attStmt: new Map<string, unknown>([['ver', '2.0']]) });
     expect(answer.status).toBe(400);
     expect(errorRespDtoSchema.parse(answer.body).apiCode).toBe(40040);
     expect(await served.credentials.get(registrationCredential.id)).toBeUndefined();

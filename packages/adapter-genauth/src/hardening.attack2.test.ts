@@ -1,4 +1,4 @@
-import { MemoryChallengeStore, MemoryCredentialStore, createRelyingParty } from '@tessera/core';
+import { MemoryChallengeStore, MemoryCredentialStore, REGISTERED_ATTESTATION_FORMATS, SUPPORTED_ATTESTATION_FORMATS, createRelyingParty } from '@tessera/core';
 import { SoftwareAuthenticator } from '@tessera/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeServers, listen } from '../test/harness.ts';
@@ -17,6 +17,8 @@ import { toNodeListener } from './toNodeListener.ts';
  */
 
 const ORIGIN = 'https://example.com';
+/** A registered format the core does not verify yet, if one is left. */
+const UNVERIFIED = REGISTERED_ATTESTATION_FORMATS.find((fmt) => !(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt));
 const AUTHENTICATION = '/api/v3/webauthn/authentication';
 const REGISTRATION = '/api/v3/webauthn/registration';
 const USERS: Record<string, GenAuthUser> = {
@@ -76,7 +78,7 @@ describe('attestation statements that mean nothing, through GenAuth', () => {
   it.each<[string, Plant, number]>([
     ['fmt as an integer', { fmt: 1 }, 40020],
     ['fmt as a byte string', { fmt: new TextEncoder().encode('none') }, 40020],
-    ['attStmt as an array', { attStmt: [] }, 40020],
+    ['attStmt as an array under "none" (an attestation object may carry one, §6.5.4; none refuses it)', { attStmt: [] }, 40041],
     ['attStmt as text', { attStmt: 'none' }, 40020],
     ['attStmt with an integer key', { attStmt: new Map<CborItem, CborItem>([[1, 1]]) }, 40020],
     ['a "none" statement that is not empty', { fmt: 'none', attStmt: new Map<CborItem, CborItem>([['x5c', []]]) }, 40041],
@@ -94,9 +96,9 @@ describe('attestation statements that mean nothing, through GenAuth', () => {
     expect(served.logger.error).not.toHaveBeenCalled();
   });
 
-  it('a registered but unverified format ("tpm") under "none" is stored as fmt "none", never as "tpm"', async () => {
+  it.skipIf(UNVERIFIED === undefined)(`a registered but unverified format ("${UNVERIFIED}") under "none" is stored as fmt "none", never as "${UNVERIFIED}"`, async () => {
     const served = await serve();
-    const { answer, id } = await registerPlanted(served, { fmt: 'tpm', attStmt: new Map<CborItem, CborItem>([['ver', '2.0']]) });
+    const { answer, id } = await registerPlanted(served, { fmt: UNVERIFIED!, attStmt: new Map<CborItem, CborItem>([['ver', '2.0']]) });
     expect(answer.status).toBe(200);
     expect((await served.credentials.get(id))?.fmt).toBe('none');
     expect(served.logger.error).not.toHaveBeenCalled();

@@ -7,12 +7,21 @@ export const MAX_ATTESTATION_OBJECT_BYTES = 131_072;
 
 const FAILURE: CborFailure = { code: 'malformed_response', subject: 'attestation object' };
 
+/**
+ * An attestation statement as an attestation object carries it (WebAuthn L3 §6.5.4 `attStmtTemplate`): a map
+ * with text keys, or an array, which only `compound` (§8.9) uses.
+ */
+export type AttestationStatement = Map<string, unknown> | unknown[];
+
 /** An attestation object (WebAuthn L3 §6.5, §6.5.4), parsed. */
 export interface AttestationObject {
   /** The attestation statement format identifier (§8), such as `packed` or `none`; not checked here. */
   fmt: string;
-  /** The attestation statement, whose members depend on `fmt` (§8); byte strings are `Uint8Array`s. */
-  attStmt: Map<string, unknown>;
+  /**
+   * The attestation statement, whose members depend on `fmt` (§8): a map with text keys, or for `compound` an
+   * array; byte strings are `Uint8Array`s.
+   */
+  attStmt: AttestationStatement;
   /** The authenticator data exactly as encoded, which attestation signatures cover. */
   authData: Uint8Array<ArrayBuffer>;
   /** `authData` parsed (§6.1); it always carries the attested credential data (§6.5.1) of the new credential. */
@@ -21,8 +30,8 @@ export interface AttestationObject {
 
 /**
  * Parses an attestation object (WebAuthn L3 §6.5, from §5.2.1 `AuthenticatorAttestationResponse`): a CBOR
- * map with the text keys `fmt` (a text string), `attStmt` (a map with text keys) and `authData` (a byte
- * string), whose authenticator data must have the AT flag set and carry attested credential data (§6.5.1).
+ * map with the text keys `fmt` (a text string), `attStmt` (a map with text keys, or an array: §6.5.4
+ * `attStmtTemplate`, used by `compound`) and `authData` (a byte string), whose authenticator data must have the AT flag set and carry attested credential data (§6.5.1).
  * Other members of the map are ignored. The statement itself is not verified here.
  *
  * @param bytes - the attestation object, as decoded from base64url
@@ -46,7 +55,7 @@ export function parseAttestationObject(bytes: Uint8Array): AttestationObject {
   const fmt: unknown = decoded.get('fmt');
   if (typeof fmt !== 'string') fail('"fmt" is missing or not a text string');
   const attStmt: unknown = decoded.get('attStmt');
-  if (!isMapWithTextKeys(attStmt)) fail('"attStmt" is missing or not a map with text keys');
+  if (!isMapWithTextKeys(attStmt) && !Array.isArray(attStmt)) fail('"attStmt" is missing or not a map with text keys or an array');
   const authData = decoded.get('authData');
   if (!(authData instanceof Uint8Array)) fail('"authData" is missing or not a byte string');
 

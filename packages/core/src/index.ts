@@ -95,7 +95,7 @@ export type { CollectedClientData } from './clientData.ts';
 export { MAX_AUTHENTICATOR_DATA_BYTES, parseAuthenticatorData } from './authenticatorData.ts';
 export type { AttestedCredentialData, AuthenticatorData, AuthenticatorDataFlags } from './authenticatorData.ts';
 export { MAX_ATTESTATION_OBJECT_BYTES, parseAttestationObject } from './attestationObject.ts';
-export type { AttestationObject } from './attestationObject.ts';
+export type { AttestationObject, AttestationStatement } from './attestationObject.ts';
 
 // Keys and signatures (WebAuthn L3 §5.8.5, §6.5.1.1, §6.5.5)
 export {

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
-import { parseAttestationObject } from './attestationObject.ts';
+import { parseAttestationObject, type AttestationStatement } from './attestationObject.ts';
 import { isRegisteredAttestationFormat } from './attestation/formats.ts';
 import { assessTrust, type AttestationTrustAnchors } from './attestation/trust.ts';
 import { base64url } from './base64url.ts';
@@ -29,8 +29,8 @@ const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGO
  *   format's procedure (§7.1 step 21), whatever attestation was requested. When an attestation other than
  *   `'none'` was requested, `trustAttestation` (if any) also accepted its trust path (steps 22–23); with
  *   `'none'` the trust decision is skipped, so an `x5c` chain is then self-consistent but trusted by no one.
- * - `verified: false`: the statement is of a registered format this library does not verify yet (`tpm`,
- *   `android-key`, `android-safetynet`, `apple`, `compound`), accepted only because `'none'` was requested.
+ * - `verified: false`: the statement is of a registered format this library does not verify yet (those not in
+ *   `SUPPORTED_ATTESTATION_FORMATS`), accepted only because `'none'` was requested.
  *   `fmt` names what the authenticator sent; `type` is `'None'` and `trustPath` is empty, since nothing in the
  *   statement was checked (§6.5.4: no attestation information is available); and the credential record's
  *   `fmt` is `'none'`.
@@ -226,7 +226,7 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
  */
 async function assessAttestation(
   input: VerifyRegistrationResponseInput,
-  statement: Omit<AttestationStatementInput, 'now'>,
+  statement: Omit<AttestationStatementInput<AttestationStatement>, 'now'>,
 ): Promise<AttestationResult> {
   const { fmt } = statement;
   const requested = input.attestation ?? 'none';

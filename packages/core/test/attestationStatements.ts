@@ -83,7 +83,7 @@ export function packedX5c(options: { leaf?: CertificateSpec; intermediate?: Cert
 export function packedWithBorrowedChain(): { statement: AttestationStatementOverride; now: number } {
   const vector = readRegistrationVectors().find((candidate) => candidate.fmt === 'packed' && candidate.name.includes('x5c'));
   if (vector === undefined) throw new Error('no packed x5c vector in packages/core/test/fixtures');
-  const x5c = parseAttestationObject(base64url.decode(vector.response.response.attestationObject)).attStmt.get('x5c');
+  const x5c = (parseAttestationObject(base64url.decode(vector.response.response.attestationObject)).attStmt as Map<string, unknown>).get('x5c');
   const now = vector.requiresDate === undefined ? Date.now() : Date.parse(vector.requiresDate);
   const statement: AttestationStatementOverride = {
     fmt: 'packed',

@@ -25,7 +25,7 @@ function withAlg(statement: AttestationStatementOverride, alg: number): Attestat
     fmt: statement.fmt,
     attStmt: async (signed) => {
       const attStmt = typeof statement.attStmt === 'function' ? await statement.attStmt(signed) : statement.attStmt;
-      return new Map([...attStmt, ['alg', alg]]);
+      return new Map([...(attStmt as Map<string, unknown>), ['alg', alg]]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Encoder } from 'cbor-x';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { AttestationStatement } from '../attestationObject.ts';
 import { base64url } from '../base64url.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../responseJSON.ts';
@@ -64,7 +65,8 @@ export interface AttestationToSign {
  */
 export interface AttestationStatementOverride {
   fmt: string;
-  attStmt: Map<string, unknown> | ((signed: AttestationToSign) => Map<string, unknown> | Promise<Map<string, unknown>>);
+  /** A map; or an array, as a `compound` statement is (WebAuthn L3 §8.9). */
+  attStmt: AttestationStatement | ((signed: AttestationToSign) => AttestationStatement | Promise<AttestationStatement>);
 }
 
 /** Client data members to add or override, to test the relying party's checks. */
@@ -313,7 +315,7 @@ export class SoftwareAuthenticator {
     const clientDataHash = sha256(clientDataJSON);
     const statement = input.statement ?? this.#options.statement;
     let fmt: string = input.attestation ?? 'none';
-    let attStmt = new Map<string, unknown>();
+    let attStmt: AttestationStatement = new Map<string, unknown>();
     if (statement !== undefined) {
       fmt = statement.fmt;
       attStmt = typeof statement.attStmt === 'function' ? await statement.attStmt({ authData: authenticatorData, clientDataHash }) : statement.attStmt;
