@@ -76,10 +76,16 @@ export function authDataFor(credentialPublicKey: Uint8Array): Uint8Array {
   return concat(sha256(new TextEncoder().encode('example.com')), Uint8Array.of(0x41, 0, 0, 0, 0), random(16), Uint8Array.of(0, 16), credentialId, credentialPublicKey);
 }
 
+/** The statements built here are maps (only `compound` is an array, §6.5.4). */
+function mapOf(attStmt: unknown): Map<string, unknown> {
+  if (!(attStmt instanceof Map)) throw new Error('expected a map statement');
+  return attStmt as Map<string, unknown>;
+}
+
 /** A verifier input for `fmt` and `attStmt`, parsed as a relying party would parse the attestation object. */
 export function inputFor(fmt: string, attStmt: Map<string, unknown>, authData: Uint8Array, clientDataHash: Uint8Array, now: number = NOW): AttestationStatementInput {
   const parsed = parseAttestationObject(new Uint8Array(cbor.encode(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authData]]))));
-  return { ...parsed, clientDataHash, now };
+  return { ...parsed, attStmt: mapOf(parsed.attStmt), clientDataHash, now };
 }
 
 /** The error code a verification ends with, or `'none'` when it succeeds; anything but a TesseraError is rethrown. */
@@ -107,6 +113,7 @@ export function vectorInput(vector: RegistrationVector): AttestationStatementInp
   const parsed = parseAttestationObject(decode(vector.response.response.attestationObject));
   return {
     ...parsed,
+    attStmt: mapOf(parsed.attStmt),
     clientDataHash: sha256(decode(vector.response.response.clientDataJSON)),
     ...(vector.requiresDate === undefined ? {} : { now: Date.parse(vector.requiresDate) }),
     ...(vector.safetyNetCtsProfileMatchRequired === undefined ? {} : { safetyNetCtsProfileMatchRequired: vector.safetyNetCtsProfileMatchRequired }),

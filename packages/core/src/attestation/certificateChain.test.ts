@@ -66,7 +66,7 @@ describe('validateCertificateChain: good paths', () => {
     const vectors = readRegistrationVectors().filter((vector) => ['android-key', 'apple', 'packed'].includes(vector.fmt));
     let validated = 0;
     for (const vector of vectors) {
-      const x5c = parseAttestationObject(base64url.decode(vector.response.response.attestationObject)).attStmt.get('x5c') as Uint8Array[] | undefined;
+      const x5c = (parseAttestationObject(base64url.decode(vector.response.response.attestationObject)).attStmt as Map<string, unknown>).get('x5c') as Uint8Array[] | undefined;
       if (x5c === undefined || x5c.length < 3) continue;
       const now = vector.requiresDate === undefined ? Date.now() : Date.parse(vector.requiresDate);
       const result = await validateCertificateChain({ chain: x5c, anchors: [x5c[x5c.length - 1]!], now });
