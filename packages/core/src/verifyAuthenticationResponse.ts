@@ -1,3 +1,4 @@
+import { freshBytes } from './_byteSlab.ts';
 import { SHA256_BYTES, sha256Into } from './_sha256.ts';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
 import { parseAuthenticatorData } from './authenticatorData.ts';
@@ -207,15 +208,16 @@ interface DecodedAssertion {
 
 /**
  * §7.2 step 7: decodes authData, sig and cData into one buffer laid out as
- * `authData || SHA-256 room || sig || cData`. One allocation instead of four (buffers over 64 bytes are
- * costly to allocate), and authData needs no copy into the signed data.
+ * `authData || SHA-256 room || sig || cData`. One region of a slab instead of four allocations (buffers over
+ * 64 bytes are costly to allocate), and authData needs no copy into the signed data.
  */
 function decodeAssertion(response: AuthenticationResponseJSON['response']): DecodedAssertion {
   const { authenticatorData, signature, clientDataJSON } = response;
   const hashStart = base64urlByteLength(authenticatorData);
   const signatureStart = hashStart + SHA256_BYTES;
   const clientDataStart = signatureStart + base64urlByteLength(signature);
-  const buffer = new Uint8Array(clientDataStart + base64urlByteLength(clientDataJSON));
+  // A region of a shared slab (_byteSlab.ts): no allocation of its own, never shared with another call.
+  const buffer = freshBytes(clientDataStart + base64urlByteLength(clientDataJSON));
   decodeBase64urlInto(authenticatorData, buffer, 0);
   decodeBase64urlInto(signature, buffer, signatureStart);
   decodeBase64urlInto(clientDataJSON, buffer, clientDataStart);
