@@ -188,6 +188,28 @@ export function printRatioValue(label: string, ratio: number, target: number): b
 }
 
 /**
+ * Prints a ratio against the platform's ceiling (what a task doing nothing but the underlying platform call
+ * reaches) with the verdict `PASS` or `BELOW-TARGET`, and the spread of the per-round ratios it is the
+ * median of, so a verdict near the line can be read with the machine's noise in view.
+ *
+ * @param label - what the ratio means
+ * @param ratios - the per-round ratios; their median is judged
+ * @param target - the smallest acceptable median
+ * @returns whether the target is met
+ */
+export function printCeilingVerdict(label: string, ratios: readonly number[], target: number): boolean {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const quartile = (q: number): string => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2);
+  const pass = median >= target;
+  console.log(
+    `${(pass ? 'PASS' : 'BELOW-TARGET').padEnd(12)}  ${label}: ${median.toFixed(2)}× (target ≥ ${target}×; ` +
+      `rounds' middle half ${quartile(0.25)}–${quartile(0.75)}×)`,
+  );
+  return pass;
+}
+
+/**
  * Prints a ratio with no target, labelled as a reference figure and indented under the PASS/FAIL lines of
  * {@link printRatio}.
  *

@@ -169,9 +169,21 @@ export function printThroughputTable(measurements: readonly ThroughputMeasuremen
  * @throws when the two rates were not measured in the same number of rounds
  */
 export function pairedRatio(numerator: ThroughputRate, denominator: ThroughputRate): number {
+  const ratios = pairedRatios(numerator, denominator).sort((a, b) => a - b);
+  return ratios[Math.floor(ratios.length / 2)]!;
+}
+
+/**
+ * The per-round ratios of `numerator`'s ops/s to `denominator`'s, in round order (see {@link pairedRatio}).
+ *
+ * @param numerator - a rate from {@link measureThroughput}
+ * @param denominator - a rate measured in the same rounds
+ * @returns one ratio per round
+ * @throws when the two rates were not measured in the same number of rounds
+ */
+export function pairedRatios(numerator: ThroughputRate, denominator: ThroughputRate): number[] {
   if (numerator.rounds.length !== denominator.rounds.length || numerator.rounds.length === 0) {
     throw new Error('pairedRatio needs two rates measured in the same rounds.');
   }
-  const ratios = numerator.rounds.map((hz, round) => hz / denominator.rounds[round]!).sort((a, b) => a - b);
-  return ratios[Math.floor(ratios.length / 2)]!;
+  return numerator.rounds.map((hz, round) => hz / denominator.rounds[round]!);
 }

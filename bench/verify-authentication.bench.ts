@@ -7,15 +7,48 @@
  * on the py-webauthn vectors of packages/core/test/fixtures/authentication.json: ES256, RS256 and EdDSA.
  * A reference row times tessera with key caching disabled (parse and import on every call, as SimpleWebAuthn does).
  *
- * Targets: ES256 ≥ 6× SimpleWebAuthn, RS256 and EdDSA ≥ 3× (tessera / SimpleWebAuthn at C = 32).
+ * Targets, at C = 32:
+ *   - against the ceiling: tessera ≥ 0.9× the raw verify for ES256, RS256 and EdDSA (tessera / raw), judged
+ *     PASS or BELOW-TARGET; this is the verdict that says how much of the platform's speed the verifier keeps;
+ *   - against the anchor: ES256 ≥ 6× SimpleWebAuthn, RS256 and EdDSA ≥ 3× (tessera / SimpleWebAuthn).
  *
  * Why concurrency: in Node every WebCrypto verify is a job on the libuv thread pool, so awaiting one call at a
  * time measures the hop to the pool and back, not how many sign-ins a server can verify. A server verifies many
  * at once, so each task is timed with C = 32 calls in flight (async workers sharing a budget of operations),
- * in 11 interleaved rounds of short batches, the median reported; C = 1 is printed for reference and is not judged.
+ * in 21 interleaved rounds of 50 ms batches (many short rounds pair tessera and raw closely in time on a busy
+ * machine), the median reported; C = 1 is printed for reference and is not judged.
  *
- * The ratios are printed as PASS/FAIL; the exit code is 0 either way, since this is a report. It is non-zero
- * only when the bench itself is broken (a vector is missing, or a task throws or does not verify).
+ * Where the time goes, and why RS256 stays below 0.9× of raw on the 2-core development machine (measured
+ * 2026-12-05 with `node --cpu-prof`, process CPU time and context-switch counts, the machine shared with other
+ * jobs, load 13–22; figures per sign-in at C = 32):
+ *   - The verifier's own main-thread work, measured with WebCrypto's verify stubbed out, is about 6.5 µs for
+ *     RS256 (ES256 6.2, EdDSA 6.0; it was 9.5–10.4 before the SHA-256, key-cache and slab changes): the
+ *     response schema (zod, ~0.8 µs), base64url decoding (~0.7), SHA-256 of clientDataJSON (~1.0),
+ *     JSON.parse and schema of clientDataJSON (~0.6), the key-cache lookup (~0.5; building a string of the
+ *     272-byte RSA key cost 2 µs before), then promises, result objects and GC. No RSA-specific step is left
+ *     that costs more than the same step for another algorithm (the RSA signature needs no conversion, the
+ *     key is never re-imported: the cache hands out the imported CryptoKey).
+ *   - What is RSA-specific is the platform: verifying with e = 65537 is cheap, about 17 µs of thread-pool CPU
+ *     (P-256 ECDSA ~60, Ed25519 ~75), so raw RS256 runs at 20–34k/s with a main thread that idles 60 % of
+ *     the time, and the main thread's share of Node's own WebCrypto call (argument conversion, job creation,
+ *     the promise) is about 12 µs. Any verifier's work lands on the thread that is nearly the bottleneck.
+ *   - Once it is, the pool drains between submissions and each job must wake a sleeping pool thread: CPU per
+ *     sign-in goes from 29 µs (raw) to 52 µs (tessera), system time from 4 to 9 µs, context switches from
+ *     0.64 + 0.43 to 1.88 + 1.44 (voluntary + involuntary); in the CPU profile the main thread's time inside
+ *     Node's `job.run()` (uv_queue_work: a mutex and a futex wake) grows from 6.8 to 36 µs per operation.
+ *   - Sensitivity, measured by adding a busy-wait to the raw task in the same interleaved rounds: 1 µs of
+ *     main-thread work per sign-in gives 0.89–0.90× of raw, 2 µs 0.80–0.85×, 4 µs 0.75–0.82×, 7 µs 0.64–0.69×.
+ *     So 0.9× for RS256 needs a verifier that costs about 1 µs of main thread per sign-in, less than
+ *     JSON.parse of clientDataJSON plus one base64url decode; ES256 and EdDSA, whose verification costs the
+ *     pool 3–4 times more, absorb the same few microseconds far better.
+ *   - Tried and not kept: starting the WebCrypto verify before the §7.2 checks, so they run while the pool
+ *     works (no gain at C = 1; 0.84–0.91× of before for RS256 at C = 32); making the entry point a plain
+ *     function returning the inner promise (about 0.2 µs, within noise); crypto.subtle.digest for the hash
+ *     (its main-thread part alone is ~13 µs).
+ *
+ * The ratios are printed as PASS/FAIL (anchor) and PASS/BELOW-TARGET (ceiling); the exit code is 0 either way,
+ * since this is a report. It is non-zero only when the bench itself is broken (a vector is missing, or a task
+ * throws or does not verify).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -30,12 +63,14 @@ import {
   type AuthenticationResponseJSON,
 } from '@tessera/core';
 import { readAuthenticationVectors, type AuthenticationVector } from '../packages/core/test/vectors.ts';
-import { printHeader, printRatioValue, printReferenceRatio } from './_report.ts';
-import { measureThroughput, pairedRatio, printThroughputTable, type AsyncTask, type ThroughputMeasurement } from './_throughput.ts';
+import { printCeilingVerdict, printHeader, printRatioValue, printReferenceRatio } from './_report.ts';
+import { measureThroughput, pairedRatio, pairedRatios, printThroughputTable, type AsyncTask, type ThroughputMeasurement } from './_throughput.ts';
 
 const CONCURRENCY = 32;
-const ROUNDS = 11;
-const BATCH_MS = 100;
+const ROUNDS = 21;
+const BATCH_MS = 50;
+/** Smallest acceptable tessera / raw ratio at C = {@link CONCURRENCY}, for every algorithm. */
+const CEILING_TARGET = 0.9;
 
 const CASES = [
   { label: 'ES256', vector: 'py-webauthn-es256', target: 6 },
@@ -178,13 +213,24 @@ for (const { label, vector: name, target } of CASES) {
 console.log(`Ratios (median of per-round ratios). Targets are judged at C=${CONCURRENCY}: each WebCrypto verify runs on`);
 console.log("Node's libuv thread pool, so C=1 mostly measures the hop to the pool and back, while a server verifies many");
 console.log('sign-ins at once. C=1 figures are for reference only.');
+console.log('');
+console.log(`Against the ceiling: raw crypto.subtle.verify with an imported key, in the same rounds (target ≥ ${CEILING_TARGET}×)`);
+const verdicts: string[] = [];
+for (const { label, measurements } of results) {
+  const [tessera, , raw] = measurements.map((m) => m.rates);
+  const pass = printCeilingVerdict(`${label} tessera / raw, C=${CONCURRENCY}`, pairedRatios(tessera![0]!, raw![0]!), CEILING_TARGET);
+  verdicts.push(`${label} ${pass ? 'PASS' : 'BELOW-TARGET'}`);
+}
+console.log('');
+console.log('Against the anchor: @simplewebauthn/server');
 for (const { label, target, measurements } of results) {
   const [tessera, simpleWebAuthn, raw, uncached] = measurements.map((m) => m.rates);
   printRatioValue(`${label} tessera / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(tessera![0]!, simpleWebAuthn![0]!), target);
   // The ceiling: a verifier that did nothing but WebCrypto's verify, with no parsing, hashing or checks.
   printReferenceRatio(`${label} ceiling: raw / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(raw![0]!, simpleWebAuthn![0]!));
-  printReferenceRatio(`${label} tessera / raw, C=${CONCURRENCY}`, pairedRatio(tessera![0]!, raw![0]!));
   printReferenceRatio(`${label} tessera key cache off / simplewebauthn, C=${CONCURRENCY}`, pairedRatio(uncached![0]!, simpleWebAuthn![0]!));
   printReferenceRatio(`${label} tessera / simplewebauthn, C=1`, pairedRatio(tessera![1]!, simpleWebAuthn![1]!));
   printReferenceRatio(`${label} tessera / raw, C=1`, pairedRatio(tessera![1]!, raw![1]!));
 }
+console.log('');
+console.log(`Verdict, tessera ≥ ${CEILING_TARGET}× raw at C=${CONCURRENCY}: ${verdicts.join(', ')}`);

@@ -2,7 +2,13 @@ import { Encoder } from 'cbor-x';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCoseKey } from './cose.ts';
 import { isTesseraError } from './errors.ts';
-import { DEFAULT_PUBLIC_KEY_CACHE_ENTRIES, PublicKeyCache, defaultPublicKeyCache, type CachedPublicKey } from './publicKeyCache.ts';
+import {
+  DEFAULT_PUBLIC_KEY_CACHE_ENTRIES,
+  PublicKeyCache,
+  defaultPublicKeyCache,
+  publicKeyFingerprint,
+  type CachedPublicKey,
+} from './publicKeyCache.ts';
 import { verifySignature } from './verifySignature.ts';
 
 const subtle = globalThis.crypto.subtle;
@@ -150,6 +156,62 @@ describe('PublicKeyCache', () => {
     await verifySignature({ publicKey, signature, data, keyCache: off });
     expect(importKey).toHaveBeenCalledTimes(2);
     expect(off.size).toBe(0);
+  });
+
+  it('never answers for bytes changed in place after caching: the array is not the key, its bytes are', async () => {
+    const keyCache = new PublicKeyCache();
+    const [a, b] = await Promise.all([credential(data), credential(data)]);
+    expect(a.publicKey.length).toBe(b.publicKey.length);
+    const stored = Uint8Array.from(a.publicKey);
+    expect(await verifySignature({ publicKey: stored, signature: a.signature, data, keyCache })).toBe(true);
+    // The caller reuses its array for another credential's key.
+    stored.set(b.publicKey);
+    const importKey = spyImport();
+    expect(await verifySignature({ publicKey: stored, signature: a.signature, data, keyCache })).toBe(false);
+    expect(await verifySignature({ publicKey: stored, signature: b.signature, data, keyCache })).toBe(true);
+    expect(importKey).toHaveBeenCalledTimes(1);
+    // A's key is still cached under its own bytes.
+    expect(await verifySignature({ publicKey: a.publicKey, signature: a.signature, data, keyCache })).toBe(true);
+    expect(importKey).toHaveBeenCalledTimes(1);
+  });
+
+  it('a fingerprint collision costs a reload, never the other key', () => {
+    // Two different byte strings with the same 30-bit fingerprint, by a birthday search.
+    const seen = new Map<number, Uint8Array>();
+    let pair: [Uint8Array, Uint8Array] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const bytes = new Uint8Array(new Float64Array([i, i * 7919 + 0.5]).buffer);
+      const id = publicKeyFingerprint(bytes);
+      const other = seen.get(id);
+      if (other === undefined) seen.set(id, bytes);
+      else pair = [other, bytes];
+    }
+    const [first, second] = pair;
+    const keyCache = new PublicKeyCache();
+    const entryFor = (name: string): CachedPublicKey => ({ key: { name } as never, cryptoKey: new Promise<CryptoKey>(() => undefined) });
+    const loaded: string[] = [];
+    const load = (name: string) => () => {
+      loaded.push(name);
+      return entryFor(name);
+    };
+    const firstEntry = keyCache.getOrLoad(first, load('first'));
+    expect(keyCache.getOrLoad(Uint8Array.from(first), load('again'))).toBe(firstEntry);
+    const secondEntry = keyCache.getOrLoad(second, load('second'));
+    expect(secondEntry).not.toBe(firstEntry);
+    expect(keyCache.getOrLoad(Uint8Array.from(second), load('again'))).toBe(secondEntry);
+    expect(keyCache.getOrLoad(first, load('first reloaded'))).not.toBe(secondEntry);
+    expect(loaded).toEqual(['first', 'second', 'first reloaded']);
+    expect(keyCache.size).toBe(1);
+  });
+
+  it('keeps a Buffer key by value: a Buffer pooled and rewritten by Node does not change what is cached', async () => {
+    const keyCache = new PublicKeyCache();
+    const [a, b] = await Promise.all([credential(data), credential(data)]);
+    const pooled = Buffer.from(a.publicKey);
+    expect(await verifySignature({ publicKey: pooled, signature: a.signature, data, keyCache })).toBe(true);
+    pooled.set(b.publicKey);
+    expect(await verifySignature({ publicKey: pooled, signature: b.signature, data, keyCache })).toBe(true);
+    expect(await verifySignature({ publicKey: a.publicKey, signature: a.signature, data, keyCache })).toBe(true);
   });
 
   it('can be cleared', async () => {

@@ -105,6 +105,44 @@ describe('verifyAuthenticationResponse: each check has its own code', () => {
     expect(await rejectionCode(verifyAuthenticationResponse(change(inputOf(vector))))).toBe(code);
   });
 
+  // A failed check is what the caller hears, whatever the signature's own outcome: the steps run in the order
+  // of §7.2, and any reordering for speed (verifying the signature while the checks run was tried, see
+  // bench/verify-authentication.bench.ts) must keep that, with no unhandled rejection (vitest fails the run on one).
+  it.each<[string, (input: VerifyAuthenticationResponseInput) => VerifyAuthenticationResponseInput, TesseraErrorCode]>([
+    ['another challenge', (input) => ({ ...input, expectedChallenge: base64url.encode(new Uint8Array(32)) }), 'challenge_mismatch'],
+    ['a challenge predicate that says no, late', (input) => ({ ...input, expectedChallenge: () => new Promise<boolean>((resolve) => setTimeout(resolve, 20, false)) }), 'challenge_mismatch'],
+    ['another origin', (input) => ({ ...input, expectedOrigin: ['https://example.com'] }), 'origin_mismatch'],
+    ['another RP ID', (input) => ({ ...input, expectedRpId: 'example.com' }), 'rp_id_mismatch'],
+    ['a stored BE that differs', (input) => ({ ...input, credential: { ...input.credential, backupEligible: true } }), 'backup_eligibility_changed'],
+  ])('rejects %s with its own code when the signature is also forged, broken or its key unusable', async (_, change, code) => {
+    const forged = withMember(vector.response, 'signature', (bytes) => {
+      const copy = bytes.slice();
+      copy[copy.length - 1]! ^= 0x01;
+      return copy;
+    });
+    const broken = withMember(vector.response, 'signature', () => new Uint8Array([0x30, 0x03, 0x02, 0x01]));
+    const unusableKey = (input: VerifyAuthenticationResponseInput): VerifyAuthenticationResponseInput => ({
+      ...input,
+      credential: { ...input.credential, publicKey: new Uint8Array([0xa1, 0x01, 0x02]) },
+    });
+    for (const input of [inputOf(vector, forged), inputOf(vector, broken), unusableKey(inputOf(vector))]) {
+      expect(await rejectionCode(verifyAuthenticationResponse(change(input)))).toBe(code);
+    }
+    // Each outcome of the signature is refused on its own, with its own code.
+    expect(await rejectionCode(verifyAuthenticationResponse(inputOf(vector, forged)))).toBe('invalid_signature');
+    expect(await rejectionCode(verifyAuthenticationResponse(inputOf(vector, broken)))).toBe('malformed_response');
+    expect(await rejectionCode(verifyAuthenticationResponse(unusableKey(inputOf(vector))))).toBe('malformed_public_key');
+  });
+
+  it('passes a challenge predicate’s own error through, whatever the signature', async () => {
+    const forged = withMember(vector.response, 'signature', (bytes) => bytes.map((byte, index) => (index === 10 ? byte ^ 1 : byte)));
+    const failure = new Error('challenge store unavailable');
+    const error = await verifyAuthenticationResponse({ ...inputOf(vector, forged), expectedChallenge: () => Promise.reject(failure) }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBe(failure);
+  });
+
   it('accepts an allowed cross-origin embedding', async () => {
     // The signature covers the client data, so tampering with it ends at the signature check, past step 13.
     const response = withClientData(vector.response, (data) => ({ ...data, crossOrigin: true, topOrigin: 'https://portal.test' }));

@@ -1,4 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { freshBytes } from './_byteSlab.ts';
+import { SHA256_BYTES, sha256Into } from './_sha256.ts';
 import { asList, checkAuthenticatorData, checkClientData, collectExtensionOutputs, type ExtensionOutputs } from './_ceremonyChecks.ts';
 import { parseAuthenticatorData } from './authenticatorData.ts';
 import { base64urlByteLength, decodeBase64urlInto } from './base64url.ts';
@@ -162,8 +163,8 @@ export async function verifyParsedAuthenticationResponse(
 
   // Step 19: extension outputs are reported to the caller, whose policy they concern.
   // Steps 20–21: the signature over authData || SHA-256(cData). The hash goes into the room decodeAssertion
-  // left after authData, which makes signedData whole.
-  sha256.create().update(clientDataBytes).digestInto(signedData.subarray(authenticatorDataBytes.length));
+  // left after authData, which makes signedData whole (_sha256.ts says why not @noble/hashes here).
+  sha256Into(clientDataBytes, signedData, authenticatorDataBytes.length);
   const valid = await verifySignature({
     publicKey: credential.publicKey,
     signature,
@@ -207,15 +208,16 @@ interface DecodedAssertion {
 
 /**
  * §7.2 step 7: decodes authData, sig and cData into one buffer laid out as
- * `authData || SHA-256 room || sig || cData`. One allocation instead of four (buffers over 64 bytes are
- * costly to allocate), and authData needs no copy into the signed data.
+ * `authData || SHA-256 room || sig || cData`. One region of a slab instead of four allocations (buffers over
+ * 64 bytes are costly to allocate), and authData needs no copy into the signed data.
  */
 function decodeAssertion(response: AuthenticationResponseJSON['response']): DecodedAssertion {
   const { authenticatorData, signature, clientDataJSON } = response;
   const hashStart = base64urlByteLength(authenticatorData);
-  const signatureStart = hashStart + sha256.outputLen;
+  const signatureStart = hashStart + SHA256_BYTES;
   const clientDataStart = signatureStart + base64urlByteLength(signature);
-  const buffer = new Uint8Array(clientDataStart + base64urlByteLength(clientDataJSON));
+  // A region of a shared slab (_byteSlab.ts): no allocation of its own, never shared with another call.
+  const buffer = freshBytes(clientDataStart + base64urlByteLength(clientDataJSON));
   decodeBase64urlInto(authenticatorData, buffer, 0);
   decodeBase64urlInto(signature, buffer, signatureStart);
   decodeBase64urlInto(clientDataJSON, buffer, clientDataStart);
