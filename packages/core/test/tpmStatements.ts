@@ -98,7 +98,7 @@ function aikCertificate(spec: TpmSpec, aikPublic: KeyObject, aaguid: Uint8Array)
   const extensions = [
     ...(spec.ca === null ? [] : [extension(BASIC_CONSTRAINTS, seq(...(spec.ca === true ? [boolean(true)] : [])), true)]),
     ...(spec.eku === null ? [] : [extension(EKU, seq(...(spec.eku ?? [TCG.aik]).map(oid)))]),
-    ...(spec.san === null ? [] : [extension(SAN, spec.san ?? sanValue([SPEC_DIRECTORY_NAME]), spec.sanCritical ?? true)]),
+    ...(spec.san === null ? [] : [extension(SAN, spec.san ?? sanValue([SPEC_DIRECTORY_NAME]), spec.sanCritical === false ? undefined : true)]),
     ...(spec.aaguid === undefined ? [] : [extension(AAGUID, octets(spec.aaguid === 'same' ? aaguid : spec.aaguid), spec.aaguidCritical)]),
   ];
   const v3 = (spec.version ?? 3) === 3;
