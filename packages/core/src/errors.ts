@@ -62,7 +62,7 @@ export const TESSERA_ERROR_CODES = [
   'invalid_signature',
   /** The signature counter did not increase, suggesting a cloned authenticator (§6.1.1, §7.2 step 22). */
   'sign_count_regression',
-  /** The attestation statement format is not supported (§7.1 step 20, §8). */
+  /** The attestation statement format is not a registered identifier (§7.1 step 20, §8), also inside `compound`. */
   'unsupported_attestation_format',
   /** The attestation statement does not verify (§7.1 step 21, §8). */
   'invalid_attestation',

@@ -377,10 +377,10 @@ export interface RelyingParty extends PasskeyManagement {
    * Finishes a registration ceremony (WebAuthn L3 §7.1): consumes the ticket first, verifies the response
    * against the stored ceremony (user verification required exactly when it said `required`, algorithm
    * among those offered) and returns the credential record to store. The attestation statement's `fmt` must be
-   * registered, and a statement of a supported format (`SUPPORTED_ATTESTATION_FORMATS`) must verify, whatever
-   * the ceremony requested; `trustAttestation` is consulted only when it requested more than `'none'`. Under `'none'` a registered
-   * format not verified here (`tpm`, …) is accepted with `attestation.verified === false` and recorded as
-   * `fmt: 'none'`; otherwise it is `unsupported_attestation_format`. The new record is then stored with
+   * registered (else `unsupported_attestation_format`), and the statement must verify by its format's procedure
+   * whatever the ceremony requested: every registered format is verified (`SUPPORTED_ATTESTATION_FORMATS`), so
+   * the record's `fmt` is the verified statement's. `attestationTrustAnchors` and `trustAttestation` are consulted
+   * only when the ceremony requested more than `'none'` (§7.1 steps 22–23). The new record is then stored with
    * `credentialStore.create` (§7.1 steps 25–26), with the attestation object and client data bytes when the
    * relying party was created with `keepAttestation: true`.
    * User presence (UP) is required unless the ceremony was started with `mediation: 'conditional'` (§7.1 step 14).

@@ -29,11 +29,10 @@ const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGO
  *   format's procedure (§7.1 step 21), whatever attestation was requested. When an attestation other than
  *   `'none'` was requested, `trustAttestation` (if any) also accepted its trust path (steps 22–23); with
  *   `'none'` the trust decision is skipped, so an `x5c` chain is then self-consistent but trusted by no one.
- * - `verified: false`: the statement is of a registered format this library does not verify yet (those not in
- *   `SUPPORTED_ATTESTATION_FORMATS`), accepted only because `'none'` was requested.
- *   `fmt` names what the authenticator sent; `type` is `'None'` and `trustPath` is empty, since nothing in the
- *   statement was checked (§6.5.4: no attestation information is available); and the credential record's
- *   `fmt` is `'none'`.
+ * - `verified: false` is not produced today: `SUPPORTED_ATTESTATION_FORMATS` holds every registered format. The
+ *   member stays for a format registered later and not yet verified here, which would be accepted only when
+ *   `'none'` was requested, with `type` `'None'`, an empty `trustPath` and a credential record whose `fmt` is
+ *   `'none'`, so no record claims a statement that was never checked.
  *
  * `trusted` is `true` only when attestation other than `'none'` was requested and the trust path validated to
  * one of the `attestationTrustAnchors` (§7.1 steps 22–23), or `trustAttestation` accepted a statement with a
@@ -73,15 +72,16 @@ export interface VerifyRegistrationResponseInput {
   /**
    * The attestation conveyance that was requested (§5.4.7); default `'none'`. Whatever it is, `fmt` must be
    * registered (`REGISTERED_ATTESTATION_FORMATS`) and statements of `SUPPORTED_ATTESTATION_FORMATS` are verified
-   * (§7.1 steps 20–21). With `'none'` the trust decision (steps 22–23, `trustAttestation`) is skipped and a
-   * registered format not verified here is accepted as unverified (see {@link AttestationResult}); otherwise
-   * such a format is `unsupported_attestation_format`.
+   * (§7.1 steps 20–21); every registered format is supported. With `'none'` the trust decision (steps 22–23,
+   * `attestationTrustAnchors` and `trustAttestation`) is skipped.
    */
   attestation?: AttestationConveyancePreference | undefined;
   /**
    * Decides whether a verified attestation's trust path is trustworthy (§7.1 steps 22–23), for example by
-   * checking the chain against FIDO Metadata Service roots. Called only when an attestation other than
-   * `'none'` was requested. Without it every verified statement is accepted.
+   * checking the chain against FIDO Metadata Service roots (`@tessera/metadata`'s `MetadataService.trustAttestation`).
+   * Called only when an attestation other than `'none'` was requested, after `attestationTrustAnchors`, with the
+   * verified {@link AttestationResult} (`trusted` is the anchors' verdict; it carries no AAGUID). Without it every
+   * verified statement is accepted.
    */
   trustAttestation?: ((attestation: AttestationResult) => boolean | Promise<boolean>) | undefined;
   /**
@@ -106,7 +106,7 @@ export interface RegistrationVerification {
   verified: true;
   /**
    * The credential record to store (WebAuthn L3 §7.1 step 26). Its `fmt` is the format of the verified
-   * statement, or `'none'` when the statement was accepted unverified (see {@link AttestationResult}).
+   * statement.
    */
   credential: CredentialRecord;
   /** What the attestation established. */
@@ -129,7 +129,7 @@ export interface RegistrationVerification {
  * @throws {TesseraError} `malformed_response`, `unexpected_type`, `credential_mismatch`, `challenge_mismatch`,
  *   `origin_mismatch`, `cross_origin_not_allowed`, `rp_id_mismatch`, `user_not_present`, `user_not_verified`,
  *   `invalid_backup_flags`, `malformed_public_key`, `unsupported_algorithm`; `unsupported_attestation_format`
- *   for an unregistered `fmt` (always) or a registered one not verified here (unless `'none'` was requested);
+ *   for an unregistered `fmt` (always);
  *   `invalid_attestation` for a statement of a supported format that does not verify (always);
  *   `untrusted_attestation` when the trust path does not validate to the `attestationTrustAnchors` that apply, or
  *   `trustAttestation` refuses (neither under `'none'`); whatever `trustAttestation` throws
@@ -221,8 +221,8 @@ export async function verifyRegistrationResponse(input: VerifyRegistrationRespon
 /**
  * §7.1 steps 20–23. Step 20: `fmt` must be a registered identifier. Step 21: a statement of a supported format
  * is verified whatever conveyance was requested (the step has no exception, and verifying costs little).
- * Steps 22–23: the trust decision, skipped when `'none'` was requested. A registered format not supported here
- * passes only under `'none'`, and unverified.
+ * Steps 22–23: the trust decision, skipped when `'none'` was requested. Every registered format is supported
+ * today; the branch for one that is not (accepted only under `'none'`, unverified) guards a future registration.
  */
 async function assessAttestation(
   input: VerifyRegistrationResponseInput,

@@ -19,7 +19,7 @@ export const MAX_COMPOUND_STATEMENTS = 8;
  *
  * Relying party policy (§8.9 step 1 leaves it to the relying party): every sub-statement must verify, and a
  * failure is the failure of the whole statement, with that sub-statement's error — an `unsupported_attestation_format`
- * for a format this library does not verify included. The result reports type `None` and an empty trust path,
+ * for an unregistered format included (a nested `compound` is `invalid_attestation`). The result reports type `None` and an empty trust path,
  * since a compound statement has no single one, and each sub-statement's result in `statements`: a trust
  * decision that reads only `type` and `trustPath` treats a compound statement as unattested, which is never more
  * than it proves.

@@ -20,8 +20,8 @@ import { verifyTpm } from './tpm.ts';
  */
 
 /**
- * Attestation statement formats (WebAuthn L3 §8) that {@link verifyAttestationStatement} verifies; a subset of
- * `REGISTERED_ATTESTATION_FORMATS`.
+ * Attestation statement formats (WebAuthn L3 §8) that {@link verifyAttestationStatement} verifies: today every
+ * one of `REGISTERED_ATTESTATION_FORMATS`.
  */
 export const SUPPORTED_ATTESTATION_FORMATS: readonly ['none', 'packed', 'fido-u2f', 'tpm', 'android-key', 'android-safetynet', 'apple', 'compound'] = [
   'none',
@@ -144,8 +144,8 @@ export interface AttestationStatementResult {
  *
  * @param input - the parsed attestation object and `clientDataHash`; see {@link AttestationStatementInput}
  * @returns the format, attestation type and trust path
- * @throws {TesseraError} `unsupported_attestation_format` for any other `fmt`, registered (`apple`, …) or not
- *   (also inside a `compound` statement);
+ * @throws {TesseraError} `unsupported_attestation_format` for any other `fmt`, an unregistered one (also inside a
+ *   `compound` statement);
  *   `invalid_attestation` if the
  *   statement is malformed or does not verify; `unsupported_algorithm` for an `alg` not supported;
  *   `malformed_public_key` for a malformed credential key; `invalid_argument` for a `clientDataHash` that is not
