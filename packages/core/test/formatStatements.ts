@@ -7,11 +7,12 @@ import { KeyObject, createHash, sign as nodeSign } from 'node:crypto';
 import { AuthorizationList, IntegerSet, KeyDescription, RootOfTrust, SecurityLevel } from '@peculiar/asn1-android';
 import { AsnSerializer, OctetString } from '@peculiar/asn1-schema';
 import { Encoder } from 'cbor-x';
-import { parseAttestationObject } from '../src/attestationObject.ts';
+import { parseAttestationObject, type AttestationStatement } from '../src/attestationObject.ts';
 import type { AttestationStatementInput } from '../src/attestation/verifyAttestationStatement.ts';
 import { verifyAttestationStatement } from '../src/attestation/verifyAttestationStatement.ts';
-import { isTesseraError, type TesseraErrorCode } from '../src/errors.ts';
+import type { TesseraErrorCode } from '../src/errors.ts';
 import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, seq, tlv, time, utf8 } from './derEncoder.ts';
+import { settledCode } from './outcome.ts';
 import { readRegistrationVectors, type RegistrationVector } from './vectors.ts';
 
 const subtle = globalThis.crypto.subtle;
@@ -89,14 +90,8 @@ export function inputFor(fmt: string, attStmt: Map<string, unknown>, authData: U
 }
 
 /** The error code a verification ends with, or `'none'` when it succeeds; anything but a TesseraError is rethrown. */
-export async function codeOf(input: AttestationStatementInput): Promise<TesseraErrorCode | 'none'> {
-  try {
-    await verifyAttestationStatement(input);
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
-  }
+export function codeOf(input: AttestationStatementInput<AttestationStatement>): Promise<TesseraErrorCode | 'none'> {
+  return settledCode(verifyAttestationStatement(input));
 }
 
 // ---- Captured vectors ----
