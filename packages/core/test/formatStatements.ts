@@ -3,10 +3,11 @@
  * making (WebAuthn L3 §8.4, §8.5, §8.8), over certificates this file issues (ECDSA P-256 issuers), and the
  * captured vectors of those formats as verifier inputs. Never imported by library code.
  */
-import { KeyObject, createHash, sign as nodeSign } from 'node:crypto';
+import { KeyObject, X509Certificate, createHash, sign as nodeSign } from 'node:crypto';
 import { AuthorizationList, IntegerSet, KeyDescription, RootOfTrust, SecurityLevel } from '@peculiar/asn1-android';
 import { AsnSerializer, OctetString } from '@peculiar/asn1-schema';
 import { Encoder } from 'cbor-x';
+import { expect } from 'vitest';
 import { parseAttestationObject, type AttestationStatement } from '../src/attestationObject.ts';
 import type { AttestationStatementInput } from '../src/attestation/verifyAttestationStatement.ts';
 import { verifyAttestationStatement } from '../src/attestation/verifyAttestationStatement.ts';
@@ -92,6 +93,27 @@ export function inputFor(fmt: string, attStmt: Map<string, unknown>, authData: U
 /** The error code a verification ends with, or `'none'` when it succeeds; anything but a TesseraError is rethrown. */
 export function codeOf(input: AttestationStatementInput<AttestationStatement>): Promise<TesseraErrorCode | 'none'> {
   return settledCode(verifyAttestationStatement(input));
+}
+
+/**
+ * Flips one bit of every byte of the leaf of `input`'s x5c in turn and asserts that the verifier refuses it
+ * with `invalid_attestation` or, for a byte the statement check does not read (serial, issuer, signature,
+ * unread extensions), that the issuer's signature no longer verifies, so chain validation refuses it; and that
+ * the verifier itself refuses at least one.
+ */
+export async function expectLeafFlipsRefused(input: AttestationStatementInput): Promise<void> {
+  const x5c = input.attStmt.get('x5c') as Uint8Array[];
+  const leaf = x5c[0]!;
+  let refused = 0;
+  for (let at = 0; at < leaf.length; at++) {
+    const flipped = new Uint8Array(leaf);
+    flipped[at]! ^= 0x01;
+    const code = await codeOf({ ...input, attStmt: new Map(input.attStmt).set('x5c', [flipped, ...x5c.slice(1)]) });
+    expect(['none', 'invalid_attestation'], `byte ${at}`).toContain(code);
+    if (code !== 'none') refused++;
+    else expect(new X509Certificate(flipped).verify(new X509Certificate(x5c[1]!).publicKey), `byte ${at}`).toBe(false);
+  }
+  expect(refused).toBeGreaterThan(0);
 }
 
 // ---- Captured vectors ----
