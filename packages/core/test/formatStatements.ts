@@ -3,15 +3,17 @@
  * making (WebAuthn L3 §8.4, §8.5, §8.8), over certificates this file issues (ECDSA P-256 issuers), and the
  * captured vectors of those formats as verifier inputs. Never imported by library code.
  */
-import { KeyObject, createHash, sign as nodeSign } from 'node:crypto';
+import { KeyObject, X509Certificate, createHash, sign as nodeSign } from 'node:crypto';
 import { AuthorizationList, IntegerSet, KeyDescription, RootOfTrust, SecurityLevel } from '@peculiar/asn1-android';
 import { AsnSerializer, OctetString } from '@peculiar/asn1-schema';
 import { Encoder } from 'cbor-x';
-import { parseAttestationObject } from '../src/attestationObject.ts';
+import { expect } from 'vitest';
+import { parseAttestationObject, type AttestationStatement } from '../src/attestationObject.ts';
 import type { AttestationStatementInput } from '../src/attestation/verifyAttestationStatement.ts';
 import { verifyAttestationStatement } from '../src/attestation/verifyAttestationStatement.ts';
-import { isTesseraError, type TesseraErrorCode } from '../src/errors.ts';
+import type { TesseraErrorCode } from '../src/errors.ts';
 import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, seq, tlv, time, utf8 } from './derEncoder.ts';
+import { settledCode } from './outcome.ts';
 import { readRegistrationVectors, type RegistrationVector } from './vectors.ts';
 
 const subtle = globalThis.crypto.subtle;
@@ -89,14 +91,29 @@ export function inputFor(fmt: string, attStmt: Map<string, unknown>, authData: U
 }
 
 /** The error code a verification ends with, or `'none'` when it succeeds; anything but a TesseraError is rethrown. */
-export async function codeOf(input: AttestationStatementInput): Promise<TesseraErrorCode | 'none'> {
-  try {
-    await verifyAttestationStatement(input);
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
+export function codeOf(input: AttestationStatementInput<AttestationStatement>): Promise<TesseraErrorCode | 'none'> {
+  return settledCode(verifyAttestationStatement(input));
+}
+
+/**
+ * Flips one bit of every byte of the leaf of `input`'s x5c in turn and asserts that the verifier refuses it
+ * with `invalid_attestation` or, for a byte the statement check does not read (serial, issuer, signature,
+ * unread extensions), that the issuer's signature no longer verifies, so chain validation refuses it; and that
+ * the verifier itself refuses at least one.
+ */
+export async function expectLeafFlipsRefused(input: AttestationStatementInput): Promise<void> {
+  const x5c = input.attStmt.get('x5c') as Uint8Array[];
+  const leaf = x5c[0]!;
+  let refused = 0;
+  for (let at = 0; at < leaf.length; at++) {
+    const flipped = new Uint8Array(leaf);
+    flipped[at]! ^= 0x01;
+    const code = await codeOf({ ...input, attStmt: new Map(input.attStmt).set('x5c', [flipped, ...x5c.slice(1)]) });
+    expect(['none', 'invalid_attestation'], `byte ${at}`).toContain(code);
+    if (code !== 'none') refused++;
+    else expect(new X509Certificate(flipped).verify(new X509Certificate(x5c[1]!).publicKey), `byte ${at}`).toBe(false);
   }
+  expect(refused).toBeGreaterThan(0);
 }
 
 // ---- Captured vectors ----

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MemoryChallengeStore, MemoryCredentialStore, base64url, createRelyingParty, isTesseraError } from '@tessera/core';
+import { MemoryChallengeStore, MemoryCredentialStore, base64url, createRelyingParty } from '@tessera/core';
 import { SoftwareAuthenticator } from '@tessera/core/testing';
 import {
   NOW,
@@ -12,6 +12,7 @@ import {
   type AuthenticatorModel,
   type BlobPki,
 } from '../test/blobBuilder.ts';
+import { codeOf } from '../test/outcome.ts';
 import { attestationKeyIdentifier, parseCertificate } from './_certificate.ts';
 import { decideAttestationTrust } from './attestationTrustPolicy.ts';
 import { MetadataService, type MetadataServiceOptions } from './metadataService.ts';
@@ -19,16 +20,6 @@ import { verifyMetadataBlob, type VerifiedMetadataBlob } from './verifyMetadataB
 
 const ORIGIN = 'https://example.com';
 const alice = { id: base64url.encode(new TextEncoder().encode('alice-0001')), name: 'alice@example.com', displayName: 'Alice' };
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-}
 
 let pki: BlobPki;
 let certified: AuthenticatorModel;

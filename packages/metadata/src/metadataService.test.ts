@@ -1,20 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isTesseraError, type TesseraError } from '@tessera/core';
+import type { TesseraError } from '@tessera/core';
 import { NOW, createAuthenticatorModel, createBlobPki, entry, payload, signBlob, type BlobPki } from '../test/blobBuilder.ts';
+import { codeOf } from '../test/outcome.ts';
 import { MetadataService, type MetadataServiceOptions } from './metadataService.ts';
 
 const AAGUID = 'ee882879-721c-4913-9775-3dfcce97072a';
 const DAY = 24 * 60 * 60 * 1000;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-}
 
 let pki: BlobPki;
 let blob42: string;

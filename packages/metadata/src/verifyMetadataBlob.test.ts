@@ -1,22 +1,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { base64url, isTesseraError } from '@tessera/core';
+import { base64url } from '@tessera/core';
 import { issueTestCertificate, issueTestCrl } from '@tessera/core/testing';
 import { NOW, b64, createBlobPki, entry, payload, signBlob, type BlobPki } from '../test/blobBuilder.ts';
+import { codeOf } from '../test/outcome.ts';
 import { verifyMetadataBlob, type VerifyMetadataBlobInput } from './verifyMetadataBlob.ts';
 
 const AAGUID = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
 const U2F_KEY_ID = 'bf7bcaa0d0c6187a8c6abbdd16a15640e7c7bde2';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-}
 
 let pki: BlobPki;
 let good: string;

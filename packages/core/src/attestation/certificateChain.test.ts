@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { settledCode } from '../../test/outcome.ts';
 import { readRegistrationVectors } from '../../test/vectors.ts';
 import { parseAttestationObject } from '../attestationObject.ts';
 import { base64url } from '../base64url.ts';
@@ -16,15 +17,7 @@ import { validateCertificateChain, type ValidateCertificateChainInput } from './
 const NOW = Date.parse('2030-06-01T00:00:00Z');
 const LEAF_NAME = { C: 'SE', O: 'Test Vendor', OU: 'Authenticator Attestation', CN: 'Test Authenticator' };
 
-async function codeOf(input: ValidateCertificateChainInput): Promise<TesseraErrorCode | 'none'> {
-  try {
-    await validateCertificateChain(input);
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
-  }
-}
+const codeOf = (input: ValidateCertificateChainInput): Promise<TesseraErrorCode | 'none'> => settledCode(validateCertificateChain(input));
 
 let root: TestCertificate;
 let intermediate: TestCertificate;

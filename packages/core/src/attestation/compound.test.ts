@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { derSign, ecKeyPair, packedX5c } from '../../test/attestationStatements.ts';
 import { compoundStatement, subStatement } from '../../test/compoundStatements.ts';
 import { concat } from '../../test/derEncoder.ts';
+import { codeOf } from '../../test/formatStatements.ts';
 import { tpmStatement } from '../../test/tpmStatements.ts';
 import { parseAttestationObject } from '../attestationObject.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
-import { isTesseraError, type TesseraErrorCode } from '../errors.ts';
 import type { AttestationStatementOverride, AttestationToSign } from '../testing/softwareAuthenticator.ts';
 import { MAX_COMPOUND_STATEMENTS } from './compound.ts';
 import { verifyAttestationStatement, type AttestationStatementInput } from './verifyAttestationStatement.ts';
@@ -19,16 +19,6 @@ const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha2
 const random = (length: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(length));
 
 type Input = AttestationStatementInput<AttestationStatement>;
-
-async function codeOf(input: Input): Promise<TesseraErrorCode | 'none'> {
-  try {
-    await verifyAttestationStatement(input);
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
-  }
-}
 
 interface Context {
   signed: AttestationToSign;

@@ -4,10 +4,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concat, oid, printable, tlv, utf8 } from '../../test/derEncoder.ts';
 import { SPEC_DIRECTORY_NAME, TCG, pubAreaOf, sanValue, tpmAttStmt, type TpmDirectoryName, type TpmSpec } from '../../test/tpmStatements.ts';
+import { codeOf } from '../../test/formatStatements.ts';
 import { readRegistrationVectors, type RegistrationVector } from '../../test/vectors.ts';
 import { parseAttestationObject } from '../attestationObject.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
-import { isTesseraError, type TesseraErrorCode } from '../errors.ts';
+import { isTesseraError } from '../errors.ts';
 import { parseTpmsAttest, parseTpmtPublic } from './_tpmStructures.ts';
 import { verifyAttestationStatement, type AttestationStatementInput } from './verifyAttestationStatement.ts';
 
@@ -15,17 +16,6 @@ const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Arra
 const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
 const random = (length: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(length));
 const decode = (value: string): Uint8Array => new Uint8Array(Buffer.from(value, 'base64url'));
-
-/** The code a verification ends with, `'none'` when it succeeds; anything but a TesseraError fails the test. */
-async function codeOf(input: AttestationStatementInput): Promise<TesseraErrorCode | 'none'> {
-  try {
-    await verifyAttestationStatement(input);
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
-  }
-}
 
 async function messageOf(input: AttestationStatementInput): Promise<string> {
   try {

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ECDSA_SHA256, bits, boolean, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../../test/derEncoder.ts';
 import { readRegistrationVectors, type RegistrationVector } from '../../test/vectors.ts';
 import { childrenOf, nodeAt, type DerNode } from '../../test/derWalker.ts';
+import { codeOf } from '../../test/formatStatements.ts';
 import { NAME_ATTRIBUTES, parseCertificate } from './_certificate.ts';
 import { parseAttestationObject } from '../attestationObject.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
-import { isTesseraError, type TesseraErrorCode } from '../errors.ts';
 import { REGISTERED_ATTESTATION_FORMATS } from './formats.ts';
 import {
   SUPPORTED_ATTESTATION_FORMATS,
@@ -149,16 +149,6 @@ async function fidoU2f(spec: { aaguid?: Uint8Array; curve?: 'P-256' | 'P-384'; c
       ]),
     { aaguid: spec.aaguid ?? new Uint8Array(16), ...(spec.credentialKey ? { credentialKey: spec.credentialKey } : {}) },
   );
-}
-
-async function codeOf(input: AttestationStatementInput): Promise<TesseraErrorCode | 'none'> {
-  try {
-    await verifyAttestationStatement(input);
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
-  }
 }
 
 const withStatement = (built: Built, edit: (attStmt: Map<string, unknown>) => void): AttestationStatementInput => {
