@@ -463,3 +463,18 @@ describe('early Yubico U2F attestation certificates', () => {
     expect(codeOf(() => parseCertificate(bent))).toBe('invalid_attestation');
   });
 });
+
+describe('parseCertificate: serial number encoding', () => {
+  it('refuses a serial number with a redundant leading byte (not DER, X.690 §8.3.2), which re-encoding alone misses', () => {
+    const vector = readRegistrationVectors().find((candidate) => candidate.fmt === 'apple')!;
+    const attStmt = cbor.decode(Buffer.from(vector.response.response.attestationObject, 'base64url')).get('attStmt') as Map<string, unknown>;
+    const leaf = new Uint8Array((attStmt.get('x5c') as Uint8Array[])[0]!);
+    expect(() => parseCertificate(leaf)).not.toThrow();
+    // The Apple leaf's serial is 02 06 01 …: zeroing its first octet makes 00 followed by a byte under 0x80.
+    const serialStart = 15;
+    expect(leaf[serialStart - 2]).toBe(0x02);
+    const padded = new Uint8Array(leaf);
+    padded[serialStart] = 0x00;
+    expect(codeOf(() => parseCertificate(padded))).toBe('invalid_attestation');
+  });
+});

@@ -199,6 +199,9 @@ export function parseCertificate(der: Uint8Array): Certificate {
       extensions.set(extension.extnID, { critical: extension.critical, value: bytesOf(extension.extnValue.buffer) });
     }
   }
+  // asn1-schema keeps an INTEGER's octets as sent, so re-encoding cannot see a non-minimal serial (X.690 §8.3.2).
+  const serialNumber = bytesOf(tbsFields.serialNumber);
+  if (!isMinimalInteger(serialNumber)) malformed('the serial number is not a minimal INTEGER');
   const spki = tbsFields.subjectPublicKeyInfo;
   const publicKeyAlgorithm = spki.algorithm.algorithm;
   const certificate: Certificate = {
@@ -208,7 +211,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     signatureAlgorithmDer: outerAlgorithm,
     signature,
     version,
-    serialNumber: bytesOf(tbsFields.serialNumber),
+    serialNumber,
     issuer: readName(tbsFields.issuer),
     issuerDer: new Uint8Array(AsnConvert.serialize(tbsFields.issuer)),
     subject: readName(tbsFields.subject),
@@ -491,4 +494,12 @@ export async function verifyWithCertificate(
   } catch (error) {
     throw new TesseraError('invalid_attestation', 'WebCrypto could not verify the attestation signature.', { cause: error });
   }
+}
+
+/** X.690 §8.3.2: an INTEGER's contents are not empty and their first nine bits are neither all 0 nor all 1. */
+function isMinimalInteger(octets: Uint8Array): boolean {
+  if (octets.length === 0) return false;
+  if (octets.length === 1) return true;
+  const [first, second] = [octets[0]!, octets[1]!];
+  return !(first === 0x00 && second < 0x80) && !(first === 0xff && second >= 0x80);
 }
