@@ -18,7 +18,10 @@ const alice = { id: base64url.encode(new TextEncoder().encode('alice-0001')), na
 /** A store that keeps JSON text, as Redis and Postgres do, with a hook that rewrites it (an old writer, tampering). */
 class JsonStore implements ChallengeStore {
   readonly #texts = new Map<string, string>();
-  constructor(readonly rewrite: (record: Record<string, unknown>) => Record<string, unknown>) {}
+  readonly rewrite: (record: Record<string, unknown>) => Record<string, unknown>;
+  constructor(rewrite: (record: Record<string, unknown>) => Record<string, unknown>) {
+    this.rewrite = rewrite;
+  }
   async save(key: string, record: ChallengeRecord): Promise<void> {
     this.#texts.set(key, JSON.stringify(this.rewrite(JSON.parse(JSON.stringify(record)) as Record<string, unknown>)));
   }
