@@ -68,7 +68,9 @@ export function passkeyListItem(passkey, actions) {
 /** The inline form that replaces the name while it is edited: Save sends it, Cancel puts the name back. */
 function renameForm(passkey, head, actions) {
   const form = element('form', { className: 'rename-form' });
-  const input = element('input', { name: 'passkey-name', maxLength: 64, required: true, value: passkey.name ?? '' });
+  // maxlength counts UTF-16 code units, the server's 64 counts code points (an emoji is two units): 128 lets
+  // every valid name be typed, and the server still refuses a longer one.
+  const input = element('input', { name: 'passkey-name', maxLength: 128, required: true, value: passkey.name ?? '' });
   input.setAttribute('aria-label', 'Passkey name');
   input.autocomplete = 'off';
   const save = element('button', { type: 'submit', textContent: 'Save' });

@@ -70,6 +70,21 @@ describe.each(PAGES)('the passkey list of the $page page', ({ path, synced, sign
     expect((await passkeyRows(page))[0]?.name).toBe('Work laptop');
     expect((await recordOf(server, id ?? '')).name).toBe('Work laptop');
 
+    // ATTACK (review of #14): markup in a name is text, never HTML; and a valid name of 64 code points that
+    // takes 128 UTF-16 units (emoji) can be typed — the field must not cut it at 64 units.
+    expect(await renamePasskey(page, id ?? '', '<img src=x onerror="document.title=1">')).toMatchObject({ kind: 'ok' });
+    expect((await passkeyRows(page))[0]?.name).toBe('<img src=x onerror="document.title=1">');
+    expect(await page.locator('#passkeys img:not(.passkey-icon)').count()).toBe(0);
+    const keys = '🔑'.repeat(64);
+    const item = page.locator(`#passkeys li[data-credential-id="${id}"]`);
+    await item.locator('button.rename').click();
+    await item.locator('input[name="passkey-name"]').fill('');
+    await item.locator('input[name="passkey-name"]').focus();
+    await page.keyboard.insertText(keys);
+    expect(await item.locator('input[name="passkey-name"]').inputValue()).toBe(keys);
+    await item.locator('.rename-form button[type="submit"]').click();
+    await expect.poll(async () => (await recordOf(server, id ?? '')).name).toBe(keys);
+
     // Delete: gone from the server, from the list, and — through signalAllAcceptedCredentials — from the authenticator.
     expect(await storedCredentialIds()).toEqual([id]);
     expect(await removePasskey(page, id ?? '')).toEqual({

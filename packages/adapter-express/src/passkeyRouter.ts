@@ -1,10 +1,11 @@
 import { WELL_KNOWN_WEBAUTHN_PATH } from '@tessera/core';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { authOptionsRoute } from './_authOptionsRoute.ts';
 import { authVerifyRoute } from './_authVerifyRoute.ts';
 import { completeRegistrationRoute } from './_completeRegistrationRoute.ts';
-import { deleteCredentialRoute, listCredentialsRoute, renameCredentialRoute } from './_credentialRoutes.ts';
+import { CREDENTIAL_PATH, CREDENTIALS_PATH, deleteCredentialRoute, listCredentialsRoute, renameCredentialRoute } from './_credentialRoutes.ts';
+import { malformedCredentialPathHandler } from './_malformedPathHandler.ts';
 import { jsonBodyReader } from './_jsonBody.ts';
 import { registrationOptionsRoute } from './_registrationOptionsRoute.ts';
 import { routeHandler, type RouteEnvironment } from './_route.ts';
@@ -66,10 +67,15 @@ export function passkeyRouter(options: PasskeyRouterOptions): Router {
   };
   const router = express.Router();
   const routes = [authOptionsRoute, authVerifyRoute, registrationOptionsRoute, completeRegistrationRoute, listCredentialsRoute, renameCredentialRoute, deleteCredentialRoute];
+  const handlers: Partial<Record<string, RequestHandler>> = {};
   for (const route of routes) {
     const definition = route(routeSettings);
-    router[definition.method ?? 'post']([...definition.paths], routeHandler(environment, definition));
+    const handler = routeHandler(environment, definition);
+    if (definition.paths.includes(CREDENTIAL_PATH)) handlers[definition.method ?? 'post'] = handler;
+    router[definition.method ?? 'post']([...definition.paths], handler);
   }
+  // A malformed %-escape in :id: the routes' own envelope, not Express's HTML error page.
+  router.use(CREDENTIALS_PATH, malformedCredentialPathHandler({ patch: handlers['patch']!, delete: handlers['delete']! }));
   // Useful only when the router is mounted at the root; otherwise mount wellKnownWebauthnHandler there.
   router.get(WELL_KNOWN_WEBAUTHN_PATH, wellKnownWebauthnHandler(settings.relyingParty, { fallThrough: true }));
   return router;

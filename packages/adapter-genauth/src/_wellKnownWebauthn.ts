@@ -5,7 +5,7 @@ import type { Route } from './_routes.ts';
 const MAX_AGE_SECONDS = 3600;
 
 /**
- * `GET /.well-known/webauthn` (WebAuthn L3 §5.11, Related Origin Requests): the relying party's
+ * `GET` (and `HEAD`) `/.well-known/webauthn` (WebAuthn L3 §5.11, Related Origin Requests): the relying party's
  * `{ "origins": [...] }` as exactly `application/json`, cacheable for an hour; 404 / 40401 when it has no
  * `relatedOrigins`. Not an envelope: browsers read this document as the specification defines it.
  *
@@ -14,6 +14,8 @@ const MAX_AGE_SECONDS = 3600;
 export const wellKnownWebauthn: Route = async (_request, _requestId, context) => {
   const document = context.relyingParty.wellKnownWebauthn();
   if (document === undefined) throw new RequestFailure('not_found');
+  // Also for HEAD: the server sends the GET's headers, Content-Length included, and drops the body (Node's
+  // http, and Fetch servers, do; RFC 9110 §9.3.2).
   return new Response(JSON.stringify(document), {
     status: 200,
     headers: {

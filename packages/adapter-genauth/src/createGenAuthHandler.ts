@@ -28,7 +28,7 @@ export { DEFAULT_BODY_TIMEOUT_MS } from '@tessera/core/adapter';
 export { DEFAULT_RETRY_AFTER_SECONDS } from '@tessera/core/adapter';
 
 /** The methods a route answers. */
-type RouteMethods = Partial<Record<'GET' | 'POST' | 'PATCH' | 'DELETE', Route>>;
+type RouteMethods = Partial<Record<'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE', Route>>;
 
 /**
  * Creates GenAuth's V3 WebAuthn endpoints as one Fetch API handler:
@@ -90,7 +90,8 @@ export function createGenAuthHandler(options: GenAuthHandlerOptions): GenAuthHan
     [basePath + GENAUTH_ROUTES.registration, { GET: startRegistration, POST: finishRegistration }],
     [basePath + GENAUTH_ROUTES.credentials, { GET: listCredentials }],
     // At the root whatever basePath is: browsers fetch it from https://<RP ID>/.well-known/webauthn (§5.11).
-    [WELL_KNOWN_WEBAUTHN_PATH, { GET: wellKnownWebauthn }],
+    // HEAD too, as for any cacheable GET (RFC 9110 §9.3.2): caches and CDNs revalidate with it.
+    [WELL_KNOWN_WEBAUTHN_PATH, { GET: wellKnownWebauthn, HEAD: wellKnownWebauthn }],
   ]);
   const credentialPrefix = `${basePath}${GENAUTH_ROUTES.credentials}/`;
 

@@ -22,6 +22,22 @@ describe('normalizeCredentialName', () => {
     }
   });
 
+  it('ATTACK: refuses bidi overrides and isolates (a label that reads backwards) and names with nothing visible', () => {
+    const spoofs = ['\u202Egnp.exe', 'Work\u202Dlaptop', 'a\u2066b', 'a\u2069', '\u200B', '\u200B\u200D\u2060', '\u3164', '\u115F\u1160', '\u034F', '\uFE0F'];
+    for (const bad of spoofs) {
+      let error: unknown;
+      try {
+        normalizeCredentialName(bad);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isTesseraError(error, 'invalid_argument'), JSON.stringify(bad)).toBe(true);
+    }
+    // Joiners and marks inside a visible name stay: emoji sequences, Hebrew with a direction mark.
+    expect(normalizeCredentialName('👩\u200D💻 laptop')).toBe('👩\u200D💻 laptop');
+    expect(normalizeCredentialName('מפתח\u200F 2')).toBe('מפתח\u200F 2');
+  });
+
   it('returns, for any string, a name the record schema accepts and that normalises to itself, or a TesseraError', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (input) => {

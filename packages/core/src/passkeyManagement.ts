@@ -3,23 +3,29 @@ import { credentialIdSchema } from './credentialDescriptor.ts';
 import { normalizeCredentialName } from './credentialName.ts';
 import type { CredentialRecord, CredentialStore } from './credentialStore.ts';
 import { passkeyItemOf, ZERO_AAGUID, type AuthenticatorDescription, type DescribeAuthenticator, type PasskeyItem } from './passkeyItem.ts';
-import { signalAllAcceptedCredentials, type AllAcceptedCredentialsOptions } from './signals.ts';
+import { MAX_ACCEPTED_CREDENTIAL_IDS, signalAllAcceptedCredentials, type AllAcceptedCredentialsOptions } from './signals.ts';
 import { userHandleSchema } from './userHandle.ts';
 
 /** What {@link PasskeyManagement.listPasskeys} resolves to. */
 export interface PasskeyList {
   /** The user's passkeys, oldest first. */
   passkeys: PasskeyItem[];
-  /** `allAcceptedCredentials`: the ids listed, for `PublicKeyCredential.signalAllAcceptedCredentials()` (WebAuthn L3 §5.1.10). */
-  signals: { allAcceptedCredentials: AllAcceptedCredentialsOptions };
+  /**
+   * `allAcceptedCredentials`: the ids listed, for `PublicKeyCredential.signalAllAcceptedCredentials()` (WebAuthn
+   * L3 §5.1.10); left out when the user has more than `MAX_ACCEPTED_CREDENTIAL_IDS` passkeys.
+   */
+  signals: { allAcceptedCredentials?: AllAcceptedCredentialsOptions };
 }
 
 /** What {@link PasskeyManagement.deletePasskey} resolves to when it deleted something. */
 export interface PasskeyDeletion {
   /** The id of the passkey deleted. */
   deletedId: string;
-  /** `allAcceptedCredentials`: the ids that remain, so authenticators can drop the deleted one (WebAuthn L3 §5.1.10). */
-  signals: { allAcceptedCredentials: AllAcceptedCredentialsOptions };
+  /**
+   * `allAcceptedCredentials`: the ids that remain, so authenticators can drop the deleted one (WebAuthn L3
+   * §5.1.10); left out when more than `MAX_ACCEPTED_CREDENTIAL_IDS` remain.
+   */
+  signals: { allAcceptedCredentials?: AllAcceptedCredentialsOptions };
 }
 
 /** Input of {@link PasskeyManagement.renamePasskey}. */
@@ -83,10 +89,11 @@ export interface PasskeyManagement {
    * them now. Send it only to that user, for example after a successful sign-in.
    *
    * @param userId - the user handle, base64url
-   * @returns `{ rpId, userId, allAcceptedCredentialIds }`
+   * @returns `{ rpId, userId, allAcceptedCredentialIds }`, or `undefined` when the user has more than
+   *   `MAX_ACCEPTED_CREDENTIAL_IDS` passkeys (a truncated list would make authenticators hide valid ones)
    * @throws {TesseraError} `invalid_argument` for a malformed user handle; whatever the store throws
    */
-  allAcceptedCredentialsSignal(userId: string): Promise<AllAcceptedCredentialsOptions>;
+  allAcceptedCredentialsSignal(userId: string): Promise<AllAcceptedCredentialsOptions | undefined>;
 }
 
 /**
@@ -110,16 +117,25 @@ export function passkeyManagement(rpId: string, credentialStore: CredentialStore
     return records.map((record) => passkeyItemOf(record, descriptions.get(record.aaguid)));
   }
 
-  async function allAcceptedCredentialsSignal(userId: string): Promise<AllAcceptedCredentialsOptions> {
+  /**
+   * The signal for these ids, or `undefined` when there are too many for one: §5.1.10 makes the list
+   * exhaustive (authenticators hide every id not in it), so it is never truncated.
+   */
+  function acceptedSignal(userId: string, ids: string[]): AllAcceptedCredentialsOptions | undefined {
+    if (ids.length > MAX_ACCEPTED_CREDENTIAL_IDS) return undefined;
+    return signalAllAcceptedCredentials({ rpId, userId, allAcceptedCredentialIds: ids });
+  }
+
+  async function allAcceptedCredentialsSignal(userId: string): Promise<AllAcceptedCredentialsOptions | undefined> {
     const descriptors = await credentialStore.listByUser(checkedUser(userId));
-    return signalAllAcceptedCredentials({ rpId, userId, allAcceptedCredentialIds: descriptors.map(({ id }) => id) });
+    return acceptedSignal(userId, descriptors.map(({ id }) => id));
   }
 
   async function listPasskeys(userId: string): Promise<PasskeyList> {
     const records = await credentialStore.listRecordsByUser(checkedUser(userId));
     const passkeys = await describe(records);
-    const allAcceptedCredentials = signalAllAcceptedCredentials({ rpId, userId, allAcceptedCredentialIds: records.map(({ id }) => id) });
-    return { passkeys, signals: { allAcceptedCredentials } };
+    const allAcceptedCredentials = acceptedSignal(userId, records.map(({ id }) => id));
+    return { passkeys, signals: allAcceptedCredentials === undefined ? {} : { allAcceptedCredentials } };
   }
 
   async function renamePasskey({ userId, credentialId, name }: RenamePasskeyInput): Promise<PasskeyItem | undefined> {
@@ -139,7 +155,8 @@ export function passkeyManagement(rpId: string, credentialStore: CredentialStore
     const owner = checkedUser(userId);
     if (!credentialIdSchema.safeParse(credentialId).success) return undefined;
     if (!(await credentialStore.delete(credentialId, owner))) return undefined;
-    return { deletedId: credentialId, signals: { allAcceptedCredentials: await allAcceptedCredentialsSignal(owner) } };
+    const allAcceptedCredentials = await allAcceptedCredentialsSignal(owner);
+    return { deletedId: credentialId, signals: allAcceptedCredentials === undefined ? {} : { allAcceptedCredentials } };
   }
 
   return { listPasskeys, renamePasskey, deletePasskey, allAcceptedCredentialsSignal };
