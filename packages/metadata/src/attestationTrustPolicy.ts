@@ -81,7 +81,7 @@ export async function decideAttestationTrust(blob: VerifiedMetadataBlob, attesta
     throw new TesseraError('authenticator_not_allowed', 'The FIDO metadata has no entry for this authenticator.');
   }
 
-  const refused = refusedStatus(entry, policy.refusedStatuses ?? DEFAULT_REFUSED_STATUSES);
+  const refused = refusedStatus(entry, policy.refusedStatuses ?? DEFAULT_REFUSED_STATUSES, now);
   if (refused !== undefined) {
     throw new TesseraError('authenticator_revoked', `The authenticator's latest FIDO metadata status is ${refused}.`);
   }
