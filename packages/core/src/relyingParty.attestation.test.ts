@@ -18,6 +18,8 @@ import { createRelyingParty, type RelyingPartyConfig } from './relyingParty.ts';
 import { SoftwareAuthenticator, type AttestationStatementOverride, type SoftwareAlgorithm } from './testing/softwareAuthenticator.ts';
 import { SUPPORTED_ATTESTATION_FORMATS } from './attestation/verifyAttestationStatement.ts';
 
+const AAGUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const ORIGIN = 'https://example.com';
 const alice = { id: base64url.encode(new TextEncoder().encode('alice-0001')), name: 'alice@example.com', displayName: 'Alice' };
 const UNSUPPORTED = REGISTERED_ATTESTATION_FORMATS.filter((fmt) => !(SUPPORTED_ATTESTATION_FORMATS as readonly string[]).includes(fmt));
@@ -57,7 +59,7 @@ describe('RelyingParty.finishRegistration: attestation statements (§7.1 steps 2
     const fmt = UNSUPPORTED[0]!;
     const statement: AttestationStatementOverride = { fmt, attStmt: new Map<string, unknown>([['ver', '2.0'], ['sig', new Uint8Array(8)]]) };
     const accepted = await context.rp.finishRegistration(await ceremony(context, new SoftwareAuthenticator({ statement })));
-    expect(accepted.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false, trusted: false });
+    expect(accepted.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false, trusted: false, aaguid: expect.stringMatching(AAGUID_TEXT) });
     expect((await context.credentials.get(accepted.credential.id))?.fmt).toBe('none');
     expect(await rejectionCode(context.rp.finishRegistration(await ceremony(context, new SoftwareAuthenticator({ statement }), 'direct')))).toBe(
       'unsupported_attestation_format',

@@ -12,6 +12,8 @@ import { SUPPORTED_ATTESTATION_FORMATS, isSupportedAttestationFormat, verifyAtte
 import { parseAttestationObject } from './attestationObject.ts';
 import { verifyRegistrationResponse, type VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
 
+const AAGUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const vectors = readRegistrationVectors();
 const USER = base64url.encode(new TextEncoder().encode('user-1'));
 
@@ -49,7 +51,7 @@ describe('verifyRegistrationResponse: real authenticators', () => {
       expect(base64url.encode(result.credential.publicKey)).toBe(vector.expected.publicKey);
       expect(result.userVerified).toBe(vector.expected.userVerified);
       // Statements of supported formats are verified even though attestation was not requested (§7.1 step 21).
-      if (!verifiable(vector)) expect(result.attestation).toEqual({ fmt: vector.fmt, type: 'None', trustPath: [], verified: false, trusted: false });
+      if (!verifiable(vector)) expect(result.attestation).toEqual({ fmt: vector.fmt, type: 'None', trustPath: [], verified: false, trusted: false, aaguid: expect.stringMatching(AAGUID_TEXT) });
       else expect(result.attestation).toMatchObject({ fmt: vector.fmt, verified: true });
     },
   );
@@ -76,15 +78,20 @@ describe('verifyRegistrationResponse: real authenticators', () => {
   it('passes verified attestations to the trust hook, and refuses what it rejects', async () => {
     const vector = main.find((candidate) => candidate.fmt === 'packed' && candidate.name.includes('x5c'))!;
     const seen: number[] = [];
+    const seenAaguids: string[] = [];
     const accepted = await verifyRegistrationResponse({
       ...inputOf(vector, 'direct'),
       trustAttestation: (attestation) => {
         seen.push(attestation.trustPath.length);
+        seenAaguids.push(attestation.aaguid);
         return true;
       },
     });
     expect(accepted.attestation.type).toBe('Basic');
     expect(seen[0]).toBeGreaterThan(0);
+    // The hook gets the authenticator data's AAGUID, lower-case 8-4-4-4-12 (§6.5.1), whatever the format.
+    expect(seenAaguids).toEqual([accepted.credential.aaguid]);
+    expect(seenAaguids[0]).toMatch(AAGUID_TEXT);
     expect(await rejectionCode(verifyRegistrationResponse({ ...inputOf(vector, 'direct'), trustAttestation: async () => false }))).toBe('untrusted_attestation');
   });
 });
@@ -205,9 +212,9 @@ describe('verifyRegistrationResponse: attestation statements are judged whatever
 
     it('a packed self attestation that verifies is recorded as packed, a none statement as none', async () => {
       const packed = await verifyRegistrationResponse(await withStatement(undefined, undefined, { attestation: 'packed' }));
-      expect([packed.attestation, packed.credential.fmt]).toEqual([{ fmt: 'packed', type: 'Self', trustPath: [], verified: true, trusted: false }, 'packed']);
+      expect([packed.attestation, packed.credential.fmt]).toEqual([{ fmt: 'packed', type: 'Self', trustPath: [], verified: true, trusted: false, aaguid: expect.stringMatching(AAGUID_TEXT) }, 'packed']);
       const none = await verifyRegistrationResponse(await withStatement(undefined));
-      expect([none.attestation, none.credential.fmt]).toEqual([{ fmt: 'none', type: 'None', trustPath: [], verified: true, trusted: false }, 'none']);
+      expect([none.attestation, none.credential.fmt]).toEqual([{ fmt: 'none', type: 'None', trustPath: [], verified: true, trusted: false, aaguid: expect.stringMatching(AAGUID_TEXT) }, 'none']);
     });
   });
 
@@ -232,7 +239,7 @@ describe('verifyRegistrationResponse: attestation statements are judged whatever
   describe('a registered format not verified here yet', () => {
     it.each(UNSUPPORTED)("%s with a junk statement is accepted under 'none', unverified, and the record says none", async (fmt) => {
       const result = await verifyRegistrationResponse(await withStatement(statementOf(fmt, [['ver', '2.0'], ['sig', junk(64)], ['x5c', [junk(40)]]])));
-      expect(result.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false, trusted: false });
+      expect(result.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false, trusted: false, aaguid: expect.stringMatching(AAGUID_TEXT) });
       expect(result.credential.fmt).toBe('none');
       expect(credentialRecordSchema.parse(result.credential).fmt).toBe('none');
     });

@@ -43,6 +43,12 @@ export interface AttestationResult extends AttestationStatementResult {
   verified: boolean;
   /** Whether the trust path leads to an anchor the relying party trusts (§7.1 step 23); see {@link AttestationResult}. */
   trusted: boolean;
+  /**
+   * The AAGUID of the authenticator data's attested credential data (§6.5.1), lower-case 8-4-4-4-12, so that a
+   * `trustAttestation` hook can find the model whatever the format (Self attestation and formats without the
+   * AAGUID certificate extension included). All zeros when the authenticator does not tell its model.
+   */
+  aaguid: string;
 }
 
 /** Input of {@link verifyRegistrationResponse}. */
@@ -230,6 +236,7 @@ async function assessAttestation(
 ): Promise<AttestationResult> {
   const { fmt } = statement;
   const requested = input.attestation ?? 'none';
+  const aaguid = formatAaguid(statement.authenticatorData.attestedCredentialData.aaguid);
   if (!isRegisteredAttestationFormat(fmt)) {
     throw new TesseraError('unsupported_attestation_format', 'The attestation statement format is not a registered WebAuthn attestation statement format identifier (§8).');
   }
@@ -237,15 +244,14 @@ async function assessAttestation(
     if (requested !== 'none') {
       throw new TesseraError('unsupported_attestation_format', `The attestation statement format "${fmt}" is not verified by this library.`);
     }
-    return { fmt, type: 'None', trustPath: [], verified: false, trusted: false };
+    return { fmt, type: 'None', trustPath: [], verified: false, trusted: false, aaguid };
   }
   const now = input.now ?? Date.now();
   const verifiedStatement = await verifyAttestationStatement({ ...statement, now });
-  const attestation: AttestationResult = { ...verifiedStatement, verified: true, trusted: false };
+  const attestation: AttestationResult = { ...verifiedStatement, verified: true, trusted: false, aaguid };
   if (requested === 'none') return attestation;
   // Step 22–23: the anchors first; a TesseraError thrown by trustAttestation (a revoked authenticator, say)
   // propagates unchanged.
-  const aaguid = formatAaguid(statement.authenticatorData.attestedCredentialData.aaguid);
   attestation.trusted = await assessTrust(verifiedStatement, { anchors: input.attestationTrustAnchors, aaguid, now });
   if (input.trustAttestation !== undefined) {
     if ((await input.trustAttestation(attestation)) !== true) {

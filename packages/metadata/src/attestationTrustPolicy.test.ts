@@ -116,10 +116,8 @@ describe('MetadataService.trustAttestation through createRelyingParty (WebAuthn 
     const { rp } = await relyingParty();
     const authenticator = new SoftwareAuthenticator({ aaguid: certified.aaguidBytes });
     const { options, ticket } = await rp.startRegistration({ user: alice, attestation: 'direct', excludeCredentials: [] });
-    // untrusted_attestation when the core's result carries the AAGUID; authenticator_not_allowed (no model found) when it does not.
-    expect(['untrusted_attestation', 'authenticator_not_allowed']).toContain(
-      await codeOf(rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) })),
-    );
+    // The core's result carries the AAGUID, so the model is found, and its statement does not list basic_surrogate.
+    expect(await codeOf(rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('untrusted_attestation');
   });
 });
 
@@ -153,5 +151,20 @@ describe('decideAttestationTrust', () => {
     expect(await decideAttestationTrust(metadata, { fmt: 'packed', type: 'Self', trustPath: [], aaguid: unlisted.aaguid }, {}, NOW)).toBe(true);
     expect(await decideAttestationTrust(metadata, { fmt: 'packed', type: 'Self', trustPath: [], aaguid: certified.aaguid }, {}, NOW)).toBe(false);
     expect(await decideAttestationTrust(metadata, { fmt: 'none', type: 'None', trustPath: [], aaguid: unlisted.aaguid }, {}, NOW)).toBe(false);
+  });
+
+  it("blames the metadata for a malformed attestationRootCertificates entry: invalid_metadata, not the core's invalid_argument", async () => {
+    const garbage = entry(certified.aaguid, []);
+    // Valid base64 of bytes that are not a certificate (and a truncated real root), so only the X.509 parse fails.
+    (garbage['metadataStatement'] as { attestationRootCertificates: string[] }).attestationRootCertificates = [
+      Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]).toString('base64'),
+      Buffer.from(certified.root.der.subarray(0, 40)).toString('base64'),
+    ];
+    const trailing = entry(revoked.aaguid, []);
+    // A real root with a byte after it: BER-lenient parsers read it, the core's DER check does not.
+    (trailing['metadataStatement'] as { attestationRootCertificates: string[] }).attestationRootCertificates = [Buffer.concat([revoked.root.der, Buffer.from([0])]).toString('base64')];
+    const metadata = await verifyMetadataBlob({ blob: await signBlob(pki, payload([garbage, trailing])), trustAnchor: pki.root.der, now: NOW });
+    expect(await codeOf(decideAttestationTrust(metadata, { fmt: 'packed', type: 'Basic', trustPath: [certified.leaf.der], aaguid: certified.aaguid }, {}, NOW))).toBe('invalid_metadata');
+    expect(await codeOf(decideAttestationTrust(metadata, { fmt: 'packed', type: 'Basic', trustPath: [revoked.leaf.der], aaguid: revoked.aaguid }, {}, NOW))).toBe('invalid_metadata');
   });
 });

@@ -1,4 +1,4 @@
-import { TesseraError } from '@tessera/core';
+import { TesseraError, isTesseraError } from '@tessera/core';
 import { decodeStandardBase64 } from './_base64.ts';
 import { attestationKeyIdentifier, certificateAaguid, formatAaguid, parseCertificate } from './_certificate.ts';
 import { validateChainToAnchors } from './_chain.ts';
@@ -55,7 +55,8 @@ export interface AttestationTrustPolicy {
  * @returns `true` when trusted; `false` when there is no attestation to trust (`None`, or `Self` for a model whose
  *   statement does not list `basic_surrogate`, or a model without `attestationRootCertificates`)
  * @throws {TesseraError} `authenticator_not_allowed` (deny list, allow list, no metadata under `'refuse'`),
- *   `authenticator_revoked` (a refused latest status), `invalid_certificate_chain` or `certificate_revoked` (the
+ *   `authenticator_revoked` (a refused latest status), `invalid_metadata` (a model's root is not a certificate),
+ *   `invalid_certificate_chain` or `certificate_revoked` (the
  *   trust path does not lead to the model's roots)
  */
 export async function decideAttestationTrust(blob: VerifiedMetadataBlob, attestation: MetadataAttestation, policy: AttestationTrustPolicy, now: number): Promise<boolean> {
@@ -80,7 +81,7 @@ export async function decideAttestationTrust(blob: VerifiedMetadataBlob, attesta
     throw new TesseraError('authenticator_not_allowed', 'The FIDO metadata has no entry for this authenticator.');
   }
 
-  const refused = refusedStatus(entry, policy.refusedStatuses ?? DEFAULT_REFUSED_STATUSES);
+  const refused = refusedStatus(entry, policy.refusedStatuses ?? DEFAULT_REFUSED_STATUSES, now);
   if (refused !== undefined) {
     throw new TesseraError('authenticator_revoked', `The authenticator's latest FIDO metadata status is ${refused}.`);
   }
@@ -92,7 +93,21 @@ export async function decideAttestationTrust(blob: VerifiedMetadataBlob, attesta
   }
   const anchors = (statement?.attestationRootCertificates ?? []).map((root, index) => decodeStandardBase64(root, `attestationRootCertificates[${index}]`));
   if (anchors.length === 0) return false;
-  await validateChainToAnchors(attestation.trustPath, anchors, now, policy.attestationCrls);
+  if (!Number.isFinite(now)) throw new TesseraError('invalid_argument', 'now must be a finite number of epoch milliseconds.');
+  const crls = policy.attestationCrls;
+  if (crls !== undefined && (!Array.isArray(crls) || !crls.every((crl) => crl instanceof Uint8Array))) {
+    throw new TesseraError('invalid_argument', 'attestationCrls must be an array of DER CRLs.');
+  }
+  try {
+    await validateChainToAnchors(attestation.trustPath, anchors, now, crls);
+  } catch (error) {
+    // With `now` and the CRLs checked, the core's invalid_argument can only mean a root that is not a DER certificate:
+    // the BLOB's fault, not the caller's.
+    if (isTesseraError(error, 'invalid_argument')) {
+      throw new TesseraError('invalid_metadata', "A model's attestationRootCertificates entry is not a DER X.509 certificate.", { cause: error });
+    }
+    throw error;
+  }
   return true;
 }
 

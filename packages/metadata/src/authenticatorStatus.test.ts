@@ -32,4 +32,15 @@ describe('latest status (FIDO MDS3 §3.1.3–3.1.4)', () => {
     expect(refusedStatus(updateAvailable, ['UPDATE_AVAILABLE'])).toBe('UPDATE_AVAILABLE');
     expect(refusedStatus(entry({ status: 'REVOKED', effectiveDate: '2024-01-01' }), [])).toBeUndefined();
   });
+
+  it('at a given time, a future-dated report neither masks a current refused status nor is ignored when it refuses', () => {
+    const now = Date.parse('2026-06-15T12:00:00Z');
+    // Attack: a certification dated in the future would otherwise be the "latest" and hide today's revocation.
+    const masked = entry({ status: 'REVOKED', effectiveDate: '2025-01-01' }, { status: 'FIDO_CERTIFIED', effectiveDate: '2099-01-01' });
+    expect(refusedStatus(masked, DEFAULT_REFUSED_STATUSES, now)).toBe('REVOKED');
+    expect(latestStatusReports(masked, now)).toEqual([{ status: 'REVOKED', effectiveDate: '2025-01-01' }]);
+    // An announced compromise refuses already; a report effective today counts.
+    expect(refusedStatus(entry({ status: 'FIDO_CERTIFIED', effectiveDate: '2024-01-01' }, { status: 'REVOKED', effectiveDate: '2026-07-01' }), DEFAULT_REFUSED_STATUSES, now)).toBe('REVOKED');
+    expect(refusedStatus(entry({ status: 'REVOKED', effectiveDate: '2024-01-01' }, { status: 'FIDO_CERTIFIED', effectiveDate: '2026-06-15' }), DEFAULT_REFUSED_STATUSES, now)).toBeUndefined();
+  });
 });
