@@ -148,7 +148,7 @@ export type {
 export { registrationExtensionsInputSchema } from './registrationExtensions.ts';
 export type { RegistrationExtensionsClientInputsJSON } from './registrationExtensions.ts';
 export { verifyRegistrationResponse } from './verifyRegistrationResponse.ts';
-export type { AttestationResult, RegistrationVerification, VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
+export type { AttestationResult, RegistrationVerification, TrustDecision, VerifyRegistrationResponseInput } from './verifyRegistrationResponse.ts';
 export { SUPPORTED_ATTESTATION_FORMATS, verifyAttestationStatement } from './attestation/verifyAttestationStatement.ts';
 export type { AttestationStatementInput, AttestationStatementResult, AttestationType } from './attestation/verifyAttestationStatement.ts';
 export { REGISTERED_ATTESTATION_FORMATS, isRegisteredAttestationFormat } from './attestation/formats.ts';

@@ -264,3 +264,21 @@ describe('RelyingParty.finishRegistration: captured Windows Hello (tpm) registra
     expect(await credentials.get(vector.expected.credentialId)).toMatchObject({ fmt: 'tpm', aaguid: vector.expected.aaguid });
   });
 });
+
+describe('createRelyingParty({ attestation }): the default conveyance of every registration', () => {
+  it('asks for it when the request does not (as the adapters’ routes do), and the trust decision then runs', async () => {
+    const seen: string[] = [];
+    const context = setup({ attestation: 'direct', trustAttestation: ({ fmt }) => (seen.push(fmt), false) });
+    const { options, ticket } = await context.rp.startRegistration({ user: alice, excludeCredentials: [] });
+    expect(options.attestation).toBe('direct');
+    const authenticator = new SoftwareAuthenticator({ statement: packedX5c() });
+    expect(await rejectionCode(context.rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) }))).toBe('untrusted_attestation');
+    expect(seen).toEqual(['packed']);
+    // A request that says otherwise wins.
+    expect((await context.rp.startRegistration({ user: alice, attestation: 'none', excludeCredentials: [] })).options.attestation).toBe('none');
+  });
+
+  it('refuses a conveyance that is not one of §5.4.7', () => {
+    expect(() => setup({ attestation: 'all' as never })).toThrow();
+  });
+});

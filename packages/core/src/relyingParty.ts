@@ -26,6 +26,7 @@ import {
 import {
   verifyRegistrationResponse,
   type AttestationResult,
+  type TrustDecision,
   type RegistrationVerification,
 } from './verifyRegistrationResponse.ts';
 import { DEFAULT_TIMEOUT_MS, timeoutSchema } from './timeout.ts';
@@ -74,7 +75,7 @@ const credentialStoreSchema: z.ZodCustom<CredentialStore, CredentialStore> = z.c
  * Decides whether a verified attestation's trust path is trustworthy (WebAuthn L3 §7.1 steps 22–23). Called only
  * for ceremonies that requested an attestation other than `'none'`, and only with statements that verified.
  */
-export type TrustAttestation = (attestation: AttestationResult) => boolean | Promise<boolean>;
+export type TrustAttestation = (attestation: AttestationResult) => TrustDecision | Promise<TrustDecision>;
 
 /** Schema of the configuration of {@link createRelyingParty}. */
 export const relyingPartyConfigSchema: z.ZodObject<
@@ -92,6 +93,7 @@ export const relyingPartyConfigSchema: z.ZodObject<
     transportPolicy: z.ZodOptional<typeof transportPolicySchema>;
     algorithms: typeof registrationOptionsInputSchema.shape.algorithms;
     residentKey: z.ZodOptional<typeof residentKeyRequirementSchema>;
+    attestation: typeof registrationOptionsInputSchema.shape.attestation;
     signCountPolicy: z.ZodOptional<z.ZodLiteral<'reject'>>;
     backupEligibilityPolicy: z.ZodOptional<z.ZodEnum<{ reject: 'reject'; allow: 'allow' }>>;
     topOrigins: z.ZodOptional<z.ZodArray<typeof originSchema>>;
@@ -120,6 +122,8 @@ export const relyingPartyConfigSchema: z.ZodObject<
   transportPolicy: transportPolicySchema.optional(),
   algorithms: registrationOptionsInputSchema.shape.algorithms,
   residentKey: residentKeyRequirementSchema.optional(),
+  // The default attestation conveyance of registrations (§5.4.7), so adapters' routes can ask for it too.
+  attestation: registrationOptionsInputSchema.shape.attestation,
   // Only 'reject': the store's compare-and-set cannot write a counter that did not advance (§7.2 step 22).
   signCountPolicy: z.literal('reject', { message: "signCountPolicy must be 'reject': a counter that did not advance is never stored" }).optional(),
   backupEligibilityPolicy: z.enum(['reject', 'allow']).optional(),
@@ -598,6 +602,7 @@ export function createRelyingParty(config: RelyingPartyConfig): RelyingParty {
       timeout,
       transportPolicy,
       algorithms: request.algorithms ?? settings.algorithms,
+      attestation: request.attestation ?? settings.attestation,
       authenticatorSelection: registrationSelectionOf(request.authenticatorSelection),
     });
     const record: RegistrationChallengeRecord = {

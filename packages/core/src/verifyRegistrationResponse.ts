@@ -23,6 +23,13 @@ import {
 const ALGORITHMS_WITHOUT_RS1: readonly CoseAlgorithm[] = Object.values(COSE_ALGORITHMS).filter((alg) => alg !== COSE_ALGORITHMS.RS1);
 
 /**
+ * What a `trustAttestation` hook decides of a verified attestation (WebAuthn L3 §7.1 step 23): `true` accepts it
+ * and vouches for its trust path, `false` refuses it, `'untrusted'` accepts it without vouching for anything, so
+ * `attestation.trusted` is not made `true` by the hook.
+ */
+export type TrustDecision = boolean | 'untrusted';
+
+/**
  * What the attestation of a new credential established (WebAuthn L3 §6.5, §7.1 steps 20–23).
  *
  * - `verified: true`: the statement, of a format in `SUPPORTED_ATTESTATION_FORMATS`, was verified by its
@@ -86,10 +93,12 @@ export interface VerifyRegistrationResponseInput {
    * Decides whether a verified attestation's trust path is trustworthy (§7.1 steps 22–23), for example by
    * checking the chain against FIDO Metadata Service roots (`@tessera/metadata`'s `MetadataService.trustAttestation`).
    * Called only when an attestation other than `'none'` was requested, after `attestationTrustAnchors`, with the
-   * verified {@link AttestationResult} (`trusted` is the anchors' verdict; it carries no AAGUID). Without it every
+   * verified {@link AttestationResult} (`trusted` is the anchors' verdict; `aaguid` names the model). It returns
+   * `true` (accepted, and a trust path is trusted), `false` (refused: `untrusted_attestation`) or `'untrusted'`
+   * (accepted without vouching for the trust path, so `trusted` stays the anchors' verdict). Without it every
    * verified statement is accepted.
    */
-  trustAttestation?: ((attestation: AttestationResult) => boolean | Promise<boolean>) | undefined;
+  trustAttestation?: ((attestation: AttestationResult) => TrustDecision | Promise<TrustDecision>) | undefined;
   /**
    * Trust anchors for attestation trust paths (§7.1 steps 22–23), by AAGUID, by format or global. When
    * attestation other than `'none'` was requested and the statement has a trust path, and anchors exist for
@@ -254,11 +263,13 @@ async function assessAttestation(
   // propagates unchanged.
   attestation.trusted = await assessTrust(verifiedStatement, { anchors: input.attestationTrustAnchors, aaguid, now });
   if (input.trustAttestation !== undefined) {
-    if ((await input.trustAttestation(attestation)) !== true) {
+    const decision = await input.trustAttestation(attestation);
+    if (decision !== true && decision !== 'untrusted') {
       throw new TesseraError('untrusted_attestation', 'The attestation is valid but its trust path is not trusted by this relying party.');
     }
-    // The hook's acceptance makes a trust path trusted; Self and None have none to trust.
-    if (verifiedStatement.trustPath.length > 0) attestation.trusted = true;
+    // The hook's `true` makes a trust path trusted; Self and None have none to trust. `'untrusted'` enrols the
+    // credential without saying anything of its trust path (a model the hook knows nothing about, say).
+    if (decision === true && verifiedStatement.trustPath.length > 0) attestation.trusted = true;
   }
   return attestation;
 }

@@ -79,7 +79,7 @@ describe('MetadataService.trustAttestation through createRelyingParty (WebAuthn 
   it('accepts a certified model whose attestation chain leads to its attestationRootCertificates', async () => {
     const { rp, metadata } = await relyingParty();
     const result = await register(rp, certified);
-    expect(result.attestation).toMatchObject({ fmt: 'packed', type: 'Basic', verified: true });
+    expect(result.attestation).toMatchObject({ fmt: 'packed', type: 'Basic', verified: true, trusted: true });
     expect(metadata.describeAuthenticator(result.credential.aaguid ?? '')?.name).toBe('Test Key 2fc0579f');
   });
 
@@ -104,7 +104,9 @@ describe('MetadataService.trustAttestation through createRelyingParty (WebAuthn 
 
   it('refuses a model without metadata by default, and accepts it when told to', async () => {
     expect(await codeOf(register((await relyingParty()).rp, unlisted))).toBe('authenticator_not_allowed');
-    expect(await codeOf(register((await relyingParty({ unknownAuthenticators: 'accept' })).rp, unlisted))).toBe('accepted');
+    const accepted = await register((await relyingParty({ unknownAuthenticators: 'accept' })).rp, unlisted);
+    // Enrolled, but nothing vouched for its chain: the hook answers 'untrusted', so `trusted` stays false.
+    expect(accepted.attestation).toMatchObject({ fmt: 'packed', type: 'Basic', verified: true, trusted: false });
   });
 
   it("refuses an attestation chain that does not lead to the model's roots: an impostor claiming a certified AAGUID", async () => {

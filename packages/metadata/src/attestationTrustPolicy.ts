@@ -1,4 +1,4 @@
-import { TesseraError, isTesseraError } from '@tessera/core';
+import { TesseraError, isTesseraError, type TrustDecision } from '@tessera/core';
 import { decodeStandardBase64 } from './_base64.ts';
 import { attestationKeyIdentifier, certificateAaguid, formatAaguid, parseCertificate } from './_certificate.ts';
 import { validateChainToAnchors } from './_chain.ts';
@@ -38,7 +38,8 @@ export interface AttestationTrustPolicy {
   deniedAaguids?: readonly string[] | undefined;
   /**
    * What to do with an authenticator the BLOB has no entry for: `'refuse'` (default) throws
-   * `authenticator_not_allowed`; `'accept'` accepts it with its attestation verified but its trust path unchecked.
+   * `authenticator_not_allowed`; `'accept'` accepts it with its attestation verified but its trust path unchecked,
+   * answering `'untrusted'` so the registration's `attestation.trusted` stays `false`.
    */
   unknownAuthenticators?: 'refuse' | 'accept' | undefined;
   /** DER CRLs to check attestation chains with (RFC 5280 §6.3), when you have them. */
@@ -52,14 +53,15 @@ export interface AttestationTrustPolicy {
  * @param attestation - what the attestation established
  * @param policy - see {@link AttestationTrustPolicy}
  * @param now - the time chains are validated at, epoch ms
- * @returns `true` when trusted; `false` when there is no attestation to trust (`None`, or `Self` for a model whose
+ * @returns `true` when trusted; `'untrusted'` for a model the BLOB does not list under `unknownAuthenticators:
+ *   'accept'` (enrolled, trust path unchecked); `false` when there is no attestation to trust (`None`, or `Self` for a model whose
  *   statement does not list `basic_surrogate`, or a model without `attestationRootCertificates`)
  * @throws {TesseraError} `authenticator_not_allowed` (deny list, allow list, no metadata under `'refuse'`),
  *   `authenticator_revoked` (a refused latest status), `invalid_metadata` (a model's root is not a certificate),
  *   `invalid_certificate_chain` or `certificate_revoked` (the
  *   trust path does not lead to the model's roots)
  */
-export async function decideAttestationTrust(blob: VerifiedMetadataBlob, attestation: MetadataAttestation, policy: AttestationTrustPolicy, now: number): Promise<boolean> {
+export async function decideAttestationTrust(blob: VerifiedMetadataBlob, attestation: MetadataAttestation, policy: AttestationTrustPolicy, now: number): Promise<TrustDecision> {
   const leaf = attestation.trustPath[0] === undefined ? undefined : parseCertificate(attestation.trustPath[0], 'invalid_certificate_chain');
   let aaguid = normalizeAaguid(attestation.aaguid) ?? (leaf === undefined ? undefined : certificateAaguid(leaf));
   if (aaguid === ZERO_AAGUID) aaguid = undefined;
@@ -77,7 +79,7 @@ export async function decideAttestationTrust(blob: VerifiedMetadataBlob, attesta
     entry = blob.byAttestationCertificateKeyIdentifier.get(attestationKeyIdentifier(leaf));
   }
   if (entry === undefined) {
-    if (policy.unknownAuthenticators === 'accept') return true;
+    if (policy.unknownAuthenticators === 'accept') return 'untrusted';
     throw new TesseraError('authenticator_not_allowed', 'The FIDO metadata has no entry for this authenticator.');
   }
 

@@ -1,4 +1,4 @@
-import { TesseraError, isTesseraError } from '@tessera/core';
+import { TesseraError, isTesseraError, type TrustDecision } from '@tessera/core';
 import { readBlobSource, type MetadataSource } from './_blobSource.ts';
 import { decideAttestationTrust, type AttestationTrustPolicy, type MetadataAttestation } from './attestationTrustPolicy.ts';
 import { describeFromSources, lowerCaseNames, type AuthenticatorDescription, type AuthenticatorNameEntry, type AuthenticatorNames } from './authenticatorNames.ts';
@@ -154,11 +154,12 @@ export class MetadataService {
    * the model's `attestationRootCertificates`.
    *
    * @param attestation - the verified attestation (the core's `AttestationResult`)
-   * @returns whether the attestation is trusted; refusals with a reason of their own throw
+   * @returns `true` when trusted, `'untrusted'` for an unlisted model under `unknownAuthenticators: 'accept'`,
+   *   `false` when there is nothing to trust; refusals with a reason of their own throw
    * @throws {TesseraError} `authenticator_not_allowed`, `authenticator_revoked`, `invalid_certificate_chain`,
    *   `certificate_revoked`, or a load error when no BLOB was ever loaded
    */
-  readonly trustAttestation = async (attestation: MetadataAttestation): Promise<boolean> => {
+  readonly trustAttestation = async (attestation: MetadataAttestation): Promise<TrustDecision> => {
     const blob = await this.load();
     return decideAttestationTrust(blob, attestation, this.#options, this.#now());
   };

@@ -122,6 +122,17 @@ describe('attestation trust anchors through createRelyingParty (ยง7.1 steps 22โ€
     expect(await rejectionCode(register(refusing, packedWith(leaf, [leaf.der, intermediate.der])))).toBe('untrusted_attestation');
   });
 
+  it("trustAttestation may enrol without vouching ('untrusted'): trusted stays the anchors' verdict; anything else refuses", async () => {
+    const unvouched = setup({ trustAttestation: () => 'untrusted' });
+    expect((await register(unvouched, packedWith(leaf, [leaf.der, intermediate.der]))).attestation).toMatchObject({ verified: true, trusted: false });
+    const anchoredUnvouched = setup({ attestationTrustAnchors: { global: [root.der] }, trustAttestation: () => 'untrusted' });
+    expect((await register(anchoredUnvouched, packedWith(leaf, [leaf.der, intermediate.der]))).attestation.trusted).toBe(true);
+    for (const answer of ['trusted', 1, 'true', null, undefined, {}]) {
+      const odd = setup({ trustAttestation: () => answer as never });
+      expect(await rejectionCode(register(odd, packedWith(leaf, [leaf.der, intermediate.der])))).toBe('untrusted_attestation');
+    }
+  });
+
   it("a TesseraError thrown by trustAttestation propagates unchanged; any other error stays the server's", async () => {
     const revoked = new TesseraError('authenticator_revoked', 'Revoked by the metadata.');
     const context = setup({ attestationTrustAnchors: { global: [root.der] }, trustAttestation: () => { throw revoked; } });
