@@ -235,28 +235,6 @@ describe('verifyRegistrationResponse: attestation statements are judged whatever
       expect(isRegisteredAttestationFormat(undefined)).toBe(false);
     });
   });
-
-  describe('a registered format not verified here yet', () => {
-    it.each(UNSUPPORTED)("%s with a junk statement is accepted under 'none', unverified, and the record says none", async (fmt) => {
-      const result = await verifyRegistrationResponse(await withStatement(statementOf(fmt, [['ver', '2.0'], ['sig', junk(64)], ['x5c', [junk(40)]]])));
-      expect(result.attestation).toEqual({ fmt, type: 'None', trustPath: [], verified: false, trusted: false, aaguid: expect.stringMatching(AAGUID_TEXT) });
-      expect(result.credential.fmt).toBe('none');
-      expect(credentialRecordSchema.parse(result.credential).fmt).toBe('none');
-    });
-
-    it.each(UNSUPPORTED)("%s is unsupported_attestation_format when any attestation is requested, and never reaches the trust hook", async (fmt) => {
-      for (const attestation of ['indirect', 'direct', 'enterprise'] as const) {
-        const input = await withStatement(statementOf(fmt, [['sig', junk(64)]]), attestation);
-        expect(await rejectionCode(verifyRegistrationResponse({ ...input, trustAttestation: () => true }))).toBe('unsupported_attestation_format');
-      }
-    });
-
-    it.skipIf(UNSUPPORTED.length === 0)('is not passed to the trust hook under none either', async () => {
-      const seen: unknown[] = [];
-      await verifyRegistrationResponse({ ...(await withStatement(statementOf(UNSUPPORTED[0]!))), trustAttestation: (attestation) => (seen.push(attestation), true) });
-      expect(seen).toEqual([]);
-    });
-  });
 });
 
 describe('verifyRegistrationResponse: RS1 self attestation', () => {

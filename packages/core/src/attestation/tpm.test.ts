@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concat, oid, printable, tlv, utf8 } from '../../test/derEncoder.ts';
 import { SPEC_DIRECTORY_NAME, TCG, pubAreaOf, sanValue, tpmAttStmt, type TpmDirectoryName, type TpmSpec } from '../../test/tpmStatements.ts';
-import { codeOf } from '../../test/formatStatements.ts';
+import { codeOf, refusedByPathValidation, signatureUnusedBitsAt } from '../../test/formatStatements.ts';
 import { readRegistrationVectors, type RegistrationVector } from '../../test/vectors.ts';
 import { parseAttestationObject } from '../attestationObject.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
@@ -244,7 +244,7 @@ describe('tpm (§8.3) with altered AIK certificates', () => {
         continue;
       }
       expect(mustReject.some(([start, end]) => at >= start && at < end), `byte ${at} was accepted`).toBe(false);
-      expect(new X509Certificate(flipped).verify(new X509Certificate(issuer!).publicKey), `byte ${at}`).toBe(false);
+      if (at !== signatureUnusedBitsAt(aik!)) expect(await refusedByPathValidation(flipped, issuer!, input.now), `byte ${at}`).toBe(true);
     }
     expect(rejected).toBeGreaterThan(0);
     // About 1,400 whole verifications per certificate, each parsing the chain with asn1js: a minute on a busy
