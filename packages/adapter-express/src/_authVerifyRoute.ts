@@ -1,6 +1,7 @@
-import { isTesseraError, signalUnknownCredential, type AuthenticationResponseJSON, type FinishedAuthentication } from '@tessera/core';
+import { type AuthenticationResponseJSON, type FinishedAuthentication } from '@tessera/core';
 import { RequestError } from './_requestError.ts';
-import { CallbackFault, SignalledFailure, type RouteDefinition } from './_route.ts';
+import { withUnknownCredentialSignal } from '@tessera/core/adapter';
+import { CallbackFault, type RouteDefinition } from './_route.ts';
 import type { RouteSettings } from './_routeSettings.ts';
 import type { AuthVerifyEnvelope } from './envelopes.ts';
 import { authVerifyBodySchema } from './requestBodies.ts';
@@ -56,16 +57,3 @@ export function authVerifyRoute({ relyingParty, onAuthenticated }: RouteSettings
   };
 }
 
-/**
- * A sign-in with a credential the server does not know (`unknown_credential`, WebAuthn L3 §7.2 step 6) is
- * answered with `signals.unknownCredential` (§5.1.10), so the user's authenticator can remove or hide it. The
- * id is the one the browser sent, and the store has no record of it: nothing about any account is revealed.
- */
-function withUnknownCredentialSignal(error: unknown, rpId: string, credentialId: unknown): unknown {
-  if (!isTesseraError(error, 'unknown_credential') || typeof credentialId !== 'string') return error;
-  try {
-    return new SignalledFailure(error, { unknownCredential: signalUnknownCredential({ rpId, credentialId }) });
-  } catch {
-    return error;
-  }
-}

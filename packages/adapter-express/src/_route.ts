@@ -1,4 +1,5 @@
-import { isTesseraError, TesseraError, type Signals, type TesseraErrorCode } from '@tessera/core';
+import { isTesseraError, TesseraError, type TesseraErrorCode } from '@tessera/core';
+import { SignalledFailure } from '@tessera/core/adapter';
 import type { Request, RequestHandler, Response } from 'express';
 import type { JsonBodyReader } from './_jsonBody.ts';
 import { RequestError } from './_requestError.ts';
@@ -66,25 +67,6 @@ export function routeHandler(environment: RouteEnvironment, route: RouteDefiniti
       fail(environment, route, req, res, error);
     }
   };
-}
-
-/**
- * A failure answered with `signals` in its envelope (WebAuthn L3 §5.1.10), for example `unknownCredential`
- * on a sign-in with a credential the server does not know. The envelope is `cause`'s.
- */
-export class SignalledFailure extends Error {
-  /** The `signals` member of the failure envelope. */
-  readonly signals: Signals;
-
-  /**
-   * @param cause - the failure, answered as it would be without signals
-   * @param signals - what to attach
-   */
-  constructor(cause: unknown, signals: Signals) {
-    super('A failure with signals.', { cause });
-    this.name = 'SignalledFailure';
-    this.signals = signals;
-  }
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { Signals } from '@tessera/core';
 import type { RequestError } from './apiCodes.ts';
 
 /**
@@ -19,18 +18,3 @@ export class RequestFailure extends Error {
   }
 }
 
-/**
- * A failure answered with `signals` in its envelope (WebAuthn L3 §5.1.10): `unknownCredential` on a sign-in
- * with a credential the server does not know. The envelope is `cause`'s, as if thrown alone.
- *
- * @internal
- */
-export class SignalledFailure extends Error {
-  readonly signals: Signals;
-
-  constructor(cause: unknown, signals: Signals) {
-    super('A failure with signals.', { cause });
-    this.name = 'SignalledFailure';
-    this.signals = signals;
-  }
-}

@@ -3,16 +3,15 @@ import {
   DEFAULT_TIMEOUT_MS,
   TesseraError,
   isTesseraError,
-  signalUnknownCredential,
   type FinishedAuthentication,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationVerification,
   type RelyingParty,
 } from '@tessera/core';
-import { adapterUserSchema, registrationUserOf } from '@tessera/core/adapter';
+import { adapterUserSchema, registrationUserOf, withUnknownCredentialSignal } from '@tessera/core/adapter';
 import { successResponse } from './_envelope.ts';
 import { readJsonBody } from './_readJsonBody.ts';
-import { RequestFailure, SignalledFailure } from './_requestFailure.ts';
+import { RequestFailure } from './_requestFailure.ts';
 import { ServerFault, callback } from './_serverFault.ts';
 import type { AuthenticationOptionsDto, PublicKeyCredentialRequestOptionsDto } from './envelopes.ts';
 import { type Authenticate, type GenAuthUser, type OnAuthenticated } from './handlerOptions.ts';
@@ -82,20 +81,6 @@ async function requireCaller(request: Request, context: RouteContext): Promise<G
 export async function callerAndHandle(request: Request, context: RouteContext): Promise<{ user: GenAuthUser; handle: string }> {
   const user = await requireCaller(request, context);
   return { user, handle: await handleOf(user, context) };
-}
-
-/**
- * A sign-in with a credential the server does not know (`unknown_credential`, WebAuthn L3 §7.2 step 6) is
- * answered with `signals.unknownCredential` (§5.1.10), so the user's authenticator can remove or hide it. The
- * id is the one the browser sent and the store has no record of it: nothing about any account is revealed.
- */
-function withUnknownCredentialSignal(error: unknown, rpId: string, credentialId: unknown): unknown {
-  if (!isTesseraError(error, 'unknown_credential') || typeof credentialId !== 'string') return error;
-  try {
-    return new SignalledFailure(error, { unknownCredential: signalUnknownCredential({ rpId, credentialId }) });
-  } catch {
-    return error;
-  }
 }
 
 /** The `mediation` query parameter of `GET …/registration`: absent, or `conditional` (WebAuthn L3 §5.1.3). */

@@ -1,7 +1,8 @@
 import { WELL_KNOWN_WEBAUTHN_PATH, isTesseraError } from '@tessera/core';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, checkedUserHandle, consoleLogger } from '@tessera/core/adapter';
 import { failureResponse } from './_envelope.ts';
-import { RequestFailure, SignalledFailure } from './_requestFailure.ts';
+import { SignalledFailure } from '@tessera/core/adapter';
+import { RequestFailure } from './_requestFailure.ts';
 import { deleteCredential, listCredentials, renameCredential } from './_credentialRoutes.ts';
 import { wellKnownWebauthn } from './_wellKnownWebauthn.ts';
 import { ServerFault } from './_serverFault.ts';

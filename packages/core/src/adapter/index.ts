@@ -16,3 +16,4 @@ export { descriptorOf } from './credentialDescriptor.ts';
 export { hasMethods, isCredentialStore, isFunction, isRelyingParty } from './optionChecks.ts';
 export { parseAdapterOptions } from './parseAdapterOptions.ts';
 export { DEFAULT_RETRY_AFTER_SECONDS } from './retryAfter.ts';
+export { SignalledFailure, withUnknownCredentialSignal } from './signalledFailure.ts';
