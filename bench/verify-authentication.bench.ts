@@ -51,7 +51,7 @@
  * throws or does not verify).
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, hash as nodeHash } from 'node:crypto';
 import {
   verifyAuthenticationResponse as simpleWebAuthnVerify,
   type AuthenticationResponseJSON as SimpleWebAuthnResponseJSON,
@@ -185,6 +185,21 @@ async function tasksFor(vector: AuthenticationVector): Promise<Record<string, As
       if (!result.verified || result.newSignCount !== expectedCount) throw new Error('tessera (no cache) did not verify.');
       return result;
     },
+    // The floor of any verifier: the raw verify plus only what §7.2 cannot skip — decode the three byte
+    // strings, parse cData, hash it, join the signed data (steps 7–9, 20) — each with Node's native primitive
+    // (Buffer, crypto.hash), which a web-platform library cannot use, and no check, schema or result at all.
+    'floor: raw + §7.2 decode, parse, hash (native)': async () => {
+      const clientData = Buffer.from(response.response.clientDataJSON, 'base64url');
+      const signedBytes = Buffer.concat([
+        Buffer.from(response.response.authenticatorData, 'base64url'),
+        nodeHash('sha256', clientData, 'buffer') as unknown as Buffer,
+      ]);
+      const signatureBytes = Buffer.from(response.response.signature, 'base64url');
+      if ((JSON.parse(clientData.toString('utf8')) as { type?: unknown }).type !== 'webauthn.get') throw new Error('Not an assertion.');
+      const valid = await crypto.subtle.verify(params, rawKey, vector.coseAlg === -7 ? derToP1363(signatureBytes, 32) : signatureBytes, signedBytes);
+      if (!valid) throw new Error('The floor task did not verify.');
+      return valid;
+    },
   };
   // Verify once before timing, with a clear message naming the task and vector when one fails.
   for (const [name, task] of Object.entries(tasks)) {
@@ -217,7 +232,8 @@ console.log('');
 console.log(`Against the ceiling: raw crypto.subtle.verify with an imported key, in the same rounds (target ≥ ${CEILING_TARGET}×)`);
 const verdicts: string[] = [];
 for (const { label, measurements } of results) {
-  const [tessera, , raw] = measurements.map((m) => m.rates);
+  const [tessera, , raw, , floor] = measurements.map((m) => m.rates);
+  printReferenceRatio(`${label} floor / raw, C=${CONCURRENCY} (the most any verifier keeps)`, pairedRatio(floor![0]!, raw![0]!));
   const pass = printCeilingVerdict(`${label} tessera / raw, C=${CONCURRENCY}`, pairedRatios(tessera![0]!, raw![0]!), CEILING_TARGET);
   verdicts.push(`${label} ${pass ? 'PASS' : 'BELOW-TARGET'}`);
 }

@@ -31,6 +31,21 @@ export function parseOrThrow<Schema extends z.ZodType>(
   throw new TesseraError(code, `Invalid ${subject}: ${problems.join('; ')}.`, { cause: result.error });
 }
 
+/**
+ * Parses `value` with `schema`, or `undefined` when it does not match (or cannot be read): for a caller that
+ * tries a lenient schema first and asks a stricter one for the error message.
+ *
+ * @internal
+ */
+export function parseOrUndefined<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> | undefined {
+  try {
+    const result = compiled(schema).safeParse(value);
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keys of these records are credential ids (privacy-sensitive, WebAuthn L3 §14.6.3): shown as `<credential id>`. */
 const RECORDS_KEYED_BY_CREDENTIAL_ID = new Set<PropertyKey>(['evalByCredential']);
 

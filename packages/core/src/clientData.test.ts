@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { expectTesseraError, expectTruncationsAndBitFlipsHandled, returnsOrThrowsTesseraError, thrown } from '../test/mutations.ts';
 import { readAuthenticationVectors, readRegistrationVectors } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
-import { MAX_CLIENT_DATA_JSON_BYTES, collectedClientDataSchema, parseClientDataJSON } from './clientData.ts';
+import { MAX_CLIENT_DATA_JSON_BYTES, collectedClientDataSchema, hasCollectedClientDataShape, parseClientDataJSON } from './clientData.ts';
 import { isTesseraError } from './errors.ts';
 
 const vectors = [
@@ -84,6 +84,32 @@ describe('parseClientDataJSON: shape only', () => {
   it('exports the schema it applies', () => {
     expect(collectedClientDataSchema.safeParse(MINIMAL).success).toBe(true);
     expect(collectedClientDataSchema.safeParse({}).success).toBe(false);
+  });
+
+  it('checks by hand exactly what the schema checks, and returns the same members', () => {
+    // Each member absent, of its type, or of another JSON type; unknown members and non-objects too.
+    const anyJson = fc.oneof(fc.constant(undefined), fc.string(), fc.boolean(), fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }));
+    const tokenBinding = fc.oneof(anyJson, fc.record({ status: anyJson, id: anyJson, extra: anyJson }, { requiredKeys: [] }));
+    const candidate = fc.oneof(
+      fc.record(
+        { type: anyJson, challenge: anyJson, origin: anyJson, crossOrigin: anyJson, topOrigin: anyJson, tokenBinding, other: anyJson },
+        { requiredKeys: [] },
+      ),
+      anyJson,
+    );
+    fc.assert(
+      fc.property(candidate, (value) => {
+        // Through JSON, as parseClientDataJSON sees it (undefined members vanish).
+        const parsed: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
+        const bySchema = collectedClientDataSchema.safeParse(parsed);
+        expect(hasCollectedClientDataShape(parsed)).toBe(bySchema.success);
+        if (bySchema.success) expect(parsed).toEqual(bySchema.data);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const valid of vectors.map((vector) => JSON.parse(new TextDecoder().decode(base64url.decode(vector.response.response.clientDataJSON))) as unknown)) {
+      expect(hasCollectedClientDataShape(valid)).toBe(true);
+    }
   });
 });
 

@@ -57,7 +57,32 @@ export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
   if (bytes.length === 0) fail('empty');
   if (bytes.length > MAX_CLIENT_DATA_JSON_BYTES) fail(`larger than ${MAX_CLIENT_DATA_JSON_BYTES} bytes`);
   if (startsWithByteOrderMark(bytes)) fail('starts with a byte order mark');
-  return parseOrThrow(collectedClientDataSchema, parseJSON(decodeUtf8(bytes)), 'malformed_response', 'client data JSON');
+  const json = parseJSON(decodeUtf8(bytes));
+  // The schema's rules, checked by hand first (zod costs about 0.15 µs of each sign-in); zod explains a failure.
+  if (hasCollectedClientDataShape(json)) return json;
+  return parseOrThrow(collectedClientDataSchema, json, 'malformed_response', 'client data JSON');
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOptional = (value: unknown, type: 'string' | 'boolean'): boolean => value === undefined || typeof value === type;
+
+/**
+ * Whether parsed JSON passes {@link collectedClientDataSchema}, which then returns it with the same members (the
+ * schema keeps unknown ones). Tests prove the two agree.
+ *
+ * @internal exported for tests only (not from index.ts)
+ */
+export function hasCollectedClientDataShape(json: unknown): json is CollectedClientData {
+  if (!isObject(json)) return false;
+  const { tokenBinding } = json;
+  return (
+    typeof json['type'] === 'string' &&
+    typeof json['challenge'] === 'string' &&
+    typeof json['origin'] === 'string' &&
+    isOptional(json['crossOrigin'], 'boolean') &&
+    isOptional(json['topOrigin'], 'string') &&
+    (tokenBinding === undefined || (isObject(tokenBinding) && typeof tokenBinding['status'] === 'string' && isOptional(tokenBinding['id'], 'string')))
+  );
 }
 
 function startsWithByteOrderMark(bytes: Uint8Array): boolean {

@@ -82,6 +82,30 @@ describe('PublicKeyCache', () => {
     expect(keyCache.size).toBe(2);
   });
 
+  it('gives a key used since it was queued a second chance: the oldest unused key goes first', () => {
+    const keyCache = new PublicKeyCache({ maxEntries: 3 });
+    const entry = (): CachedPublicKey => ({ key: {} as never, cryptoKey: new Promise<CryptoKey>(() => undefined) });
+    const keys = [1, 2, 3, 4, 5].map((n) => new Uint8Array(40).fill(n));
+    const loads: number[] = [];
+    const get = (index: number) => keyCache.getOrLoad(keys[index]!, () => (loads.push(index), entry()));
+    get(0);
+    get(1);
+    get(2);
+    get(0); // 0 is used again: it survives the next miss although it is the oldest
+    get(3); // evicts 1, the oldest unused
+    expect(loads).toEqual([0, 1, 2, 3]);
+    get(0);
+    get(2);
+    get(3);
+    expect(loads).toEqual([0, 1, 2, 3]);
+    get(1); // a reload
+    expect(loads).toEqual([0, 1, 2, 3, 1]);
+    expect(keyCache.size).toBe(3);
+    // Every key used since its last pass: one sweep clears the flags, then the oldest goes; the bound holds.
+    for (let round = 0; round < 20; round++) get(4 - (round % 5));
+    expect(keyCache.size).toBe(3);
+  });
+
   it('does not keep a key whose import failed', async () => {
     const keyCache = new PublicKeyCache();
     const { publicKey, signature } = await credential(data);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { base64urlBytesSchema } from './_base64urlSchema.ts';
+import { base64urlBytesSchema, base64urlDecodedLaterSchema } from './_base64urlSchema.ts';
 import { parseOrThrow } from './_zod.ts';
 import { MAX_ATTESTATION_OBJECT_BYTES } from './attestationObject.ts';
 import { MAX_AUTHENTICATOR_DATA_BYTES } from './authenticatorData.ts';
@@ -35,11 +35,10 @@ const clientExtensionResultsSchema: z.ZodOptional<z.ZodRecord<z.ZodString, z.Zod
   })
   .optional();
 
-/**
- * Schema of `AuthenticatorAssertionResponseJSON` (WebAuthn L3 §5.1, the JSON form of §5.2.2). Some clients
- * send `userHandle` as `null` or `""` for a credential without one; both come out as an absent `userHandle`.
- */
-export const authenticatorAssertionResponseJSONSchema: z.ZodPreprocess<
+/** How a schema checks a base64url byte string: {@link base64urlBytesSchema} or {@link base64urlDecodedLaterSchema}. */
+type ByteStringSchema = (subject: string, minBytes: number, maxBytes: number) => z.ZodString;
+
+type AssertionResponseSchema = z.ZodPreprocess<
   z.ZodObject<
     {
       clientDataJSON: z.ZodString;
@@ -49,41 +48,71 @@ export const authenticatorAssertionResponseJSONSchema: z.ZodPreprocess<
     },
     z.core.$strip
   >
-> = z.preprocess(
-  dropEmptyUserHandle,
-  z.object({
-    clientDataJSON: clientDataJSONSchema,
-    authenticatorData: authenticatorDataSchema,
-    signature: base64urlBytesSchema('signature', 1, MAX_SIGNATURE_BYTES),
-    userHandle: userHandleSchema.optional(),
-  }),
-);
+>;
+
+type AuthenticationResponseSchema = z.ZodObject<
+  {
+    id: typeof credentialIdSchema;
+    rawId: typeof credentialIdSchema;
+    type: z.ZodString;
+    response: AssertionResponseSchema;
+    authenticatorAttachment: typeof authenticatorAttachmentSchema;
+    clientExtensionResults: typeof clientExtensionResultsSchema;
+  },
+  z.core.$strip
+>;
+
+/** The assertion response's schema, with its three signed byte strings checked by `byteString`. */
+function assertionResponseSchema(byteString: ByteStringSchema): AssertionResponseSchema {
+  return z.preprocess(
+    dropEmptyUserHandle,
+    z.object({
+      clientDataJSON: byteString('clientDataJSON', 1, MAX_CLIENT_DATA_JSON_BYTES),
+      authenticatorData: byteString('authenticatorData', 37, MAX_AUTHENTICATOR_DATA_BYTES),
+      signature: byteString('signature', 1, MAX_SIGNATURE_BYTES),
+      userHandle: userHandleSchema.optional(),
+    }),
+  );
+}
+
+function authenticationResponseSchema(response: AssertionResponseSchema): AuthenticationResponseSchema {
+  return z.object(
+    {
+      id: credentialIdSchema,
+      rawId: credentialIdSchema,
+      type: z.string(),
+      response,
+      authenticatorAttachment: authenticatorAttachmentSchema,
+      clientExtensionResults: clientExtensionResultsSchema,
+    },
+    { error: 'expected the object that PublicKeyCredential.toJSON() returns' },
+  );
+}
+
+/**
+ * Schema of `AuthenticatorAssertionResponseJSON` (WebAuthn L3 §5.1, the JSON form of §5.2.2). Some clients
+ * send `userHandle` as `null` or `""` for a credential without one; both come out as an absent `userHandle`.
+ */
+export const authenticatorAssertionResponseJSONSchema: AssertionResponseSchema = assertionResponseSchema(base64urlBytesSchema);
 
 /**
  * Schema of `AuthenticationResponseJSON` (WebAuthn L3 §5.1), what `credential.toJSON()` returns after
  * `navigator.credentials.get()`. `type` is any string and `authenticatorAttachment` any string or `null`
  * (§2.1.1: unknown enum values are tolerated); the verifier judges them.
  */
-export const authenticationResponseJSONSchema: z.ZodObject<
-  {
-    id: typeof credentialIdSchema;
-    rawId: typeof credentialIdSchema;
-    type: z.ZodString;
-    response: typeof authenticatorAssertionResponseJSONSchema;
-    authenticatorAttachment: typeof authenticatorAttachmentSchema;
-    clientExtensionResults: typeof clientExtensionResultsSchema;
-  },
-  z.core.$strip
-> = z.object(
-  {
-    id: credentialIdSchema,
-    rawId: credentialIdSchema,
-    type: z.string(),
-    response: authenticatorAssertionResponseJSONSchema,
-    authenticatorAttachment: authenticatorAttachmentSchema,
-    clientExtensionResults: clientExtensionResultsSchema,
-  },
-  { error: 'expected the object that PublicKeyCredential.toJSON() returns' },
+export const authenticationResponseJSONSchema: AuthenticationResponseSchema = authenticationResponseSchema(
+  authenticatorAssertionResponseJSONSchema,
+);
+
+/**
+ * {@link authenticationResponseJSONSchema} without the base64url check of `clientDataJSON`,
+ * `authenticatorData` and `signature` (their types and sizes are checked): for a verifier that decodes them
+ * strictly at once (§7.2 step 7) and reports a failure as {@link parseAuthenticationResponse} would.
+ *
+ * @internal
+ */
+export const authenticationResponseShapeSchema: AuthenticationResponseSchema = authenticationResponseSchema(
+  assertionResponseSchema(base64urlDecodedLaterSchema),
 );
 
 /** `AuthenticationResponseJSON` (WebAuthn L3 §5.1); see {@link authenticationResponseJSONSchema}. */

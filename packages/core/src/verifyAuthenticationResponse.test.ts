@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rejectionCode } from '../test/mutations.ts';
+import { rejectionCode, thrown } from '../test/mutations.ts';
 import { readAuthenticationVectors, type AuthenticationVector } from '../test/vectors.ts';
 import { base64url } from './base64url.ts';
-import type { TesseraErrorCode } from './errors.ts';
-import type { AuthenticationResponseJSON } from './responseJSON.ts';
+import { isTesseraError, type TesseraErrorCode } from './errors.ts';
+import { parseAuthenticationResponse, type AuthenticationResponseJSON } from './responseJSON.ts';
 import { SoftwareAuthenticator, type SoftwareAlgorithm } from './testing/softwareAuthenticator.ts';
 import { verifyAuthenticationResponse, type VerifyAuthenticationResponseInput } from './verifyAuthenticationResponse.ts';
 
@@ -229,5 +230,54 @@ describe('verifyAuthenticationResponse: generated credentials for every algorith
     expect((await verifyAuthenticationResponse({ ...input, appid })).extensionOutputs).toEqual({ client: { appid: true } });
     const notUsed = { ...input, appid, response: { ...response, clientExtensionResults: { appid: false } } };
     expect(await rejectionCode(verifyAuthenticationResponse(notUsed))).toBe('rp_id_mismatch');
+  });
+});
+
+describe('verifyAuthenticationResponse: base64url checked once, where step 7 decodes', () => {
+  const vector = vectors[0]!;
+  const members = ['clientDataJSON', 'authenticatorData', 'signature'] as const;
+
+  it('refuses any non-canonical spelling of a signed byte string exactly as parseAuthenticationResponse does', async () => {
+    fc.assert(
+      await fc.asyncProperty(
+        fc.constantFrom(...members),
+        fc.nat(),
+        fc.constantFrom('=', '+', '/', ' ', '.', 'é', '\u0000', '==', 'A'),
+        async (member, at, inserted) => {
+          const text = vector.response.response[member];
+          const position = at % (text.length + 1);
+          const spelled = text.slice(0, position) + inserted + text.slice(position);
+          const response = { ...vector.response, response: { ...vector.response.response, [member]: spelled } };
+          const byParser = thrown(() => parseAuthenticationResponse(response));
+          const byVerifier = await verifyAuthenticationResponse(inputOf(vector, response)).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          if (byParser === undefined) {
+            // Still canonical (an 'A' that keeps the length valid): the verifier refuses it for what it says.
+            expect(isTesseraError(byVerifier)).toBe(true);
+            return;
+          }
+          expect(isTesseraError(byVerifier, 'malformed_response')).toBe(true);
+          expect((byVerifier as Error).message).toBe((byParser as Error).message);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses non-zero trailing bits, which would give one byte string two spellings', async () => {
+    // 'Ag' decodes to [2]; 'Ah' would decode to the same byte with a stray low bit.
+    for (const member of members) {
+      const text = vector.response.response[member];
+      const tail = text.length % 4;
+      if (tail === 0) continue;
+      const last = text.at(-1)!;
+      const flipped = last === 'A' ? 'B' : 'A';
+      const response = { ...vector.response, response: { ...vector.response.response, [member]: text.slice(0, -1) + flipped } };
+      const expected = thrown(() => parseAuthenticationResponse(response));
+      if (expected === undefined) continue;
+      await expect(verifyAuthenticationResponse(inputOf(vector, response))).rejects.toThrow((expected as Error).message);
+    }
   });
 });

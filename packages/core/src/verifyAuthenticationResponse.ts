@@ -6,8 +6,9 @@ import { base64urlByteLength, decodeBase64urlInto } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
 import { TesseraError } from './errors.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
-import { parseAuthenticationResponse, type AuthenticationResponseJSON } from './responseJSON.ts';
-import { verifySignature } from './verifySignature.ts';
+import { parseOrUndefined } from './_zod.ts';
+import { authenticationResponseShapeSchema, parseAuthenticationResponse, type AuthenticationResponseJSON } from './responseJSON.ts';
+import { startSignatureVerification } from './verifySignature.ts';
 
 /** What to do when the signature counter did not increase (WebAuthn L3 §6.1.1, §7.2 step 22). */
 export type SignCountPolicy = 'reject' | 'warn';
@@ -116,9 +117,17 @@ export interface AuthenticationVerification {
  * });
  * ```
  */
-export async function verifyAuthenticationResponse(input: VerifyAuthenticationResponseInput): Promise<AuthenticationVerification> {
-  // `return await`: resolving with the inner promise itself would take the caller two more turns.
-  return await verifyParsedAuthenticationResponse(parseAuthenticationResponse(input.response), input);
+export function verifyAuthenticationResponse(input: VerifyAuthenticationResponseInput): Promise<AuthenticationVerification> {
+  // Not `async`: one async frame (the verification's) instead of two; a synchronous throw becomes a rejection.
+  let response: AuthenticationResponseJSON;
+  try {
+    // §5.1: the response's shape. Its three signed byte strings are checked as base64url where step 7 decodes
+    // them, in one pass instead of two; any failure is reported exactly as parseAuthenticationResponse reports it.
+    response = parseOrUndefined(authenticationResponseShapeSchema, input.response) ?? parseAuthenticationResponse(input.response);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  return verifyParsedAuthenticationResponse(response, input);
 }
 
 /**
@@ -140,7 +149,7 @@ export async function verifyParsedAuthenticationResponse(
   }
 
   // Step 7: cData, authData and sig.
-  const { clientDataBytes, authenticatorDataBytes, signature, signedData } = decodeAssertion(response.response);
+  const { clientDataBytes, authenticatorDataBytes, signature, signedData } = decodeAssertion(response);
 
   // Steps 8–9: UTF-8 decode and parse the client data.
   const clientData = parseClientDataJSON(clientDataBytes);
@@ -165,13 +174,7 @@ export async function verifyParsedAuthenticationResponse(
   // Steps 20–21: the signature over authData || SHA-256(cData). The hash goes into the room decodeAssertion
   // left after authData, which makes signedData whole (_sha256.ts says why not @noble/hashes here).
   sha256Into(clientDataBytes, signedData, authenticatorDataBytes.length);
-  const valid = await verifySignature({
-    publicKey: credential.publicKey,
-    signature,
-    data: signedData,
-    allowRS1: input.allowRS1,
-    keyCache: input.keyCache,
-  });
+  const valid = await startSignatureVerification(credential.publicKey, signature, signedData, input.allowRS1, input.keyCache);
   if (!valid) throw new TesseraError('invalid_signature', 'The assertion signature does not verify.');
 
   // Step 22: the signature counter.
@@ -211,16 +214,22 @@ interface DecodedAssertion {
  * `authData || SHA-256 room || sig || cData`. One region of a slab instead of four allocations (buffers over
  * 64 bytes are costly to allocate), and authData needs no copy into the signed data.
  */
-function decodeAssertion(response: AuthenticationResponseJSON['response']): DecodedAssertion {
-  const { authenticatorData, signature, clientDataJSON } = response;
+function decodeAssertion(response: AuthenticationResponseJSON): DecodedAssertion {
+  const { authenticatorData, signature, clientDataJSON } = response.response;
   const hashStart = base64urlByteLength(authenticatorData);
   const signatureStart = hashStart + SHA256_BYTES;
   const clientDataStart = signatureStart + base64urlByteLength(signature);
   // A region of a shared slab (_byteSlab.ts): no allocation of its own, never shared with another call.
   const buffer = freshBytes(clientDataStart + base64urlByteLength(clientDataJSON));
-  decodeBase64urlInto(authenticatorData, buffer, 0);
-  decodeBase64urlInto(signature, buffer, signatureStart);
-  decodeBase64urlInto(clientDataJSON, buffer, clientDataStart);
+  try {
+    decodeBase64urlInto(authenticatorData, buffer, 0);
+    decodeBase64urlInto(signature, buffer, signatureStart);
+    decodeBase64urlInto(clientDataJSON, buffer, clientDataStart);
+  } catch (error) {
+    // Not canonical base64url: the full schema names the field and the rule, as for any malformed response.
+    parseAuthenticationResponse(response);
+    throw error;
+  }
   return {
     clientDataBytes: buffer.subarray(clientDataStart),
     authenticatorDataBytes: buffer.subarray(0, hashStart),

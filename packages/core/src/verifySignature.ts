@@ -186,25 +186,48 @@ export async function verifySignature(input: VerifySignatureInput): Promise<bool
   if (!(publicKey instanceof Uint8Array) || !(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) {
     throw new TesseraError('invalid_argument', 'verifySignature takes publicKey, signature and data as Uint8Array.');
   }
-  const entry = (input.keyCache ?? defaultPublicKeyCache).getOrLoad(publicKey, loadPublicKey);
+  return await startSignatureVerification(publicKey, signature, data, input.allowRS1, input.keyCache);
+}
+
+/**
+ * {@link verifySignature} for arguments known to be `Uint8Array`s, without an async frame of its own when the
+ * key is already imported (the sign-in verifier's usual case): the returned promise is WebCrypto's, with the
+ * error mapping attached. It may throw synchronously (RS1 refused, a malformed signature), so call it from an
+ * async function.
+ *
+ * @internal the sign-in verifier's entry (verifyAuthenticationResponse.ts)
+ */
+export function startSignatureVerification(
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+  data: Uint8Array,
+  allowRS1: boolean | undefined,
+  keyCache: PublicKeyCache | undefined,
+): Promise<boolean> {
+  const entry = (keyCache ?? defaultPublicKeyCache).getOrLoad(publicKey, loadPublicKey);
   const { key } = entry;
-  if (key.alg === COSE_ALGORITHMS.RS1 && input.allowRS1 !== true) {
+  if (key.alg === COSE_ALGORITHMS.RS1 && allowRS1 !== true) {
     throw new TesseraError('unsupported_algorithm', 'RS1 (RSASSA-PKCS1-v1_5 with SHA-1) is not allowed; set allowRS1 to accept it.');
   }
   // RFC 9964: ML-DSA, with WebCrypto when the key imported there, else @noble/post-quantum (see _mlDsa.ts).
   if (key.kty === 'AKP') return verifyMlDsa(key, importedKeys.get(entry) ?? entry.cryptoKey, signature, data);
   // The key's problems come first: a key WebCrypto refuses is reported as such whatever the signature. A key
   // already imported is used at once, without waiting a turn for its settled promise.
-  const imported = importedKeys.get(entry) ?? (await entry.cryptoKey);
+  const imported = importedKeys.get(entry);
+  if (imported === undefined) return entry.cryptoKey.then((cryptoKey) => verifyWithKey(key, cryptoKey, signature, data));
+  return verifyWithKey(key, imported, signature, data);
+}
+
+/** `crypto.subtle.verify` with the key's parameters and the signature in WebCrypto's form (§6.5.5). */
+function verifyWithKey(key: CoseKey, imported: CryptoKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
   const webSignature = webCryptoSignature(key, signature);
+  let verification: Promise<boolean>;
   try {
-    return await subtle().verify(
-      verifyParams(key),
-      imported,
-      webSignature as Uint8Array<ArrayBuffer>,
-      data as Uint8Array<ArrayBuffer>,
-    );
+    verification = subtle().verify(verifyParams(key), imported, webSignature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
   } catch (error) {
     throw fromWebCrypto(error, 'invalid_argument', 'verify the signature with these inputs');
   }
+  return verification.then(undefined, (error: unknown) => {
+    throw fromWebCrypto(error, 'invalid_argument', 'verify the signature with these inputs');
+  });
 }
