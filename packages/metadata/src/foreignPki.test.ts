@@ -248,3 +248,156 @@ describe('verifyMetadataBlob with a PKI made by openssl: signer certificates and
     expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor, signerName: 'mds.fidoalliance.org' })))).toBe('invalid_metadata');
   });
 });
+
+describe('verifyMetadataBlob with a PKI made by openssl: attacks are refused with a typed code', () => {
+  let good: string;
+  let trustAnchor: string;
+  const parts = () => good.split('.') as [string, string, string];
+  const encodeJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const decodeJson = (text: string) => JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Record<string, unknown>;
+
+  beforeAll(() => {
+    chain('atk', 'p256', 1, 'leaf_tls');
+    trustAnchor = pki.pem('atk-root');
+    good = pki.signJws('atk-signer', { alg: 'ES256', typ: 'JWT', x5c: pki.x5c('atk-signer', 'atk-ca1') }, reviewerPayload(40));
+  });
+
+  it('accepts the untouched BLOB (the baseline of every attack below)', async () => {
+    expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor })))).toBe('accepted');
+  });
+
+  it('refuses a BLOB under another root: invalid_certificate_chain', async () => {
+    chain('atk-other', 'p256', 1, 'leaf_tls');
+    expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor: pki.pem('atk-other-root') })))).toBe('invalid_certificate_chain');
+    const otherBlob = pki.signJws('atk-other-signer', { alg: 'ES256', x5c: pki.x5c('atk-other-signer', 'atk-other-ca1') }, reviewerPayload(41));
+    expect(await codeOf(verifyMetadataBlob(input(otherBlob, { trustAnchor })))).toBe('invalid_certificate_chain');
+    // The other PKI's signature with the genuine chain in x5c.
+    const [, body, signature] = otherBlob.split('.') as [string, string, string];
+    expect(await codeOf(verifyMetadataBlob(input(`${parts()[0]}.${body}.${signature}`, { trustAnchor })))).toBe('invalid_metadata');
+  });
+
+  it('refuses a tampered payload, even one that only changes JSON whitespace: invalid_metadata', async () => {
+    const [header, body, signature] = parts();
+    const payload = decodeJson(body);
+    (payload['entries'] as { statusReports: unknown[] }[])[0]!.statusReports = [{ status: 'FIDO_CERTIFIED_L3plus', effectiveDate: '2026-01-01' }];
+    expect(await codeOf(verifyMetadataBlob(input(`${header}.${encodeJson(payload)}.${signature}`, { trustAnchor })))).toBe('invalid_metadata');
+    const respaced = Buffer.from(JSON.stringify(decodeJson(body), null, 1)).toString('base64url');
+    expect(await codeOf(verifyMetadataBlob(input(`${header}.${respaced}.${signature}`, { trustAnchor })))).toBe('invalid_metadata');
+  });
+
+  it('refuses a tampered header: alg none, HS256 keyed with the public key, an alg swap, another chain: invalid_metadata', async () => {
+    const [header, body, signature] = parts();
+    const original = decodeJson(header);
+    const { createHmac, createPublicKey } = await import('node:crypto');
+    const signerPublicKey = createPublicKey(pki.pem('atk-signer'));
+    const hmacSecrets = [pki.pem('atk-signer'), signerPublicKey.export({ type: 'spki', format: 'pem' }), signerPublicKey.export({ type: 'spki', format: 'der' }), pki.der('atk-signer')];
+    const forged: string[] = [];
+    for (const alg of ['none', 'None', 'NONE']) {
+      const noneHeader = encodeJson({ ...original, alg });
+      forged.push(`${noneHeader}.${body}.`, `${noneHeader}.${body}.${signature}`);
+    }
+    for (const secret of hmacSecrets) {
+      const hsHeader = encodeJson({ ...original, alg: 'HS256' });
+      forged.push(`${hsHeader}.${body}.${createHmac('sha256', secret).update(`${hsHeader}.${body}`).digest('base64url')}`);
+    }
+    for (const alg of ['ES384', 'ES512', 'RS256', 'PS256', 'EdDSA']) forged.push(`${encodeJson({ ...original, alg })}.${body}.${signature}`);
+    chain('atk-swap', 'p256', 1, 'leaf_tls');
+    forged.push(`${encodeJson({ ...original, x5c: pki.x5c('atk-swap-signer', 'atk-swap-ca1') })}.${body}.${signature}`);
+    for (const blob of forged) expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: [trustAnchor, pki.pem('atk-swap-root')] })))).toBe('invalid_metadata');
+  });
+
+  it('refuses signatures in the wrong encoding: DER ECDSA instead of R || S (RFC 7518 §3.4), a PSS salt other than the hash length (§3.5)', async () => {
+    const { sign, constants } = await import('node:crypto');
+    const [header, body] = parts();
+    const der = sign('sha256', Buffer.from(`${header}.${body}`), pki.privateKeyPem('atk-signer')).toString('base64url');
+    expect(await codeOf(verifyMetadataBlob(input(`${header}.${body}.${der}`, { trustAnchor })))).toBe('invalid_metadata');
+    chain('atk-pss', 'rsa2048', 0, 'leaf_tls');
+    const maxSalt = pki.signJws('atk-pss-signer', { alg: 'PS256', x5c: pki.x5c('atk-pss-signer') }, reviewerPayload(), { pssSaltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN });
+    expect(await codeOf(verifyMetadataBlob(input(maxSalt, { trustAnchor: pki.der('atk-pss-root') })))).toBe('invalid_metadata');
+  });
+
+  it('refuses an RSA signer key under 2048 bits (RFC 7518 §3.3)', async () => {
+    pki.issue('atk-weak', 'rsa1024', '/CN=mds.reviewer.test', 'atk-ca1', { extensions: 'leaf_digital_signature' });
+    const weak = pki.signJws('atk-weak', { alg: 'RS256', x5c: pki.x5c('atk-weak', 'atk-ca1') }, reviewerPayload());
+    expect(await codeOf(verifyMetadataBlob(input(weak, { trustAnchor })))).toBe('invalid_metadata');
+  });
+
+  it('refuses a signer expired at now, or not yet valid: invalid_certificate_chain', async () => {
+    pki.issue('atk-short', 'p256', '/CN=mds.reviewer.test', 'atk-ca1', { extensions: 'leaf_tls', days: 1 });
+    const blob = pki.signJws('atk-short', { alg: 'ES256', x5c: pki.x5c('atk-short', 'atk-ca1') }, reviewerPayload());
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor })))).toBe('accepted');
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor, now: NOW + 3 * DAY })))).toBe('invalid_certificate_chain');
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor, now: NOW - 3 * DAY })))).toBe('invalid_certificate_chain');
+  });
+
+  it('checks CRLs made by openssl ca -gencrl, DER or PEM: a revoked signer or intermediate is certificate_revoked', async () => {
+    chain('crl', 'p256', 1, 'leaf_tls');
+    const blob = pki.signJws('crl-signer', { alg: 'ES256', x5c: pki.x5c('crl-signer', 'crl-ca1') }, reviewerPayload());
+    const anchor = pki.der('crl-root');
+    const cleanIntermediateCrl = pki.crl('crl-ca1');
+    const cleanRootCrl = pki.crl('crl-root');
+    for (const crls of [[cleanIntermediateCrl.der, cleanRootCrl.der], [cleanIntermediateCrl.pem, Buffer.from(cleanRootCrl.pem)], [pki.crl('atk-ca1', ['atk-signer']).der]]) {
+      expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls })))).toBe('accepted');
+    }
+    const revokedSigner = pki.crl('crl-ca1', ['crl-signer']);
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [revokedSigner.der] })))).toBe('certificate_revoked');
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [revokedSigner.pem, cleanRootCrl.pem] })))).toBe('certificate_revoked');
+    const revokedIntermediate = pki.crl('crl-root', ['crl-ca1']);
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [cleanIntermediateCrl.der, revokedIntermediate.der] })))).toBe('certificate_revoked');
+    // A CRL past its nextUpdate is not current: the revocation state is unknown, so the chain is refused.
+    const shortCrl = pki.crl('crl-ca1', [], { days: 1 });
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [shortCrl.der], now: NOW + 3 * DAY })))).toBe('invalid_certificate_chain');
+    // Not a CRL at all: the caller's configuration.
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: ['not a CRL'] })))).toBe('invalid_argument');
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [pki.pem('crl-root')] })))).toBe('invalid_argument');
+  });
+
+  it('refuses a replayed or older no: metadata_replayed', async () => {
+    expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor, previousNumber: 39 })))).toBe('accepted');
+    expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor, previousNumber: 40 })))).toBe('metadata_replayed');
+    expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor, previousNumber: 2 ** 40 })))).toBe('metadata_replayed');
+  });
+
+  it('never fetches x5u: x5u alone is invalid_metadata, and next to x5c it is ignored (no request reaches the server)', async () => {
+    const { createServer } = await import('node:http');
+    let requests = 0;
+    const server = createServer((_, response) => {
+      requests++;
+      response.end(pki.pem('atk-signer') + pki.pem('atk-ca1'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = server.address();
+      const x5u = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/chain.pem`;
+      const alone = pki.signJws('atk-signer', { alg: 'ES256', x5u }, reviewerPayload());
+      expect(await codeOf(verifyMetadataBlob(input(alone, { trustAnchor })))).toBe('invalid_metadata');
+      // x5c from another PKI, x5u pointing at the genuine chain: x5c decides, and it does not lead to the anchor.
+      chain('atk-x5u', 'p256', 0, 'leaf_tls');
+      const both = pki.signJws('atk-x5u-signer', { alg: 'ES256', x5c: pki.x5c('atk-x5u-signer'), x5u }, reviewerPayload());
+      expect(await codeOf(verifyMetadataBlob(input(both, { trustAnchor })))).toBe('invalid_certificate_chain');
+      expect(requests).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses oversized input: a BLOB over maxBytes, a huge header, more than 8 certificates, a no past 2^53, an overlong description', async () => {
+    expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor, maxBytes: good.length - 1 })))).toBe('invalid_metadata');
+    const x5c = pki.x5c('atk-signer', 'atk-ca1');
+    const blobs = [
+      pki.signJws('atk-signer', { alg: 'ES256', kid: 'k'.repeat(70_000), x5c }, reviewerPayload()),
+      pki.signJws('atk-signer', { alg: 'ES256', x5c: [...x5c, ...Array.from({ length: 7 }, () => x5c[1])] }, reviewerPayload()),
+      pki.signJws('atk-signer', { alg: 'ES256', x5c }, null, { payloadText: JSON.stringify(reviewerPayload()).replace('"no":7', '"no":9007199254740993') }),
+      pki.signJws('atk-signer', { alg: 'ES256', x5c }, null, { payloadText: JSON.stringify(reviewerPayload()).replace('"no":7', '"no":1e400') }),
+      pki.signJws('atk-signer', { alg: 'ES256', x5c }, { ...reviewerPayload(), no: '7' }),
+      pki.signJws('atk-signer', { alg: 'ES256', x5c }, { ...reviewerPayload(), entries: [{ aaguid: AAGUID, statusReports: [], metadataStatement: { description: 'x'.repeat(1001), attestationTypes: [], attestationRootCertificates: [] } }] }),
+    ];
+    for (const blob of blobs) expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor })))).toBe('invalid_metadata');
+  });
+
+  it('refuses a trust anchor that is neither DER nor PEM: invalid_argument', async () => {
+    for (const bad of ['MIIB…', 'not a certificate', new Uint8Array([1, 2, 3]), [] as string[], [42 as unknown as string]]) {
+      expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor: bad })))).toBe('invalid_argument');
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Key kinds `openssl genpkey` makes here. */
-export type KeyKind = 'rsa2048' | 'rsa3072' | 'p256' | 'p384' | 'p521' | 'ed25519';
+export type KeyKind = 'rsa1024' | 'rsa2048' | 'rsa3072' | 'p256' | 'p384' | 'p521' | 'ed25519';
 
 /** The JWS algorithms an outsider may sign a BLOB with (RFC 7518 §3.1, RFC 8037 §3.1). */
 export type JwsAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA';
@@ -117,6 +117,7 @@ export class OpensslPki {
   /** `openssl genpkey` → `<name>.key` (PEM PKCS#8). */
   key(name: string, kind: KeyKind): void {
     const options: Record<KeyKind, string[]> = {
+      rsa1024: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'],
       rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
       rsa3072: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'],
       p256: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
