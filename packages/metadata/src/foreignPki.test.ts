@@ -3,7 +3,13 @@
  * command line and realistic extension sets, CRLs from `openssl ca -gencrl`, JWS signed with node:crypto from the
  * PEM keys. Every well-formed BLOB must verify; every attack must be refused with a typed TesseraError.
  */
+import { createServer, type Server } from 'node:http';
+import { sign as nodeSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryChallengeStore, MemoryCredentialStore, createRelyingParty } from '@tessera/core';
+import { SoftwareAuthenticator, type AttestationStatementOverride } from '@tessera/core/testing';
+import { decideAttestationTrust } from './attestationTrustPolicy.ts';
+import { MetadataService } from './metadataService.ts';
 import { OpensslPki, type JwsAlgorithm, type KeyKind } from '../test/opensslPki.ts';
 import { codeOf } from '../test/outcome.ts';
 import { verifyMetadataBlob, type VerifyMetadataBlobInput } from './verifyMetadataBlob.ts';
@@ -41,7 +47,7 @@ function reviewerPayload(no = 7, extra: Record<string, unknown> = {}): Record<st
 }
 
 let pki: OpensslPki;
-let input: (blob: string, more?: Partial<VerifyMetadataBlobInput>) => VerifyMetadataBlobInput;
+let input: (blob: string | Uint8Array, more?: Partial<VerifyMetadataBlobInput>) => VerifyMetadataBlobInput;
 
 /** A chain of `depth` CAs below the root (0, 1 or 2) and a signer, all of `kind`, issued with `signerExtensions`. */
 function chain(prefix: string, kind: KeyKind, depth: 0 | 1 | 2, signerExtensions = 'leaf_digital_signature', digest = 'sha256'): string[] {
@@ -399,5 +405,157 @@ describe('verifyMetadataBlob with a PKI made by openssl: attacks are refused wit
     for (const bad of ['MIIB…', 'not a certificate', new Uint8Array([1, 2, 3]), [] as string[], [42 as unknown as string]]) {
       expect(await codeOf(verifyMetadataBlob(input(good, { trustAnchor: bad })))).toBe('invalid_argument');
     }
+  });
+});
+
+describe('MetadataService and attestation trust on a BLOB from a PKI made by openssl', () => {
+  const CERTIFIED = '6d44ba9b-f6ec-2e49-b930-0c8fe920cb73';
+  const REVOKED = 'd8522d9f-575b-4866-88a9-ba99fa02f35b';
+  const ORIGIN = 'https://example.com';
+  const user = { id: Buffer.from('reviewer-0001').toString('base64url'), name: 'reviewer@example.com', displayName: 'Reviewer' };
+  let server: Server;
+  let url: string;
+  /** What the server answers next; each request is counted. */
+  const served = { body: '', requests: 0 };
+
+  /** An authenticator model made with openssl: attestation root, packed attestation leaf with the AAGUID (WebAuthn L3 §8.2.1). */
+  function model(name: string, aaguid: string): void {
+    pki.root(`${name}-attestation-root`, 'p256', `/C=SE/O=Reviewer Vendor/CN=${name} Attestation Root`);
+    pki.addExtensions(`${name}_attestation`, ['basicConstraints = critical, CA:FALSE', `1.3.6.1.4.1.45724.1.1.4 = DER:04:10:${aaguid.replaceAll('-', '')}`]);
+    pki.issue(`${name}-attestation`, 'p256', '/C=SE/O=Reviewer Vendor/OU=Authenticator Attestation/CN=Reviewer Key', `${name}-attestation-root`, { extensions: `${name}_attestation` });
+  }
+
+  /** A packed x5c statement signed with the model's openssl key: `sig` is DER ECDSA over authData || clientDataHash (WebAuthn L3 §8.2). */
+  function packed(name: string): AttestationStatementOverride {
+    const key = pki.privateKeyPem(`${name}-attestation`);
+    return {
+      fmt: 'packed',
+      attStmt: ({ authData, clientDataHash }) =>
+        new Map<string, unknown>([
+          ['alg', -7],
+          ['sig', new Uint8Array(nodeSign('sha256', Buffer.concat([authData, clientDataHash]), key))],
+          ['x5c', [pki.der(`${name}-attestation`)]],
+        ]),
+    };
+  }
+
+  function entryFor(name: string, aaguid: string, statusReports: Record<string, unknown>[]): Record<string, unknown> {
+    return {
+      aaguid,
+      metadataStatement: {
+        legalHeader: 'Reviewer statement.',
+        aaguid,
+        description: `Reviewer ${name} Key`,
+        authenticatorVersion: 1,
+        protocolFamily: 'fido2',
+        schema: 3,
+        upv: [{ major: 1, minor: 1 }],
+        attestationTypes: ['basic_full'],
+        attestationRootCertificates: pki.x5c(`${name}-attestation-root`),
+        keyProtection: ['hardware', 'secure_element'],
+      },
+      statusReports,
+      timeOfLastStatusChange: '2025-01-01',
+    };
+  }
+
+  /** A BLOB numbered `no`, due again on `nextUpdate`, with `certifiedHistory` as the certified model's status reports. */
+  function blob(no: number, nextUpdate: string, certifiedHistory: Record<string, unknown>[]): string {
+    const payload = {
+      legalHeader: 'Reviewer BLOB.',
+      no,
+      nextUpdate,
+      entries: [
+        entryFor('certified', CERTIFIED, certifiedHistory),
+        entryFor('revoked', REVOKED, [
+          { status: 'REVOKED', effectiveDate: '2025-06-01' },
+          { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-02-01' },
+        ]),
+      ],
+    };
+    return pki.signJws('svc-signer', { alg: 'RS256', typ: 'JWT', x5c: pki.x5c('svc-signer', 'svc-ca1') }, payload);
+  }
+
+  const day = (offset: number) => new Date(NOW + offset * DAY).toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    chain('svc', 'rsa2048', 1, 'leaf_tls');
+    model('certified', CERTIFIED);
+    model('revoked', REVOKED);
+    server = createServer((_, response) => {
+      served.requests++;
+      response.writeHead(200, { 'content-type': 'application/jwt' });
+      response.end(served.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function register(rp: ReturnType<typeof createRelyingParty>, name: string, aaguid: string) {
+    const authenticator = new SoftwareAuthenticator({ aaguid: Buffer.from(aaguid.replaceAll('-', ''), 'hex'), statement: packed(name), attachment: 'cross-platform' });
+    const { options, ticket } = await rp.startRegistration({ user, attestation: 'direct', excludeCredentials: [] });
+    return rp.finishRegistration({ ticket, response: await authenticator.register(options, ORIGIN) });
+  }
+
+  it('loads over HTTP, trusts FIDO_CERTIFIED_L1, refuses REVOKED through createRelyingParty, and refreshes at nextUpdate', async () => {
+    served.body = blob(100, day(2), [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-03-01' }]);
+    served.requests = 0;
+    const clock = { now: NOW };
+    const metadata = new MetadataService({ source: { url }, trustAnchor: pki.pem('svc-root'), now: () => clock.now, retryAfterMs: 60_000 });
+    expect((await metadata.load()).no).toBe(100);
+    const rp = createRelyingParty({
+      rpId: 'example.com',
+      rpName: 'Example',
+      origins: [ORIGIN],
+      challengeStore: new MemoryChallengeStore({ sweepIntervalMs: 0 }),
+      credentialStore: new MemoryCredentialStore(),
+      trustAttestation: metadata.trustAttestation,
+    });
+
+    const certified = await register(rp, 'certified', CERTIFIED);
+    expect(certified.attestation).toMatchObject({ fmt: 'packed', type: 'Basic', verified: true, trusted: true });
+    expect(metadata.describeAuthenticator(CERTIFIED)?.name).toBe('Reviewer certified Key');
+    expect(await codeOf(register(rp, 'revoked', REVOKED))).toBe('authenticator_revoked');
+    expect(served.requests).toBe(1);
+    // The same decisions without the relying party.
+    const loaded = await metadata.load();
+    const attestation = (name: string, aaguid: string) => ({ fmt: 'packed', type: 'Basic', trustPath: [pki.der(`${name}-attestation`)], aaguid });
+    expect(await decideAttestationTrust(loaded, attestation('certified', CERTIFIED), {}, clock.now)).toBe(true);
+    expect(await codeOf(decideAttestationTrust(loaded, attestation('revoked', REVOKED), {}, clock.now))).toBe('authenticator_revoked');
+    // A leaf of the certified model's vendor does not vouch for the other model's AAGUID.
+    expect(await codeOf(decideAttestationTrust(loaded, attestation('certified', REVOKED), { refusedStatuses: [] }, clock.now))).toBe('invalid_certificate_chain');
+
+    // The next BLOB revokes the certified model; it is fetched once nextUpdate has passed, not before.
+    served.body = blob(101, day(30), [
+      { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-03-01' },
+      { status: 'REVOKED', effectiveDate: day(1) },
+    ]);
+    clock.now = NOW + DAY;
+    expect((await metadata.load()).no).toBe(100);
+    expect(served.requests).toBe(1);
+    clock.now = NOW + 3 * DAY;
+    expect(await codeOf(register(rp, 'certified', CERTIFIED))).toBe('authenticator_revoked');
+    expect(metadata.current?.no).toBe(101);
+    expect(served.requests).toBe(2);
+  });
+
+  it('keeps the last good BLOB when the server replays an older one, and refuses a service whose only BLOB is replayed or forged', async () => {
+    const genuine = blob(200, day(1), [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-03-01' }]);
+    served.body = genuine;
+    const errors: string[] = [];
+    const clock = { now: NOW };
+    const metadata = new MetadataService({ source: { url }, trustAnchor: pki.der('svc-root'), now: () => clock.now, retryAfterMs: 60_000, onRefreshError: (error) => errors.push(error.code) });
+    await metadata.load();
+    served.body = blob(199, day(40), [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-03-01' }]);
+    clock.now = NOW + 2 * DAY;
+    expect((await metadata.load()).no).toBe(200);
+    expect(errors).toEqual(['metadata_replayed']);
+    expect(await codeOf(new MetadataService({ source: { blob: served.body }, trustAnchor: pki.der('svc-root'), now: () => NOW, previousNumber: 200 }).load())).toBe('metadata_replayed');
+    const [header, , signature] = genuine.split('.') as [string, string, string];
+    const forged = `${header}.${Buffer.from(JSON.stringify({ no: 999, nextUpdate: day(9), entries: [] })).toString('base64url')}.${signature}`;
+    expect(await codeOf(new MetadataService({ source: { blob: forged }, trustAnchor: pki.der('svc-root'), now: () => NOW }).load())).toBe('invalid_metadata');
   });
 });

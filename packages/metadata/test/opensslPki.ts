@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { constants, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -107,6 +107,11 @@ export class OpensslPki {
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'tessera-foreign-pki-'));
     writeFileSync(join(this.dir, 'ext.cnf'), EXTENSIONS);
+  }
+
+  /** Adds an extension section of your own to `ext.cnf` (for example a FIDO AAGUID extension). */
+  addExtensions(section: string, lines: string[]): void {
+    appendFileSync(join(this.dir, 'ext.cnf'), `\n[${section}]\n${lines.join('\n')}\n`);
   }
 
   /** Runs `openssl` in the directory; returns its standard output. */
