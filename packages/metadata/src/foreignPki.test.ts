@@ -208,6 +208,11 @@ describe('verifyMetadataBlob with a PKI made by openssl: signer certificates and
     expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: pki.der('pss-root') })))).toBe('accepted');
   });
 
+  it('accepts an intermediate CA signing the BLOB itself when its keyUsage allows digitalSignature (it could issue itself a leaf anyway)', async () => {
+    const blob = pki.signJws('profiles-ca1', { alg: 'ES256', x5c: pki.x5c('profiles-ca1') }, reviewerPayload());
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: pki.der('profiles-root') })))).toBe('accepted');
+  });
+
   it('refuses a signer whose keyUsage forbids signing: keyEncipherment only, or a CA key limited to keyCertSign/cRLSign', async () => {
     for (const extensions of ['leaf_key_encipherment_only', 'leaf_cert_sign_only']) {
       const blob = signerBlob(`refused-${extensions}`, extensions);
@@ -309,7 +314,13 @@ describe('verifyMetadataBlob with a PKI made by openssl: attacks are refused wit
     for (const alg of ['ES384', 'ES512', 'RS256', 'PS256', 'EdDSA']) forged.push(`${encodeJson({ ...original, alg })}.${body}.${signature}`);
     chain('atk-swap', 'p256', 1, 'leaf_tls');
     forged.push(`${encodeJson({ ...original, x5c: pki.x5c('atk-swap-signer', 'atk-swap-ca1') })}.${body}.${signature}`);
+    // The attacker's own key, embedded as jwk (RFC 7515 §4.1.3), signing under the genuine x5c: jwk is never used.
+    const jwk = createPublicKey(pki.pem('atk-swap-signer')).export({ format: 'jwk' });
+    forged.push(pki.signJws('atk-swap-signer', { ...original, jwk }, reviewerPayload(40)));
     for (const blob of forged) expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: [trustAnchor, pki.pem('atk-swap-root')] })))).toBe('invalid_metadata');
+    // The JSON serializations (RFC 7515 §7.2) are not a metadata BLOB.
+    const flattened = JSON.stringify({ protected: header, payload: body, signature });
+    expect(await codeOf(verifyMetadataBlob(input(flattened, { trustAnchor })))).toBe('invalid_metadata');
   });
 
   it('refuses signatures in the wrong encoding: DER ECDSA instead of R || S (RFC 7518 §3.4), a PSS salt other than the hash length (§3.5)', async () => {
@@ -345,6 +356,8 @@ describe('verifyMetadataBlob with a PKI made by openssl: attacks are refused wit
     for (const crls of [[cleanIntermediateCrl.der, cleanRootCrl.der], [cleanIntermediateCrl.pem, Buffer.from(cleanRootCrl.pem)], [pki.crl('atk-ca1', ['atk-signer']).der]]) {
       expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls })))).toBe('accepted');
     }
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [pki.crl('crl-ca1', [], { v1: true }).der] })))).toBe('accepted');
+    expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [pki.crl('crl-ca1', ['crl-signer'], { v1: true }).pem] })))).toBe('certificate_revoked');
     const revokedSigner = pki.crl('crl-ca1', ['crl-signer']);
     expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [revokedSigner.der] })))).toBe('certificate_revoked');
     expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: anchor, crls: [revokedSigner.pem, cleanRootCrl.pem] })))).toBe('certificate_revoked');

@@ -155,8 +155,11 @@ export class OpensslPki {
     this.openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', '0x' + randomSerial(), '-days', String(options.days ?? 825), ...digest, ...pss, ...extensions, '-out', `${name}.pem`);
   }
 
-  /** `openssl ca -revoke` (optional) then `openssl ca -gencrl` by `issuer` → the CRL, DER, and its PEM text. */
-  crl(issuer: string, revoke: string[] = [], options: { days?: number } = {}): { der: Uint8Array; pem: string } {
+  /**
+   * `openssl ca -revoke` (optional) then `openssl ca -gencrl` by `issuer` → the CRL, DER, and its PEM text; a v2 CRL
+   * with authorityKeyIdentifier and cRLNumber, or with `v1` a CRL without extensions.
+   */
+  crl(issuer: string, revoke: string[] = [], options: { days?: number; v1?: boolean } = {}): { der: Uint8Array; pem: string } {
     const database = `${issuer}.index.txt`;
     writeFileSync(join(this.dir, database), '');
     writeFileSync(join(this.dir, `${issuer}.crlnumber`), '1000\n');
@@ -170,7 +173,7 @@ export class OpensslPki {
         `crlnumber = ${issuer}.crlnumber`,
         'default_md = sha256',
         `default_crl_days = ${options.days ?? 30}`,
-        'crl_extensions = crl_ext',
+        ...(options.v1 === true ? [] : ['crl_extensions = crl_ext']),
         '[crl_ext]',
         'authorityKeyIdentifier = keyid:always',
         '',
