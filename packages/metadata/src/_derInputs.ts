@@ -53,6 +53,7 @@ function pemBlocks(text: string, label: string, what: string): Uint8Array[] {
     if (blocks.length === MAX_BLOCKS) throw new TesseraError('invalid_argument', `${what} holds more than ${MAX_BLOCKS} PEM blocks.`);
     // RFC 7468 §3: the base64 text may be wrapped and surrounded by whitespace; it is decoded strictly once joined.
     const body = (match[1] ?? '').replace(/\s+/g, '');
+    if (body.length === 0) throw new TesseraError('invalid_argument', `${what} has an empty PEM block.`);
     try {
       blocks.push(decodeStandardBase64(body, what));
     } catch (error) {
