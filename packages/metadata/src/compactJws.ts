@@ -64,8 +64,9 @@ export interface ParsedCompactJws {
  * @param maxBytes - the largest BLOB accepted; default {@link DEFAULT_MAX_BLOB_BYTES}
  * @returns the parts, decoded
  * @throws {TesseraError} `invalid_metadata` for anything but three canonical base64url parts with a JSON header
- *   (asymmetric `alg` of {@link METADATA_BLOB_ALGORITHMS}, `typ` absent or `JWT`, no `crit`, an `x5c` of 1 to 8
- *   certificates, or neither `x5c` nor `x5u`: an `x5u` alone is refused, never fetched) and a UTF-8 JSON payload; `invalid_argument` for a `maxBytes` that is not a positive integer
+ *   (asymmetric `alg` of {@link METADATA_BLOB_ALGORITHMS}, `typ` absent or `JWT`/`application/jwt` in any case,
+ *   no `crit`, an `x5c` of 1 to 8 certificates or neither `x5c` nor `x5u`: an `x5u` alone is refused, never
+ *   fetched) and a UTF-8 JSON payload; `invalid_argument` for a `maxBytes` that is not a positive integer
  */
 export function parseCompactJws(blob: string | Uint8Array, maxBytes: number = DEFAULT_MAX_BLOB_BYTES): ParsedCompactJws {
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
