@@ -4,7 +4,9 @@
  * PEM keys. Every well-formed BLOB must verify; every attack must be refused with a typed TesseraError.
  */
 import { createServer, type Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { sign as nodeSign } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryChallengeStore, MemoryCredentialStore, createRelyingParty } from '@tessera/core';
 import { SoftwareAuthenticator, type AttestationStatementOverride } from '@tessera/core/testing';
@@ -570,5 +572,33 @@ describe('MetadataService and attestation trust on a BLOB from a PKI made by ope
     const [header, , signature] = genuine.split('.') as [string, string, string];
     const forged = `${header}.${Buffer.from(JSON.stringify({ no: 999, nextUpdate: day(9), entries: [] })).toString('base64url')}.${signature}`;
     expect(await codeOf(new MetadataService({ source: { blob: forged }, trustAnchor: pki.der('svc-root'), now: () => NOW }).load())).toBe('invalid_metadata');
+  });
+});
+
+describe("verifyMetadataBlob with a PKI made by Python's cryptography", () => {
+  /** Whether python3 with the `cryptography` package is on this machine. */
+  const python = (() => {
+    try {
+      execFileSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!python)('verifies its ES256, ES384, RS256 and PS256 BLOBs under a P-384 root, and its CRLs', async () => {
+    const script = fileURLToPath(new URL('../test/pythonPki.py', import.meta.url));
+    const made = JSON.parse(execFileSync('python3', [script, JSON.stringify(reviewerPayload(3))], { encoding: 'utf8' })) as {
+      root: string;
+      blobs: Record<string, string>;
+      cleanCrl: string;
+      revokedCrls: Record<string, string>;
+    };
+    expect(Object.keys(made.blobs)).toEqual(['ES256', 'ES384', 'RS256', 'PS256']);
+    for (const [alg, blob] of Object.entries(made.blobs)) {
+      const verified = await verifyMetadataBlob(input(blob, { trustAnchor: made.root, crls: [made.cleanCrl], previousNumber: 2 }));
+      expect(verified.no).toBe(3);
+      expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: made.root, crls: [made.revokedCrls[alg] as string] })))).toBe('certificate_revoked');
+    }
   });
 });
