@@ -203,6 +203,18 @@ describe('verifyMetadataBlob with a PKI made by openssl: signer certificates and
     expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor: pki.pem('ed-root') })))).toBe('accepted');
   });
 
+  it('accepts mixed key types down the chain: RSA root, P-384 intermediate, P-256 or RSA signers', async () => {
+    pki.root('mixed-root', 'rsa2048', '/C=US/O=Reviewer Mixed/CN=Reviewer Mixed Root', { digest: 'sha384' });
+    pki.issue('mixed-ca', 'p384', '/C=US/O=Reviewer Mixed/CN=Reviewer Mixed CA', 'mixed-root', { extensions: 'intermediate_ca', digest: 'sha256' });
+    pki.issue('mixed-ec', 'p256', '/CN=mds.reviewer.test', 'mixed-ca', { extensions: 'leaf_tls', digest: 'sha384' });
+    pki.issue('mixed-rsa', 'rsa2048', '/CN=mds.reviewer.test', 'mixed-ca', { extensions: 'leaf_tls', digest: 'sha384' });
+    const trustAnchor = pki.pem('mixed-root');
+    for (const [signer, alg] of [['mixed-ec', 'ES256'], ['mixed-rsa', 'RS256'], ['mixed-rsa', 'PS384']] as const) {
+      const blob = pki.signJws(signer, { alg, x5c: pki.x5c(signer, 'mixed-ca') }, reviewerPayload());
+      expect(await codeOf(verifyMetadataBlob(input(blob, { trustAnchor })))).toBe('accepted');
+    }
+  });
+
   it('accepts certificates signed with RSASSA-PSS (openssl -sigopt rsa_padding_mode:pss)', async () => {
     pki.root('pss-root', 'rsa2048', '/CN=Reviewer PSS Root');
     pki.issue('pss-signer', 'rsa2048', '/CN=mds.reviewer.test', 'pss-root', { extensions: 'leaf_tls', pss: true });
