@@ -1,5 +1,5 @@
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Certificate, SubjectAlternativeName } from '@peculiar/asn1-x509';
+import { Certificate, KeyUsage, KeyUsageFlags, SubjectAlternativeName } from '@peculiar/asn1-x509';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { TesseraError, type TesseraErrorCode } from '@tessera/core';
 
@@ -68,6 +68,29 @@ export function certificateAaguid(certificate: Certificate): string | undefined 
     return inner.length === 16 ? formatAaguid(inner) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** keyUsage (RFC 5280 §4.2.1.3). */
+const KEY_USAGE = '2.5.29.15';
+
+/**
+ * Whether a certificate's key may sign content such as a metadata BLOB (RFC 5280 §4.2.1.3): with no keyUsage
+ * extension, any use is allowed; with one, `digitalSignature` or `nonRepudiation` (contentCommitment) must be
+ * set — a key limited to keyCertSign, cRLSign or encipherment may not sign anything else.
+ *
+ * @param certificate - a parsed certificate
+ * @returns whether the key may make a JWS signature; `false` for a malformed keyUsage
+ * @internal
+ */
+export function keyMaySignContent(certificate: Certificate): boolean {
+  const extension = certificate.tbsCertificate.extensions?.find((candidate) => candidate.extnID === KEY_USAGE);
+  if (extension === undefined) return true;
+  try {
+    const usage = AsnConvert.parse(extension.extnValue.buffer, KeyUsage).toNumber();
+    return (usage & (KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation)) !== 0;
+  } catch {
+    return false;
   }
 }
 

@@ -4,11 +4,11 @@ import type { MetadataBlobAlgorithm } from './compactJws.ts';
 /*
  * Verifies a JWS signature (RFC 7515 §5.2) with WebCrypto, for the asymmetric algorithms of RFC 7518 §3.1 a
  * metadata BLOB may use. ECDSA signatures in JWS are `R || S` of fixed length (RFC 7518 §3.4), the form WebCrypto
- * verifies; RSA-PSS uses a salt as long as the hash (RFC 7518 §3.5).
+ * verifies; RSA-PSS uses a salt as long as the hash (RFC 7518 §3.5); EdDSA is Ed25519 (RFC 8037 §3.1).
  */
 
 interface AlgorithmParameters {
-  importParams: RsaHashedImportParams | EcKeyImportParams;
+  importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm;
   verifyParams: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
   /** The exact signature length for ECDSA (RFC 7518 §3.4). */
   signatureBytes?: number;
@@ -24,6 +24,8 @@ const PARAMETERS: Record<MetadataBlobAlgorithm, AlgorithmParameters> = {
   PS256: { importParams: { name: 'RSA-PSS', hash: 'SHA-256' }, verifyParams: { name: 'RSA-PSS', saltLength: 32 } },
   PS384: { importParams: { name: 'RSA-PSS', hash: 'SHA-384' }, verifyParams: { name: 'RSA-PSS', saltLength: 48 } },
   PS512: { importParams: { name: 'RSA-PSS', hash: 'SHA-512' }, verifyParams: { name: 'RSA-PSS', saltLength: 64 } },
+  // RFC 8037 §3.1: EdDSA over the signing input; Ed25519 only (Ed448 is not in WebCrypto everywhere).
+  EdDSA: { importParams: { name: 'Ed25519' }, verifyParams: { name: 'Ed25519' }, signatureBytes: 64 },
 };
 
 /** Smallest RSA modulus accepted for a BLOB signer, in bits (RFC 7518 §3.3: 2048 or larger). */
@@ -58,7 +60,7 @@ export async function verifyJwsSignature(
     throw new TesseraError('invalid_metadata', `The metadata BLOB signer's RSA key is shorter than ${MIN_RSA_BITS} bits.`);
   }
   if (parameters.signatureBytes !== undefined && signature.length !== parameters.signatureBytes) {
-    throw new TesseraError('invalid_metadata', 'The metadata BLOB signature does not verify (RFC 7518 §3.4 length).');
+    throw new TesseraError('invalid_metadata', 'The metadata BLOB signature does not verify (its length is not the one RFC 7518 §3.4 and RFC 8037 §3.1 fix).');
   }
   let valid: boolean;
   try {

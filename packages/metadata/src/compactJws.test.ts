@@ -31,18 +31,18 @@ describe('parseCompactJws (RFC 7515 §7.1, FIDO MDS3 §3.1.7)', () => {
     expect(parseCompactJws(new TextEncoder().encode(text)).payload).toEqual({ no: 5, entries: [] });
   });
 
-  it.each(['none', 'HS256', 'HS512', 'EdDSA', '', 'es256', 'RS1'])('refuses alg %j', (alg) => {
+  it.each(['none', 'HS256', 'HS512', 'ES256K', 'Ed448', '', 'es256', 'RS1'])('refuses alg %j', (alg) => {
     expect(codeOf(() => parseCompactJws(jws({ ...GOOD_HEADER, alg })))).toBe('invalid_metadata');
   });
 
-  it('refuses a missing alg, a typ other than JWT, crit, a missing or empty or oversized x5c, x5u alone', () => {
+  it('refuses a missing alg, a typ other than JWT, crit, an empty or oversized x5c, x5u alone', () => {
     const { alg: _alg, ...noAlg } = GOOD_HEADER;
     const { x5c: _x5c, ...noX5c } = GOOD_HEADER;
     for (const header of [
       noAlg,
       { ...GOOD_HEADER, typ: 'JOSE+JSON' },
       { ...GOOD_HEADER, crit: ['b64'] },
-      noX5c,
+      { ...GOOD_HEADER, typ: 42 },
       { ...noX5c, x5u: 'https://example.com/chain.pem' },
       { ...GOOD_HEADER, x5c: [] },
       { ...GOOD_HEADER, x5c: 'MAMCAQE=' },
@@ -54,6 +54,14 @@ describe('parseCompactJws (RFC 7515 §7.1, FIDO MDS3 §3.1.7)', () => {
     ]) {
       expect(codeOf(() => parseCompactJws(jws(header)))).toBe('invalid_metadata');
     }
+  });
+
+  it('reads typ as a media type (RFC 7515 §4.1.9), and neither x5c nor x5u as "the trust anchor signed" (FIDO MDS3 §3.2 step 5)', () => {
+    for (const typ of ['JWT', 'jwt', 'application/jwt', 'Application/JWT']) expect(parseCompactJws(jws({ ...GOOD_HEADER, typ })).alg).toBe('ES256');
+    const { x5c: _x5c, ...noX5c } = GOOD_HEADER;
+    expect(parseCompactJws(jws(noX5c)).x5c).toEqual([]);
+    // Both: x5c is used, x5u ignored (never fetched).
+    expect(parseCompactJws(jws({ ...GOOD_HEADER, x5u: 'https://example.com/chain.pem' })).x5c).toEqual([CERT]);
   });
 
   it('refuses truncation, extra parts, empty parts, padding, non-JSON and non-UTF-8', () => {

@@ -5,11 +5,14 @@ import { decodeJwsBase64url, decodeStandardBase64 } from './_base64.ts';
  * The compact serialization of a JWS (RFC 7515 §7.1) as the FIDO Metadata Service signs its BLOB (FIDO MDS3 §3.1.7
  * "Metadata BLOB": a JWT, RFC 7519, whose header carries `alg`, `typ` and the signer's `x5c` chain). Parsed
  * strictly and with bounds, before any signature is checked: three base64url parts, a JSON header with an allowed
- * `alg` (never `none` nor an HMAC, RFC 8725 §3.1–3.2) and a well-formed `x5c`, a UTF-8 JSON payload.
+ * `alg` (never `none` nor an HMAC, RFC 8725 §3.1–3.2) and a well-formed `x5c` (or none), a UTF-8 JSON payload.
  */
 
-/** The signature algorithms a metadata BLOB may use (RFC 7518 §3.1), asymmetric only. */
-export const METADATA_BLOB_ALGORITHMS: readonly ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] = [
+/**
+ * The signature algorithms a metadata BLOB may use, asymmetric only: those of RFC 7518 §3.1 and `EdDSA` with an
+ * Ed25519 key (RFC 8037 §3.1).
+ */
+export const METADATA_BLOB_ALGORITHMS: readonly ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] = [
   'ES256',
   'ES384',
   'ES512',
@@ -19,6 +22,7 @@ export const METADATA_BLOB_ALGORITHMS: readonly ['ES256', 'ES384', 'ES512', 'RS2
   'PS256',
   'PS384',
   'PS512',
+  'EdDSA',
 ];
 
 /** One of {@link METADATA_BLOB_ALGORITHMS}. */
@@ -37,7 +41,10 @@ const MAX_CHAIN_LENGTH = 8;
 export interface ParsedCompactJws {
   /** The signature algorithm from the protected header (RFC 7515 §4.1.1). */
   alg: MetadataBlobAlgorithm;
-  /** The signer's certificate chain from `x5c` (RFC 7515 §4.1.6), DER, signer first. */
+  /**
+   * The signer's certificate chain from `x5c` (RFC 7515 §4.1.6), DER, signer first; empty when the header has
+   * neither `x5c` nor `x5u`, where the trust anchor itself is the signer (FIDO MDS3 §3.2 step 5).
+   */
   x5c: Uint8Array[];
   /** The whole protected header, parsed. */
   header: Record<string, unknown>;
@@ -57,8 +64,9 @@ export interface ParsedCompactJws {
  * @param maxBytes - the largest BLOB accepted; default {@link DEFAULT_MAX_BLOB_BYTES}
  * @returns the parts, decoded
  * @throws {TesseraError} `invalid_metadata` for anything but three canonical base64url parts with a JSON header
- *   (asymmetric `alg` of {@link METADATA_BLOB_ALGORITHMS}, `typ` absent or `JWT`, no `crit`, an `x5c` of 1 to 8
- *   certificates) and a UTF-8 JSON payload; `invalid_argument` for a `maxBytes` that is not a positive integer
+ *   (asymmetric `alg` of {@link METADATA_BLOB_ALGORITHMS}, `typ` absent or `JWT`/`application/jwt` in any case,
+ *   no `crit`, an `x5c` of 1 to 8 certificates or neither `x5c` nor `x5u`: an `x5u` alone is refused, never
+ *   fetched) and a UTF-8 JSON payload; `invalid_argument` for a `maxBytes` that is not a positive integer
  */
 export function parseCompactJws(blob: string | Uint8Array, maxBytes: number = DEFAULT_MAX_BLOB_BYTES): ParsedCompactJws {
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
@@ -82,14 +90,15 @@ export function parseCompactJws(blob: string | Uint8Array, maxBytes: number = DE
     // `none` and HMAC are what algorithm-confusion attacks use (RFC 8725 §2.1, §3.1); MDS3 signs with a certificate.
     throw new TesseraError('invalid_metadata', 'The metadata BLOB header names an algorithm that is not an allowed asymmetric one (RFC 8725 §3.1).');
   }
-  if (header.typ !== undefined && header.typ !== 'JWT') {
+  // RFC 7515 §4.1.9: media type names compare case-insensitively and "application/" may be left out.
+  if (header.typ !== undefined && (typeof header.typ !== 'string' || !['jwt', 'application/jwt'].includes(header.typ.toLowerCase()))) {
     throw new TesseraError('invalid_metadata', 'The metadata BLOB header has a typ other than "JWT" (FIDO MDS3 §3.1.7).');
   }
   if (header.crit !== undefined) {
     // RFC 7515 §4.1.11: a recipient must refuse a JWS whose critical extensions it does not understand; none are understood.
     throw new TesseraError('invalid_metadata', 'The metadata BLOB header has critical extensions (RFC 7515 §4.1.11).');
   }
-  const x5c = parseX5c(header.x5c);
+  const x5c = parseX5c(header.x5c, header.x5u);
   const signature = decodeJwsBase64url(signatureText, 'The JWS signature');
   const payload = parseJson(decodeJwsBase64url(payloadText, 'The JWS payload'), 'The JWS payload');
   const signingInput = new TextEncoder().encode(`${headerText}.${payloadText}`);
@@ -117,11 +126,18 @@ function blobText(blob: string | Uint8Array, maxBytes: number): string {
   return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 
-/** `x5c`: a non-empty array of canonical standard base64 DER certificates (RFC 7515 §4.1.6). */
-function parseX5c(value: unknown): Uint8Array[] {
+/**
+ * `x5c`: a non-empty array of canonical standard base64 DER certificates (RFC 7515 §4.1.6). Absent, with no `x5u`
+ * either, it is empty: FIDO MDS3 §3.2 step 5 then makes the trust anchor the signing chain. An `x5u` (RFC 7515
+ * §4.1.5) without `x5c` is refused: this library never fetches a URL named by the BLOB it is verifying.
+ */
+function parseX5c(value: unknown, x5u: unknown): Uint8Array[] {
+  if (value === undefined && x5u === undefined) return [];
+  if (value === undefined) {
+    throw new TesseraError('invalid_metadata', 'The metadata BLOB header names its chain by x5u, which is never fetched; send it in x5c (RFC 7515 §4.1.5–4.1.6).');
+  }
   if (!Array.isArray(value) || value.length === 0) {
-    // x5u (RFC 7515 §4.1.5) would need a fetch whose answer is trusted on its own; MDS3 sends x5c.
-    throw new TesseraError('invalid_metadata', 'The metadata BLOB header has no x5c certificate chain (FIDO MDS3 §3.1.7).');
+    throw new TesseraError('invalid_metadata', 'The metadata BLOB header has an x5c that is not a non-empty array of certificates (RFC 7515 §4.1.6).');
   }
   if (value.length > MAX_CHAIN_LENGTH) {
     throw new TesseraError('invalid_metadata', `The metadata BLOB x5c has more than ${MAX_CHAIN_LENGTH} certificates.`);

@@ -26,3 +26,4 @@ export type { AuthenticatorDescription, AuthenticatorNameEntry, AuthenticatorNam
 export { DEFAULT_RETRY_AFTER_MS, MetadataService } from './metadataService.ts';
 export type { MetadataServiceOptions } from './metadataService.ts';
 export type { MetadataSource } from './_blobSource.ts';
+export type { DerOrPem } from './_derInputs.ts';

@@ -1,5 +1,6 @@
 import { TesseraError, isTesseraError, type TrustDecision } from '@tessera/core';
 import { readBlobSource, type MetadataSource } from './_blobSource.ts';
+import type { DerOrPem } from './_derInputs.ts';
 import { decideAttestationTrust, type AttestationTrustPolicy, type MetadataAttestation } from './attestationTrustPolicy.ts';
 import { describeFromSources, lowerCaseNames, type AuthenticatorDescription, type AuthenticatorNameEntry, type AuthenticatorNames } from './authenticatorNames.ts';
 import { DEFAULT_MAX_BLOB_BYTES } from './compactJws.ts';
@@ -13,10 +14,10 @@ export const DEFAULT_RETRY_AFTER_MS: number = 10 * 60 * 1000;
 export interface MetadataServiceOptions extends AttestationTrustPolicy {
   /** Where the BLOB comes from; see {@link MetadataSource}. */
   source: MetadataSource;
-  /** The BLOB's trust anchor(s), DER; default the FIDO Alliance's MDS3 root (see `verifyMetadataBlob`). */
-  trustAnchor?: Uint8Array | readonly Uint8Array[] | undefined;
-  /** CRLs for the BLOB's signer chain, DER. */
-  crls?: readonly Uint8Array[] | undefined;
+  /** The BLOB's trust anchor(s), DER or PEM; default the FIDO Alliance's MDS3 root (see `verifyMetadataBlob`). */
+  trustAnchor?: DerOrPem | readonly DerOrPem[] | undefined;
+  /** CRLs for the BLOB's signer chain, DER or PEM. */
+  crls?: readonly DerOrPem[] | undefined;
   /** The DNS name the BLOB signer's certificate must be for; see `verifyMetadataBlob`. */
   signerName?: string | null | undefined;
   /** Largest BLOB accepted, in bytes; default 24 MiB. */

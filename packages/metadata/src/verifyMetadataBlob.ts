@@ -1,7 +1,7 @@
 import { TesseraError, isTesseraError } from '@tessera/core';
-import { certificateHostNames, parseCertificate, subjectPublicKeyInfo } from './_certificate.ts';
-import { validateChainToAnchors } from './_chain.ts';
-import { verifyJwsSignature } from './_jwsSignature.ts';
+import { verifyBlobSigner } from './_blobSigner.ts';
+import { certificateHostNames, keyMaySignContent } from './_certificate.ts';
+import { derStructures, type DerOrPem } from './_derInputs.ts';
 import { DEFAULT_MAX_BLOB_BYTES, parseCompactJws } from './compactJws.ts';
 import { fidoMdsRootCertificate } from './fidoMdsRoot.ts';
 import { metadataBlobPayloadSchema, type MetadataBlobPayload, type MetadataEntry } from './metadataBlobPayload.ts';
@@ -14,12 +14,17 @@ export interface VerifyMetadataBlobInput {
   /** The BLOB: a compact JWS (FIDO MDS3 §3.1.7), as text or as the bytes of that text. */
   blob: string | Uint8Array;
   /**
-   * The DER trust anchor (or anchors) the `x5c` chain must lead to; default the root the FIDO Alliance names for
-   * MDS3, {@link fidoMdsRootCertificate} (GlobalSign Root R46).
+   * The trust anchor (or anchors) the `x5c` chain must lead to — DER bytes (a `Uint8Array`, a Node `Buffer`, an
+   * `ArrayBuffer`) or PEM text (a string, or a file's bytes; a PEM bundle gives one anchor per certificate); default
+   * the root the FIDO Alliance names for MDS3, {@link fidoMdsRootCertificate} (GlobalSign Root R46). With no `x5c`
+   * in the BLOB, the anchor itself must have signed it (FIDO MDS3 §3.2 step 5).
    */
-  trustAnchor?: Uint8Array | readonly Uint8Array[] | undefined;
-  /** DER CRLs of the chain's issuers (RFC 5280 §5); every certificate of the path is checked against them when given. */
-  crls?: readonly Uint8Array[] | undefined;
+  trustAnchor?: DerOrPem | readonly DerOrPem[] | undefined;
+  /**
+   * CRLs of the chain's issuers (RFC 5280 §5), DER or PEM (`openssl ca -gencrl` writes PEM); every certificate of
+   * the path whose issuer has a CRL here is checked against it, and that CRL must verify and be current at `now`.
+   */
+  crls?: readonly DerOrPem[] | undefined;
   /** The validation time, epoch ms; default `Date.now()`. */
   now?: number | undefined;
   /** The `no` of the BLOB already loaded: this BLOB's must be greater (FIDO MDS3 §3.1.6, §3.2). */
@@ -58,19 +63,22 @@ export interface VerifiedMetadataBlob {
  * Verifies a FIDO Metadata Service BLOB (FIDO MDS3 §3.2 "Metadata BLOB object processing rules") and indexes its
  * entries:
  *
- * 1. parses the compact JWS strictly, within `maxBytes` (an asymmetric `alg`, never `none` or HMAC; an `x5c` chain);
+ * 1. parses the compact JWS strictly, within `maxBytes` (an asymmetric `alg`, never `none` or HMAC; an `x5c` chain,
+ *    or none when the trust anchor signed, §3.2 step 5; an `x5u` alone is refused, never fetched);
  * 2. validates the `x5c` chain to the trust anchor at `now` (signatures, validity, CA constraints, key usage, RFC
- *    5280 §6.1) with the core's `validateCertificateChain`, checking `crls` when given, and the signer's name;
- * 3. verifies the JWS signature with the signer's key (WebCrypto);
+ *    5280 §6.1) with the core's `validateCertificateChain`, checking `crls` when given, the signer's name, and that
+ *    the signer's keyUsage, when present, allows digitalSignature or nonRepudiation (RFC 5280 §4.2.1.3);
+ * 3. verifies the JWS signature over the exact bytes received with the signer's key (WebCrypto);
  * 4. checks the payload's schema (§3.1.6, §3.1.1, §3.1.3; Metadata Statement §4);
  * 5. refuses a `no` not greater than `previousNumber` (§3.1.6: each new BLOB has a greater serial number).
  *
  * @param input - the BLOB and what to verify it against; see {@link VerifyMetadataBlobInput}
  * @returns the BLOB's serial number, `nextUpdate`, legal header and entries, indexed by AAGUID and key identifier
  * @throws {TesseraError} `invalid_metadata` for a malformed BLOB, a bad signature or a payload that fails its
- *   schema; `invalid_certificate_chain` when `x5c` does not lead to the anchor (wrong root, an expired signer);
+ *   schema; `invalid_certificate_chain` when `x5c` does not lead to the anchor (wrong root, an expired signer, a
+ *   signer whose keyUsage forbids signing);
  *   `certificate_revoked` when a CRL lists a certificate of the path; `metadata_replayed` for a `no` not greater than
- *   `previousNumber`; `invalid_argument` for bad options
+ *   `previousNumber`; `invalid_argument` for bad options (a `trustAnchor` or CRL that is neither DER nor PEM)
  * @example
  * ```ts
  * // Fragment: `blobText` is what https://mds3.fidoalliance.org/ served, saved by your deployment.
@@ -85,19 +93,22 @@ export async function verifyMetadataBlob(input: VerifyMetadataBlobInput): Promis
   if (previousNumber !== undefined && !Number.isSafeInteger(previousNumber)) {
     throw new TesseraError('invalid_argument', 'previousNumber must be an integer.');
   }
-  const anchors = input.trustAnchor === undefined ? [fidoMdsRootCertificate()] : input.trustAnchor instanceof Uint8Array ? [input.trustAnchor] : [...input.trustAnchor];
-  if (anchors.length === 0 || !anchors.every((anchor) => anchor instanceof Uint8Array)) {
-    throw new TesseraError('invalid_argument', 'trustAnchor must be DER certificate bytes, or a non-empty list of them.');
-  }
+  const anchorInputs: readonly unknown[] = input.trustAnchor === undefined ? [fidoMdsRootCertificate()] : Array.isArray(input.trustAnchor) ? input.trustAnchor : [input.trustAnchor];
+  const anchors = derStructures(anchorInputs, 'CERTIFICATE', 'trustAnchor');
+  if (anchors.length === 0) throw new TesseraError('invalid_argument', 'trustAnchor must be a certificate, or a non-empty list of them.');
+  if (input.crls !== undefined && !Array.isArray(input.crls)) throw new TesseraError('invalid_argument', 'crls must be a list of CRLs, DER or PEM.');
+  const crls = input.crls === undefined ? undefined : derStructures(input.crls, 'X509 CRL', 'crls');
   const signerName = input.signerName === undefined ? (input.trustAnchor === undefined ? FIDO_MDS_SIGNER_NAME : null) : input.signerName;
   try {
     const jws = parseCompactJws(input.blob, input.maxBytes ?? DEFAULT_MAX_BLOB_BYTES);
-    const signerPath = await validateChainToAnchors(jws.x5c, anchors, now, input.crls);
-    const signer = parseCertificate(jws.x5c[0] as Uint8Array, 'invalid_metadata');
-    if (signerName !== null && !certificateHostNames(signer).includes(signerName.toLowerCase())) {
-      throw new TesseraError('invalid_metadata', `The metadata BLOB signer's certificate is not for ${signerName}.`);
-    }
-    await verifyJwsSignature(jws.alg, subjectPublicKeyInfo(signer), jws.signingInput, jws.signature);
+    const { path: signerPath } = await verifyBlobSigner(jws, anchors, now, crls, (signer) => {
+      if (signerName !== null && !certificateHostNames(signer).includes(signerName.toLowerCase())) {
+        throw new TesseraError('invalid_metadata', `The metadata BLOB signer's certificate is not for ${signerName}.`);
+      }
+      if (!keyMaySignContent(signer)) {
+        throw new TesseraError('invalid_certificate_chain', "The metadata BLOB signer's certificate does not allow digital signatures (RFC 5280 §4.2.1.3 keyUsage).");
+      }
+    });
     const parsed = metadataBlobPayloadSchema.safeParse(jws.payload);
     if (!parsed.success) {
       throw new TesseraError('invalid_metadata', 'The metadata BLOB payload does not match FIDO MDS3 §3.1.6.', { cause: parsed.error });
