@@ -10,7 +10,8 @@ import { TesseraError } from './errors.ts';
  * Node's own crypto.randomUUID() does with its entropy cache, we draw POOL_BYTES at once with @noble/hashes'
  * randomBytes and serve slices of it.
  *
- * This is the one piece of module state in @tessera/core, and it is safe because:
+ * This is the only module state in @tessera/core that holds secrets (the others are caches of public values and
+ * scratch: _byteSlab.ts, _sha256.ts, the RP ID hashes, the default PublicKeyCache), and it is safe because:
  * - every byte is CSPRNG output and is handed out exactly once; the pool's copy is then overwritten with
  *   zeros (the encoded string the caller keeps is, of course, the caller's);
  * - bytes not yet served never leave this module;

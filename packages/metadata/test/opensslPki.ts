@@ -116,7 +116,14 @@ export class OpensslPki {
 
   /** Runs `openssl` in the directory; returns its standard output. */
   openssl(...args: string[]): Buffer {
-    return execFileSync('openssl', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      return execFileSync('openssl', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error('The openssl CLI is needed by these tests. Install it, e.g. "apt-get install -y openssl"; .ci/run does so.', { cause: error });
+      }
+      throw error;
+    }
   }
 
   /** `openssl genpkey` → `<name>.key` (PEM PKCS#8). */
