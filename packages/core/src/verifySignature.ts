@@ -107,15 +107,25 @@ function loadPublicKey(publicKey: Uint8Array): CachedPublicKey {
   return entry;
 }
 
+/** WebCrypto verify parameters of each ECDSA hash, made once: the sign-in path allocates nothing it can share. */
+const ECDSA_PARAMS: Readonly<Record<HashName, EcdsaParams>> = {
+  'SHA-1': Object.freeze({ name: 'ECDSA', hash: 'SHA-1' }),
+  'SHA-256': Object.freeze({ name: 'ECDSA', hash: 'SHA-256' }),
+  'SHA-384': Object.freeze({ name: 'ECDSA', hash: 'SHA-384' }),
+  'SHA-512': Object.freeze({ name: 'ECDSA', hash: 'SHA-512' }),
+};
+const ED25519_PARAMS: Algorithm = Object.freeze({ name: 'Ed25519' });
+const RSA_PKCS1_PARAMS: Algorithm = Object.freeze({ name: 'RSASSA-PKCS1-v1_5' });
+
 function verifyParams(key: CoseKey): AlgorithmIdentifier | EcdsaParams | RsaPssParams {
   switch (key.kty) {
     case 'EC2':
-      return { name: 'ECDSA', hash: HASH_OF[key.alg] };
+      return ECDSA_PARAMS[HASH_OF[key.alg]];
     case 'OKP':
-      return { name: 'Ed25519' };
+      return ED25519_PARAMS;
     case 'RSA':
       // RFC 8230 §2: the PSS salt is as long as the hash output.
-      return isPss(key.alg) ? { name: 'RSA-PSS', saltLength: HASH_BYTES[HASH_OF[key.alg]] } : { name: 'RSASSA-PKCS1-v1_5' };
+      return isPss(key.alg) ? { name: 'RSA-PSS', saltLength: HASH_BYTES[HASH_OF[key.alg]] } : RSA_PKCS1_PARAMS;
     case 'AKP':
       return mlDsaWebCryptoParams(key.alg);
   }
