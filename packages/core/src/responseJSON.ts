@@ -15,7 +15,7 @@ import { userHandleSchema } from './userHandle.ts';
  */
 
 /** Longest signature accepted, in bytes: RSA-4096 is 512, post-quantum signatures a few KiB. */
-const MAX_SIGNATURE_BYTES = 8192;
+export const MAX_SIGNATURE_BYTES = 8192;
 /** Longest `publicKey` (DER SubjectPublicKeyInfo) accepted, in bytes. */
 const MAX_PUBLIC_KEY_BYTES = 16_384;
 

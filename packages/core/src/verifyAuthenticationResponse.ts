@@ -6,6 +6,7 @@ import { base64urlByteLength, decodeBase64urlInto } from './base64url.ts';
 import { parseClientDataJSON } from './clientData.ts';
 import { TesseraError } from './errors.ts';
 import type { PublicKeyCache } from './publicKeyCache.ts';
+import { usualAssertionShape } from './_assertionShape.ts';
 import { parseOrUndefined } from './_zod.ts';
 import { authenticationResponseShapeSchema, parseAuthenticationResponse, type AuthenticationResponseJSON } from './responseJSON.ts';
 import { startSignatureVerification } from './verifySignature.ts';
@@ -121,9 +122,11 @@ export function verifyAuthenticationResponse(input: VerifyAuthenticationResponse
   // Not `async`: one async frame (the verification's) instead of two; a synchronous throw becomes a rejection.
   let response: AuthenticationResponseJSON;
   try {
-    // §5.1: the response's shape. Its three signed byte strings are checked as base64url where step 7 decodes
-    // them, in one pass instead of two; any failure is reported exactly as parseAuthenticationResponse reports it.
-    response = parseOrUndefined(authenticationResponseShapeSchema, input.response) ?? parseAuthenticationResponse(input.response);
+    // §5.1: the response's shape, the usual form recognised by hand, any other by the schema. Its three signed byte
+    // strings are checked as base64url where step 7 decodes them, in one pass instead of two; any failure is
+    // reported exactly as parseAuthenticationResponse reports it.
+    const json = input.response;
+    response = usualAssertionShape(json) ?? parseOrUndefined(authenticationResponseShapeSchema, json) ?? parseAuthenticationResponse(json);
   } catch (error) {
     return Promise.reject(error as Error);
   }
