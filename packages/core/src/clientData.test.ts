@@ -56,6 +56,10 @@ describe('parseClientDataJSON: shape only', () => {
     });
   });
 
+  it('accepts a null tokenBinding ([RESERVED] in L3 §5.8.1) as some clients sent it for "absent"', () => {
+    expect(parseClientDataJSON(json({ ...MINIMAL, tokenBinding: null }))).toEqual({ ...MINIMAL, tokenBinding: null });
+  });
+
   it('does not judge the values: that is the verifier’s job, with its own codes', () => {
     const odd = { type: 'payment.get', challenge: '', origin: 'not a URL' };
     expect(parseClientDataJSON(json(odd))).toEqual(odd);

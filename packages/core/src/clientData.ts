@@ -19,7 +19,7 @@ export const collectedClientDataSchema: z.ZodObject<
     crossOrigin: z.ZodOptional<z.ZodBoolean>;
     topOrigin: z.ZodOptional<z.ZodString>;
     tokenBinding: z.ZodOptional<
-      z.ZodObject<{ status: z.ZodString; id: z.ZodOptional<z.ZodString> }, z.core.$loose>
+      z.ZodNullable<z.ZodObject<{ status: z.ZodString; id: z.ZodOptional<z.ZodString> }, z.core.$loose>>
     >;
   },
   z.core.$loose
@@ -29,7 +29,9 @@ export const collectedClientDataSchema: z.ZodObject<
   origin: z.string(),
   crossOrigin: z.boolean().optional(),
   topOrigin: z.string().optional(),
-  tokenBinding: z.looseObject({ status: z.string(), id: z.string().optional() }).optional(),
+  // [RESERVED] in L3 (§5.8.1) and read by nothing here. Some clients sent `null` for "absent" (a software
+  // token's registration captured in tweag/webauthn's tests); SimpleWebAuthn accepts it, so `null` is accepted.
+  tokenBinding: z.looseObject({ status: z.string(), id: z.string().optional() }).nullish(),
 });
 
 /** `CollectedClientData` (WebAuthn L3 §5.8.1); see {@link collectedClientDataSchema}. */

@@ -262,7 +262,8 @@ describe('parseCertificate structure rules', () => {
     ['an unexpected element after the key', { tail: [integer(1n)] }],
     ['a name value that is not a string', { subject: name([NAME_ATTRIBUTES.CN, integer(1n)]) }],
     ['an empty relative distinguished name', { subject: seq(tlv(0x31)) }],
-    ['an explicit critical FALSE (DER omits a DEFAULT value, X.690 §11.5)', { extensions: [extension('1.2.3.4', Uint8Array.of(5), false)] }],
+    // An explicit critical FALSE is tolerated (old vendor certificates): _explicitDefaultFalse.test.ts.
+    ['a critical TRUE in BER (01 01 01)', { extensions: [seq(oid('1.2.3.4'), tlv(0x01, Uint8Array.of(1)), octets(Uint8Array.of(5)))] }],
     ['a non-minimal length', { subject: Uint8Array.of(0x30, 0x81, 0x00) }],
     ['a key with unused bits', { spki: seq(seq(oid(KEY_OIDS.ecPublicKey), oid(KEY_OIDS['P-256'])), tlv(0x03, Uint8Array.of(1, 0))) }],
   ])('rejects %s', (_name, options) => {
@@ -287,7 +288,8 @@ describe('basicConstraintsCA', () => {
     ['three elements', seq(boolean(true), integer(0n), integer(0n))],
     ['an OCTET STRING', seq(octets(Uint8Array.of(1)))],
     ['trailing bytes', concat(seq(), Uint8Array.of(0))],
-    ['an explicit cA FALSE (DER omits a DEFAULT value)', seq(tlv(0x01, Uint8Array.of(0)))],
+    // An explicit cA FALSE is tolerated (Chrome's virtual authenticator wrote it): _explicitDefaultFalse.test.ts.
+    ['a cA TRUE in BER (01 01 01)', seq(tlv(0x01, Uint8Array.of(1)))],
   ])('rejects %s', (_name, value) => {
     expect(codeOf(() => ca(value))).toBe('invalid_attestation');
   });

@@ -13,6 +13,7 @@ import { ecdsaDerToP1363, type EcdsaComponentBytes } from '../_ecdsaSignature.ts
 import { equalBytes } from '../_bytes.ts';
 import { COSE_ALGORITHMS, COSE_ALGORITHM_NAMES, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from '../cose.ts';
 import { TesseraError, isTesseraError } from '../errors.ts';
+import { tbsCertificateBytes, withoutExplicitCAFalse, withoutExplicitCriticalFalse } from './_explicitDefaultFalse.ts';
 
 /*
  * X.509 certificates (RFC 5280 §4.1) as attestation statements carry them in `x5c` (WebAuthn L3 §8.2, §8.6),
@@ -21,9 +22,12 @@ import { TesseraError, isTesseraError } from '../errors.ts';
  *
  * The ASN.1 reader underneath (asn1js) accepts BER, so every certificate must re-encode to exactly its input:
  * that refuses indefinite or non-minimal lengths, non-minimal integers, explicit DEFAULT values, trailing bytes
- * and anything the schema does not read (X.690 §10, RFC 5280 §4.1 "DER"). One deviation is tolerated: the
+ * and anything the schema does not read (X.690 §10, RFC 5280 §4.1 "DER"). Two deviations are tolerated: the
  * "unused bits" octet of the outer signatureValue BIT STRING, which some early Yubico U2F attestation
  * certificates set wrongly; it is not covered by the signature, and the signature octets are read as they are.
+ * And a BOOLEAN DEFAULT FALSE encoded anyway (an Extension's `critical`, basicConstraints' `cA`), which old
+ * vendor certificates carry: see _explicitDefaultFalse.ts. `tbs` is always the TBSCertificate as received, so
+ * a certificate's signature is checked over the bytes its issuer signed, never over a re-encoding.
  */
 
 /** Largest certificate accepted, in bytes; attestation certificates take under 2 KiB. */
@@ -175,11 +179,16 @@ export function parseCertificate(der: Uint8Array): Certificate {
     malformed('not an X.509 certificate', error);
   }
   const signature = bytesOf(asn1.signatureValue);
-  const unusedBitsAt = signatureUnusedBitsAt(copy, signature.length);
-  if (encoded.length !== copy.length || unusedBitsAt < 0 || encoded[unusedBitsAt] !== 0) malformed('not DER');
-  for (let at = 0; at < copy.length; at++) {
-    if (encoded[at] !== copy[at] && at !== unusedBitsAt) malformed('not DER');
+  // The DER this certificate should have been: the input, less any explicit `critical FALSE` (X.690 §11.5).
+  const expected = withoutExplicitCriticalFalse(copy);
+  const unusedBitsAt = signatureUnusedBitsAt(expected, signature.length);
+  if (encoded.length !== expected.length || unusedBitsAt < 0 || encoded[unusedBitsAt] !== 0) malformed('not DER');
+  for (let at = 0; at < expected.length; at++) {
+    if (encoded[at] !== expected[at] && at !== unusedBitsAt) malformed('not DER');
   }
+  // What the issuer signed (§4.1.1.1): the received bytes, which differ from a re-encoding by any explicit FALSE.
+  const tbs = tbsCertificateBytes(copy);
+  if (tbs === undefined) malformed('not DER');
 
   const tbsFields = asn1.tbsCertificate;
   const version = tbsFields.version + 1;
@@ -206,7 +215,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   const publicKeyAlgorithm = spki.algorithm.algorithm;
   const certificate: Certificate = {
     der: copy,
-    tbs: new Uint8Array(AsnConvert.serialize(tbsFields)),
+    tbs,
     signatureAlgorithm: asn1.signatureAlgorithm.algorithm,
     signatureAlgorithmDer: outerAlgorithm,
     signature,
@@ -291,8 +300,10 @@ export function readExtension<T>(cert: Certificate, oid: string, type: new () =>
  * @internal
  */
 export function basicConstraints(cert: Certificate): { cA: boolean; pathLenConstraint?: number } | undefined {
-  const value = readExtension(cert, id_ce_basicConstraints, BasicConstraints);
-  if (value === undefined) return undefined;
+  const extension = cert.extensions.get(id_ce_basicConstraints);
+  if (extension === undefined) return undefined;
+  // An explicit `cA FALSE` means the DEFAULT it spells out (see _explicitDefaultFalse.ts); the rest must be DER.
+  const value = parseDer(withoutExplicitCAFalse(extension.value), BasicConstraints, `extension ${id_ce_basicConstraints}`);
   const { pathLenConstraint } = value;
   if (pathLenConstraint !== undefined && (!Number.isSafeInteger(pathLenConstraint) || pathLenConstraint < 0)) {
     malformed('basicConstraints pathLenConstraint is not a non-negative integer');

@@ -329,6 +329,16 @@ describe('verifyAttestationStatement: packed with x5c', () => {
     expect(await codeOf((await packedX5c({ aaguidExtension: undefined })).input)).toBe('none');
   });
 
+  it('accepts a leaf that spells out the DEFAULT FALSE: an AAGUID extension marked critical FALSE, basicConstraints cA FALSE', async () => {
+    // Old vendor CAs and Chrome's virtual authenticator wrote these (X.690 §11.5 omits them); the meaning is the DEFAULT's.
+    expect(await codeOf((await packedX5c({ aaguidCritical: false })).input)).toBe('none');
+    const explicitNotCA = extension(BASIC_CONSTRAINTS_OID, seq(boolean(false)), true);
+    expect(await codeOf((await packedX5c({ ca: undefined, extensions: [explicitNotCA] })).input)).toBe('none');
+    // Spelled-out TRUE still means TRUE: a CA leaf and a critical AAGUID extension stay refused below.
+    const explicitCA = extension(BASIC_CONSTRAINTS_OID, seq(boolean(true)), true);
+    expect(await codeOf((await packedX5c({ ca: undefined, extensions: [explicitCA] })).input)).toBe('invalid_attestation');
+  });
+
   it.each<[string, PackedSpec]>([
     ['another OU', { subject: YUBICO_SUBJECT.map(([type, value]) => [type, type === NAME_ATTRIBUTES.OU ? utf8('Authenticator') : value]) }],
     ['no OU', { subject: YUBICO_SUBJECT.filter(([type]) => type !== NAME_ATTRIBUTES.OU) }],
