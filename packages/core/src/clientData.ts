@@ -83,7 +83,7 @@ export function hasCollectedClientDataShape(json: unknown): json is CollectedCli
     typeof json['origin'] === 'string' &&
     isOptional(json['crossOrigin'], 'boolean') &&
     isOptional(json['topOrigin'], 'string') &&
-    (tokenBinding === undefined || (isObject(tokenBinding) && typeof tokenBinding['status'] === 'string' && isOptional(tokenBinding['id'], 'string')))
+    (tokenBinding === undefined || tokenBinding === null || (isObject(tokenBinding) && typeof tokenBinding['status'] === 'string' && isOptional(tokenBinding['id'], 'string')))
   );
 }
 
