@@ -113,6 +113,8 @@ describe('an explicit critical FALSE in a certificate extension', () => {
     ['a BER TRUE (01 01 01)', [seq(oid(AAGUID_OID), tlv(0x01, bytes(1)), octets(octets(new Uint8Array(16))))]],
     ['a FALSE of two octets (01 02 00 00)', [seq(oid(AAGUID_OID), tlv(0x01, bytes(0, 0)), octets(octets(new Uint8Array(16))))]],
     ['two BOOLEANs', [seq(oid(AAGUID_OID), boolean(false), boolean(false), octets(octets(new Uint8Array(16))))]],
+    ['critical FALSE then a TRUE where extnValue belongs', [seq(oid(AAGUID_OID), boolean(false), boolean(true))]],
+    ['critical FALSE then critical TRUE then extnValue', [seq(oid(AAGUID_OID), boolean(false), boolean(true), octets(octets(new Uint8Array(16))))]],
     ['a long-form length on the extension holding it', [longForm(concat(oid(AAGUID_OID), boolean(false), octets(octets(new Uint8Array(16)))))]],
     ['a non-minimal length elsewhere', [aaguidExtension(false)], Uint8Array.of(0x30, 0x81, 0x00)],
   ])('still refuses %s (not DER, not the tolerated encoding)', (_name, extensions, subject) => {
@@ -138,5 +140,93 @@ describe('an explicit cA FALSE in basicConstraints (Chrome virtual authenticator
     ['trailing bytes', concat(seq(boolean(false)), bytes(0))],
   ])('still refuses %s', (_name, value) => {
     expect(codeOf(() => constraintsOf(value))).toBe('invalid_attestation');
+  });
+});
+
+describe('attacks on the DEFAULT FALSE tolerance and on the TBSCertificate cut', () => {
+  const constraintsOf = (value: Uint8Array): ReturnType<typeof basicConstraints> =>
+    basicConstraints(parseCertificate(certificateOf(leafTbs([extension(BASIC_CONSTRAINTS_OID, value, true)]))));
+
+  it.each([
+    ['cA FALSE then cA TRUE', seq(boolean(false), boolean(true))],
+    ['cA FALSE then cA TRUE then a path length', seq(boolean(false), boolean(true), integer(3n))],
+    ['cA FALSE then a BER TRUE', seq(boolean(false), tlv(0x01, bytes(1)))],
+  ])('refuses %s: no reader takes it for a CA (removing the FALSE must not reveal another cA)', (_name, value) => {
+    // X.690 reads `cA FALSE, cA TRUE` as no BasicConstraints at all (a BOOLEAN where pathLenConstraint's INTEGER
+    // belongs); stripping the FALSE and parsing the rest would read it as a CA.
+    expect(codeOf(() => constraintsOf(value))).toBe('invalid_attestation');
+  });
+
+  it('a CA certificate whose basicConstraints says FALSE then TRUE cannot issue a leaf', async () => {
+    const intermediateKeys = await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const intermediateSpki = new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', intermediateKeys.publicKey));
+    const intermediateName = name([NAME_ATTRIBUTES.CN, utf8('Not A CA')]);
+    const keyUsage = extension('2.5.29.15', tlv(0x03, bytes(1, 0x06)), true);
+    const intermediateTbs = seq(
+      tlv(0xa0, integer(2n)),
+      integer(10n),
+      ECDSA_SHA256,
+      parseCertificate(ca.der).subjectDer,
+      seq(time(Date.parse('2020-01-01T00:00:00Z')), time(Date.parse('2049-12-31T23:59:59Z'))),
+      intermediateName,
+      intermediateSpki,
+      tlv(0xa3, seq(extension(BASIC_CONSTRAINTS_OID, seq(boolean(false), boolean(true)), true), keyUsage)),
+    );
+    const intermediate = certificateOf(intermediateTbs);
+    const leafTbsBytes = seq(
+      tlv(0xa0, integer(2n)),
+      integer(11n),
+      ECDSA_SHA256,
+      intermediateName,
+      seq(time(Date.parse('2020-01-01T00:00:00Z')), time(Date.parse('2049-12-31T23:59:59Z'))),
+      name([NAME_ATTRIBUTES.CN, utf8('Leaf')]),
+      leafSpki,
+      tlv(0xa3, seq(extension(BASIC_CONSTRAINTS_OID, seq(), true))),
+    );
+    const leafSignature = new Uint8Array(
+      nodeSign('sha256', leafTbsBytes, { key: KeyObject.from(intermediateKeys.privateKey), dsaEncoding: 'der' }),
+    );
+    const leaf = seq(leafTbsBytes, ECDSA_SHA256, bits(leafSignature));
+    let outcome: TesseraErrorCode | 'none';
+    try {
+      await validateCertificateChain({ chain: [leaf, intermediate], anchors: [ca.der], now: NOW });
+      outcome = 'none';
+    } catch (error) {
+      if (!isTesseraError(error)) throw error;
+      outcome = error.code;
+    }
+    expect(outcome).not.toBe('none');
+  });
+
+  it('cuts the TBSCertificate at exactly its bytes for every length form (short, 0x81, 0x82, 0x83)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(0, 127, 128, 255, 256, 65_535, 65_536), fc.integer({ min: 0, max: 600 })), fc.integer({ min: 0, max: 300 }), (tbsSize, restSize) => {
+        const tbs = tlv(0x30, new Uint8Array(tbsSize).fill(0x5a));
+        const rest = tlv(0x30, new Uint8Array(restSize).fill(0xa5));
+        expect(tbsCertificateBytes(seq(tbs, rest))).toEqual(tbs);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it.each([
+    ['an indefinite length on the certificate', (cert: Uint8Array) => concat(bytes(0x30, 0x80), cert.subarray(cert[1]! & 0x80 ? 2 + (cert[1]! & 0x7f) : 2), bytes(0, 0))],
+    ['an indefinite length on the TBSCertificate', (cert: Uint8Array) => {
+      const tbs = tbsCertificateBytes(cert)!;
+      const body = tbs.subarray(tbs[1]! & 0x80 ? 2 + (tbs[1]! & 0x7f) : 2);
+      return seq(concat(bytes(0x30, 0x80), body, bytes(0, 0)), cert.subarray(tbs.byteOffset - cert.byteOffset + tbs.length));
+    }],
+    ['a non-minimal long-form length on the certificate', (cert: Uint8Array) => {
+      const body = cert.subarray(cert[1]! & 0x80 ? 2 + (cert[1]! & 0x7f) : 2);
+      return concat(bytes(0x30, 0x83, 0, body.length >> 8, body.length & 255), body);
+    }],
+    ['a trailing byte after the certificate', (cert: Uint8Array) => concat(cert, bytes(0))],
+    ['a trailing element after the certificate', (cert: Uint8Array) => concat(cert, seq())],
+  ])('refuses %s, with or without an explicit FALSE inside', (_name, damage) => {
+    for (const critical of [undefined, false]) {
+      const cert = certificateOf(leafTbs([aaguidExtension(critical)]));
+      expect(codeOf(() => parseCertificate(cert))).toBe('none');
+      expect(codeOf(() => parseCertificate(damage(cert)))).toBe('invalid_attestation');
+    }
   });
 });

@@ -131,7 +131,8 @@ export function withoutExplicitCriticalFalse(der: Uint8Array): Uint8Array {
  * A basicConstraints value (RFC 5280 §4.2.1.9) with an explicit leading `cA FALSE` removed, which DER omits.
  *
  * @param value - the extension's `extnValue` contents
- * @returns the DER of the same value, or `value` itself when it has no such element or is not minimal DER
+ * @returns the DER of the same value, or `value` itself when it has no such element, another BOOLEAN follows it,
+ *   or it is not minimal DER
  * @internal
  */
 export function withoutExplicitCAFalse(value: Uint8Array): Uint8Array {
@@ -139,5 +140,8 @@ export function withoutExplicitCAFalse(value: Uint8Array): Uint8Array {
   if (sequence?.tag !== 0x30 || sequence.end !== value.length) return value;
   const first = elementAt(value, sequence.contentStart, sequence.end);
   if (first === undefined || !isExplicitFalse(value, first)) return value;
+  // What follows may only be pathLenConstraint: a second BOOLEAN (`cA FALSE, cA TRUE`) is no BasicConstraints
+  // to any reader, and removing the FALSE would make it read as a CA. Left as it is, it fails the DER check.
+  if (value[first.end] === 0x01) return value;
   return wrap(0x30, [value.subarray(first.end, sequence.end)]);
 }
