@@ -63,3 +63,18 @@ describe('usualAssertionShape', () => {
     expect(usualAssertionShape(hostile)).toBeUndefined();
   });
 });
+
+describe('usualAssertionShape: what the schema’s copy of the response loses', () => {
+  it('leaves inherited or non-enumerable members with an empty user handle to the schema, which refuses them', () => {
+    const inherited = (userHandle: null | '') => ({ ...sample, response: Object.assign(Object.create({ ...sample.response }) as object, { userHandle }) });
+    const hidden: Record<string, unknown> = { ...sample.response, userHandle: null };
+    Object.defineProperty(hidden, 'clientDataJSON', { value: sample.response.clientDataJSON, enumerable: false });
+    for (const json of [inherited(null), inherited(''), { ...sample, response: hidden }]) {
+      expect(authenticationResponseShapeSchema.safeParse(json).success).toBe(false);
+      expect(usualAssertionShape(json)).toBeUndefined();
+    }
+    // Without an empty user handle the schema reads inherited members too, and so does the hand check.
+    const json = { ...sample, response: Object.create({ ...sample.response }) as object };
+    expect(usualAssertionShape(json)).toEqual(authenticationResponseShapeSchema.parse(json));
+  });
+});

@@ -52,8 +52,14 @@ export function usualAssertionShape(json: unknown): AuthenticationResponseJSON |
     ) {
       return undefined;
     }
-    const noUserHandle = userHandle === undefined || userHandle === null || userHandle === '';
+    const emptyUserHandle = userHandle === null || userHandle === '';
+    const noUserHandle = userHandle === undefined || emptyUserHandle;
     if (!noUserHandle && !isBase64urlOfSize(userHandle, 1, MAX_USER_HANDLE_BYTES)) return undefined;
+    // The schema drops an empty user handle by copying the response's own enumerable members (responseJSON.ts
+    // dropEmptyUserHandle), which loses inherited or hidden ones: then only the schema may answer.
+    if (emptyUserHandle && !(isOwnEnumerable(response, 'clientDataJSON') && isOwnEnumerable(response, 'authenticatorData') && isOwnEnumerable(response, 'signature'))) {
+      return undefined;
+    }
 
     const shape: AuthenticationResponseJSON = {
       id,
@@ -69,6 +75,8 @@ export function usualAssertionShape(json: unknown): AuthenticationResponseJSON |
     return undefined;
   }
 }
+
+const isOwnEnumerable = (object: object, key: string): boolean => Object.prototype.propertyIsEnumerable.call(object, key);
 
 /** `{}` as JSON makes it: a plain object without own keys. */
 function isEmptyPlainObject(value: unknown): boolean {

@@ -102,7 +102,7 @@ export interface AuthenticationVerification {
  *   `credential_mismatch`, `challenge_mismatch`, `origin_mismatch`, `cross_origin_not_allowed`,
  *   `rp_id_mismatch`, `user_not_present`, `user_not_verified`, `invalid_backup_flags`,
  *   `backup_eligibility_changed`, `malformed_public_key`, `unsupported_algorithm`, `invalid_signature`,
- *   `sign_count_regression`
+ *   `sign_count_regression`; `invalid_argument` if `credential.publicKey` is not a `Uint8Array`
  * @example
  * ```ts
  * const result = await verifyAuthenticationResponse({
@@ -144,15 +144,17 @@ export async function verifyParsedAuthenticationResponse(
 ): Promise<AuthenticationVerification> {
   const { credential } = input;
 
+  // Step 7: cData, authData and sig. First, so that a response the strict schema refuses (its byte strings are
+  // checked here) is refused as malformed_response whatever else is wrong with it, as parseAuthenticationResponse
+  // would have refused it.
+  const { clientDataBytes, authenticatorDataBytes, signature, signedData } = decodeAssertion(response);
+
   // §5.1: a public key credential; its id and rawId name the same credential, the one being checked.
   if (response.type !== 'public-key') throw new TesseraError('unexpected_type', 'The credential type is not public-key.');
   if (response.id !== response.rawId) throw new TesseraError('credential_mismatch', 'The response id and rawId differ.');
   if (response.id !== credential.id) {
     throw new TesseraError('credential_mismatch', 'The assertion was made by another credential than the one being verified.');
   }
-
-  // Step 7: cData, authData and sig.
-  const { clientDataBytes, authenticatorDataBytes, signature, signedData } = decodeAssertion(response);
 
   // Steps 8–9: UTF-8 decode and parse the client data.
   const clientData = parseClientDataJSON(clientDataBytes);
@@ -177,7 +179,10 @@ export async function verifyParsedAuthenticationResponse(
   // Steps 20–21: the signature over authData || SHA-256(cData). The hash goes into the room decodeAssertion
   // left after authData, which makes signedData whole (_sha256.ts says why not @noble/hashes here).
   sha256Into(clientDataBytes, signedData, authenticatorDataBytes.length);
-  const valid = await startSignatureVerification(credential.publicKey, signature, signedData, input.allowRS1, input.keyCache);
+  // startSignatureVerification trusts its arguments' types (verifySignature checks them): the stored key is the caller's.
+  const { publicKey } = credential;
+  if (!(publicKey instanceof Uint8Array)) throw new TesseraError('invalid_argument', 'credential.publicKey must be a Uint8Array (COSE_Key bytes).');
+  const valid = await startSignatureVerification(publicKey, signature, signedData, input.allowRS1, input.keyCache);
   if (!valid) throw new TesseraError('invalid_signature', 'The assertion signature does not verify.');
 
   // Step 22: the signature counter.
