@@ -1,4 +1,5 @@
 import { Encoder } from 'cbor-x';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCoseKey } from './cose.ts';
 import { isTesseraError } from './errors.ts';
@@ -254,5 +255,88 @@ describe('PublicKeyCache', () => {
       error = caught;
     }
     expect(isTesseraError(error, 'invalid_argument')).toBe(true);
+  });
+});
+
+describe('PublicKeyCache under attack: an adversary choosing many stored keys', () => {
+  /** 30 keys that all share their last 64 bytes (so a fingerprint per length), differing only before them. */
+  const tail = new Uint8Array(64).fill(0xab);
+  const keys = Array.from({ length: 30 }, (_, index) => {
+    const key = new Uint8Array(64 + 4 + (index % 3));
+    key.set([index, index >> 8, 1, 2], 0);
+    key.set(tail, key.length - 64);
+    return key;
+  });
+  const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+  type Step = { kind: 'get'; key: number; outcome: 'ok' | 'rejects' | 'throws' } | { kind: 'settle' };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('get' as const), key: fc.nat({ max: keys.length - 1 }), outcome: fc.constantFrom('ok' as const, 'ok' as const, 'rejects' as const, 'throws' as const) }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'settle' as const }) },
+  );
+
+  it('never grows past maxEntries and never answers with another key’s entry, whatever the keys, hits, failures and rejections', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 6 }), fc.array(step, { maxLength: 120 }), async (maxEntries, steps) => {
+        const keyCache = new PublicKeyCache({ maxEntries });
+        for (const current of steps) {
+          if (current.kind === 'settle') {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            continue;
+          }
+          const bytes = Uint8Array.from(keys[current.key]!); // a fresh array each time: the cache must go by bytes
+          const load = (loaded: Uint8Array): CachedPublicKey => {
+            expect(hex(loaded)).toBe(hex(bytes));
+            if (current.outcome === 'throws') throw new Error('parse failure');
+            const cryptoKey = current.outcome === 'rejects' ? Promise.reject(new Error('import failure')) : new Promise<CryptoKey>(() => undefined);
+            return { key: { bytes: hex(loaded) } as never, cryptoKey };
+          };
+          let entry: CachedPublicKey | undefined;
+          try {
+            entry = keyCache.getOrLoad(bytes, load);
+          } catch {
+            entry = undefined;
+          }
+          if (entry !== undefined) expect((entry.key as unknown as { bytes: string }).bytes).toBe(hex(bytes));
+          expect(keyCache.size).toBeLessThanOrEqual(maxEntries);
+        }
+        // Every rejected import is forgotten once it has rejected.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        expect(keyCache.size).toBeLessThanOrEqual(maxEntries);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a key in use keeps its place while an adversary streams new keys through, as long as it is used between them', () => {
+    const keyCache = new PublicKeyCache({ maxEntries: 4 });
+    const entry = (): CachedPublicKey => ({ key: {} as never, cryptoKey: new Promise<CryptoKey>(() => undefined) });
+    const victim = new Uint8Array(80).fill(7);
+    let victimLoads = 0;
+    keyCache.getOrLoad(victim, () => (victimLoads++, entry()));
+    for (const key of keys) {
+      keyCache.getOrLoad(victim, () => (victimLoads++, entry()));
+      keyCache.getOrLoad(key, entry);
+    }
+    expect(victimLoads).toBe(1);
+    expect(keyCache.size).toBe(4);
+  });
+
+  it('two verifications of one new key share one load; a rejection during eviction leaves the newer entry alone', async () => {
+    const keyCache = new PublicKeyCache({ maxEntries: 1 });
+    let rejectFirst!: (reason: unknown) => void;
+    const first: CachedPublicKey = { key: {} as never, cryptoKey: new Promise<CryptoKey>((_, reject) => (rejectFirst = reject)) };
+    let loads = 0;
+    expect(keyCache.getOrLoad(keys[0]!, () => (loads++, first))).toBe(first);
+    expect(keyCache.getOrLoad(Uint8Array.from(keys[0]!), () => (loads++, first))).toBe(first);
+    expect(loads).toBe(1);
+    // keys[3] has keys[0]'s length and tail, so its fingerprint: it replaces the first entry, which then rejects.
+    const second: CachedPublicKey = { key: {} as never, cryptoKey: new Promise<CryptoKey>(() => undefined) };
+    expect(keyCache.getOrLoad(keys[3]!, () => second)).toBe(second);
+    rejectFirst(new Error('import failure'));
+    await first.cryptoKey.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(keyCache.size).toBe(1);
+    expect(keyCache.getOrLoad(keys[3]!, () => ({ key: {} as never, cryptoKey: Promise.resolve({} as CryptoKey) }))).toBe(second);
   });
 });
