@@ -71,3 +71,40 @@ describe('sha256Into', () => {
     }
   });
 });
+
+describe('sha256Into: the shared scratch under hostile inputs', () => {
+  const message = Uint8Array.from({ length: 200 }, (_, i) => (i * 37) & 255);
+
+  it('hashes a Buffer, a subclass and a view at an offset like the plain bytes', () => {
+    class Bytes extends Uint8Array {}
+    const inside = new Uint8Array(message.length + 13);
+    inside.set(message, 5);
+    for (const bytes of [Buffer.from(message), Bytes.from(message), inside.subarray(5, 5 + message.length)]) {
+      expect(digest(bytes)).toBe(nodeSha256(message));
+    }
+  });
+
+  it('a subclass whose length or subarray hashes something else meanwhile cannot interleave two hashes', () => {
+    // Re-entrancy through the only calls sha256Into makes on its input; each inner hash must be right too.
+    const inner: string[] = [];
+    const reenter = (): void => {
+      inner.push(digest(Uint8Array.of(1, 2, 3)));
+    };
+    class ReenteringLength extends Uint8Array {
+      override get length(): number {
+        reenter();
+        return super.length;
+      }
+    }
+    class ReenteringSubarray extends Uint8Array {
+      override subarray(begin?: number, end?: number): Uint8Array {
+        reenter();
+        return new Uint8Array(this.buffer, this.byteOffset, this.byteLength).subarray(begin, end);
+      }
+    }
+    for (const bytes of [ReenteringLength.from(message), ReenteringSubarray.from(message)]) {
+      expect(digest(bytes)).toBe(nodeSha256(message));
+    }
+    for (const hash of inner) expect(hash).toBe(nodeSha256(Uint8Array.of(1, 2, 3)));
+  });
+});

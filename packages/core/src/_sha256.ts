@@ -32,8 +32,9 @@ export const SHA256_BYTES = 32;
 
 /*
  * Scratch, reused by every call: the hash value H, the message schedule W and the padded last block(s). The
- * one function that uses them runs to completion without calling out, so no two hashes ever share them, and
- * what they hold (a hash of public client data) is no secret. Allocating them per call cost about 0.2 µs.
+ * one function that uses them runs to completion without calling out (not even to a subclass's `length` or
+ * `subarray`), so no two hashes ever share them, and what they hold (a hash of public client data) is no
+ * secret. Allocating them per call cost about 0.2 µs.
  */
 const H = new Int32Array(8);
 const W = new Int32Array(64);
@@ -100,8 +101,11 @@ function compress(block: Uint8Array, at: number): void {
  * @param offset - where the first digest byte goes; the caller guarantees 32 bytes of room
  */
 export function sha256Into(bytes: Uint8Array, target: Uint8Array, offset: number): void {
-  H.set(INITIAL_HASH);
+  // The length is read before the scratch is touched, and the rest copied by index below, not with `subarray`:
+  // those are the only calls that can reach code of the input's (a subclass's getter or species), so even such
+  // an input cannot run another hash in the middle of this one.
   const { length } = bytes;
+  H.set(INITIAL_HASH);
   const whole = length - (length % 64);
   for (let at = 0; at < whole; at += 64) compress(bytes, at);
 
@@ -111,7 +115,7 @@ export function sha256Into(bytes: Uint8Array, target: Uint8Array, offset: number
   const blocks = rest >= 56 ? 2 : 1;
   const last = LAST_BLOCKS;
   last.fill(0);
-  last.set(bytes.subarray(whole), 0);
+  for (let i = 0; i < rest; i++) last[i] = bytes[whole + i]!;
   last[rest] = 0x80;
   // Bit length = 8 × length: the high word holds what a 32-bit shift would lose.
   const end = 64 * blocks;
