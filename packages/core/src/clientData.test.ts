@@ -173,3 +173,27 @@ describe('parseClientDataJSON: bytes and text', () => {
     );
   });
 });
+
+describe('parseClientDataJSON: the hand check under JSON tricks', () => {
+  it.each([
+    ['"__proto__" lending crossOrigin and topOrigin', '"__proto__":{"crossOrigin":true,"topOrigin":"https://evil.example"}'],
+    ['"__proto__" lending a bad tokenBinding', '"__proto__":{"tokenBinding":"present"}'],
+    ['"__proto__" as null', '"__proto__":null'],
+    ['"constructor" and "hasOwnProperty" members', '"constructor":1,"hasOwnProperty":"x"'],
+    ['a duplicate type (JSON.parse keeps the last)', '"type":"webauthn.create"'],
+    ['tokenBinding with a "__proto__" lending status', '"tokenBinding":{"__proto__":{"status":"present"}}'],
+  ])('%s: the hand check and the schema give one verdict, and nothing inherited is read', (_name, member) => {
+    const bytes = utf8(`${JSON.stringify(MINIMAL).slice(0, -1)},${member}}`);
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    expect(hasCollectedClientDataShape(parsed)).toBe(collectedClientDataSchema.safeParse(parsed).success);
+    const result = thrown(() => parseClientDataJSON(bytes));
+    if (result !== undefined) {
+      expect(isTesseraError(result, 'malformed_response')).toBe(true);
+      return;
+    }
+    const data = parseClientDataJSON(bytes);
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(data.crossOrigin).toBeUndefined();
+    expect(data.topOrigin).toBeUndefined();
+  });
+});
