@@ -15,6 +15,14 @@ export function thrown(run: () => unknown): unknown {
   return undefined;
 }
 
+/** The code of the TesseraError `run` throws, or `'none'` when it returns; anything else it throws is rethrown. */
+export function thrownCode(run: () => unknown): TesseraErrorCode | 'none' {
+  const error = thrown(run);
+  if (error === undefined) return 'none';
+  if (!isTesseraError(error)) throw error;
+  return error.code;
+}
+
 /** Asserts that `run` throws a TesseraError with `code` whose message matches every one of `messages`. */
 export function expectTesseraError(run: () => unknown, code: TesseraErrorCode, ...messages: RegExp[]): void {
   const error = thrown(run);

@@ -18,6 +18,7 @@ import {
   type Certificate,
 } from './_certificate.ts';
 import { COSE_ALGORITHMS } from '../cose.ts';
+import { thrownCode } from '../../test/mutations.ts';
 import { isTesseraError, type TesseraErrorCode } from '../errors.ts';
 
 const subtle = globalThis.crypto.subtle;
@@ -68,15 +69,7 @@ for (const { name: vectorName, chain } of chains) {
 }
 const certificates = [...unique.values()];
 
-function codeOf(action: () => unknown): TesseraErrorCode | 'none' {
-  try {
-    action();
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
-  }
-}
+const codeOf = thrownCode;
 
 async function asyncCodeOf(action: () => Promise<unknown>): Promise<TesseraErrorCode | 'none'> {
   try {

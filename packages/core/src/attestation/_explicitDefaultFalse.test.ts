@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ECDSA_SHA256, bits, boolean, bytes, concat, extension, integer, name, octets, oid, printable, seq, time, tlv, utf8 } from '../../test/derEncoder.ts';
 import { createTestCertificateAuthority, type TestCertificate } from '../testing/testPki.ts';
+import { thrownCode } from '../../test/mutations.ts';
 import { isTesseraError, type TesseraErrorCode } from '../errors.ts';
 import { NAME_ATTRIBUTES, basicConstraints, parseCertificate } from './_certificate.ts';
 import { tbsCertificateBytes, withoutExplicitCAFalse, withoutExplicitCriticalFalse } from './_explicitDefaultFalse.ts';
@@ -45,15 +46,7 @@ function leafTbs(extensions: Uint8Array[], subject: Uint8Array = name([NAME_ATTR
 const certificateOf = (tbs: Uint8Array, signedTbs: Uint8Array = tbs): Uint8Array =>
   seq(tbs, ECDSA_SHA256, bits(new Uint8Array(nodeSign('sha256', signedTbs, { key: KeyObject.from(ca.keys.privateKey), dsaEncoding: 'der' }))));
 
-function codeOf(action: () => unknown): TesseraErrorCode | 'none' {
-  try {
-    action();
-    return 'none';
-  } catch (error) {
-    if (!isTesseraError(error)) throw error;
-    return error.code;
-  }
-}
+const codeOf = thrownCode;
 
 async function chainCode(leaf: Uint8Array): Promise<TesseraErrorCode | 'none'> {
   try {
