@@ -4,6 +4,7 @@ import { equalBytes } from './_bytes.ts';
 import type { AuthenticatorData } from './authenticatorData.ts';
 import type { CollectedClientData } from './clientData.ts';
 import { TesseraError } from './errors.ts';
+import { copyJsonValue } from './jsonValue.ts';
 
 /*
  * The checks WebAuthn L3 §7.1 (registration) and §7.2 (authentication) share, in the order both use.
@@ -126,5 +127,8 @@ export function collectExtensionOutputs(
 ): ExtensionOutputs | undefined {
   const hasClient = client !== undefined && Object.keys(client).length > 0;
   if (!hasClient && authenticator === undefined) return undefined;
-  return { client: client ?? {}, ...(authenticator === undefined ? {} : { authenticator }) };
+  // The client's outputs as copied now (jsonValue.ts), not the caller's objects, which it could change later.
+  const copied = hasClient ? copyJsonValue(client) : { copy: {} };
+  if (copied === undefined) throw new TesseraError('malformed_response', 'clientExtensionResults changed while being read: it must be plain JSON.');
+  return { client: copied.copy as Record<string, unknown>, ...(authenticator === undefined ? {} : { authenticator }) };
 }

@@ -107,6 +107,28 @@ describe('the hand-recognised shape accepts nothing the schema refuses', () => {
     expect(result.credentialId).toBe(vector.credential.id);
     for (const key of ['id', 'rawId', 'response', 'signature', 'authenticatorData', 'clientDataJSON']) expect(reads.get(key), key).toBe(1);
   });
+
+  it('returns nothing the caller can change afterwards: extension outputs are a copy, not the caller’s objects', async () => {
+    const clientExtensionResults = { credProps: { rk: true }, list: [1, { a: 'b' }] };
+    const result = await verifyAuthenticationResponse(inputOf({ ...sample, clientExtensionResults }));
+    clientExtensionResults.credProps.rk = false;
+    (clientExtensionResults.list[1] as { a: string }).a = 'changed';
+    expect(result.extensionOutputs?.client).toEqual({ credProps: { rk: true }, list: [1, { a: 'b' }] });
+  });
+
+  it('a nested getter that answers with a cycle after the check is refused as malformed, never a crash', async () => {
+    let reads = 0;
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const nested = {
+      get value(): unknown {
+        reads += 1;
+        return reads === 1 ? 'fine' : cyclic;
+      },
+    };
+    const error = await rejection(inputOf({ ...sample, clientExtensionResults: { nested } }));
+    if (error !== undefined) expect(isTesseraError(error, 'malformed_response'), String(error)).toBe(true);
+  });
 });
 
 describe('the stored credential’s public key must be bytes', () => {
