@@ -65,6 +65,36 @@ describe('usualAssertionShape', () => {
 });
 
 describe('usualAssertionShape: what the schema’s copy of the response loses', () => {
+  /** The response's members moved onto a prototype, or one of them made non-enumerable, or left alone. */
+  const disguise = (json: unknown, how: 'plain' | 'inherited' | 'hidden', member: string): unknown => {
+    if (typeof json !== 'object' || json === null || !('response' in json)) return json;
+    const { response } = json as { response: unknown };
+    if (typeof response !== 'object' || response === null || how === 'plain') return json;
+    if (how === 'inherited') return { ...json, response: Object.create(response) as object };
+    const hidden: Record<string, unknown> = { ...response };
+    if (member in hidden) Object.defineProperty(hidden, member, { value: hidden[member], enumerable: false });
+    return { ...json, response: hidden };
+  };
+
+  it('answers only what the schema answers for inherited and non-enumerable members too (property)', () => {
+    fc.assert(
+      fc.property(
+        candidate,
+        fc.constantFrom('plain' as const, 'inherited' as const, 'hidden' as const),
+        fc.constantFrom('clientDataJSON', 'authenticatorData', 'signature', 'userHandle'),
+        (json, how, member) => {
+          const disguised = disguise(json, how, member);
+          const quick = usualAssertionShape(disguised);
+          if (quick === undefined) return;
+          const bySchema = authenticationResponseShapeSchema.safeParse(disguised);
+          expect(bySchema.success).toBe(true);
+          expect(quick).toEqual(bySchema.data);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
   it('leaves inherited or non-enumerable members with an empty user handle to the schema, which refuses them', () => {
     const inherited = (userHandle: null | '') => ({ ...sample, response: Object.assign(Object.create({ ...sample.response }) as object, { userHandle }) });
     const hidden: Record<string, unknown> = { ...sample.response, userHandle: null };

@@ -57,9 +57,7 @@ export function usualAssertionShape(json: unknown): AuthenticationResponseJSON |
     if (!noUserHandle && !isBase64urlOfSize(userHandle, 1, MAX_USER_HANDLE_BYTES)) return undefined;
     // The schema drops an empty user handle by copying the response's own enumerable members (responseJSON.ts
     // dropEmptyUserHandle), which loses inherited or hidden ones: then only the schema may answer.
-    if (emptyUserHandle && !(isOwnEnumerable(response, 'clientDataJSON') && isOwnEnumerable(response, 'authenticatorData') && isOwnEnumerable(response, 'signature'))) {
-      return undefined;
-    }
+    if (emptyUserHandle && !SIGNED_MEMBERS.every((member) => isOwnEnumerable(response, member))) return undefined;
 
     const shape: AuthenticationResponseJSON = {
       id,
@@ -76,6 +74,7 @@ export function usualAssertionShape(json: unknown): AuthenticationResponseJSON |
   }
 }
 
+const SIGNED_MEMBERS = ['clientDataJSON', 'authenticatorData', 'signature'] as const;
 const isOwnEnumerable = (object: object, key: string): boolean => Object.prototype.propertyIsEnumerable.call(object, key);
 
 /** `{}` as JSON makes it: a plain object without own keys. */

@@ -129,6 +129,8 @@ export function collectExtensionOutputs(
   if (!hasClient && authenticator === undefined) return undefined;
   // The client's outputs as copied now (jsonValue.ts), not the caller's objects, which it could change later.
   const copied = hasClient ? copyJsonValue(client) : { copy: {} };
-  if (copied === undefined) throw new TesseraError('malformed_response', 'clientExtensionResults changed while being read: it must be plain JSON.');
+  if (copied === undefined) {
+    throw new TesseraError('malformed_response', 'clientExtensionResults changed while being read: it must be plain JSON.');
+  }
   return { client: copied.copy as Record<string, unknown>, ...(authenticator === undefined ? {} : { authenticator }) };
 }

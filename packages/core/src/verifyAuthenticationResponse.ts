@@ -181,7 +181,9 @@ export async function verifyParsedAuthenticationResponse(
   sha256Into(clientDataBytes, signedData, authenticatorDataBytes.length);
   // startSignatureVerification trusts its arguments' types (verifySignature checks them): the stored key is the caller's.
   const { publicKey } = credential;
-  if (!(publicKey instanceof Uint8Array)) throw new TesseraError('invalid_argument', 'credential.publicKey must be a Uint8Array (COSE_Key bytes).');
+  if (!(publicKey instanceof Uint8Array)) {
+    throw new TesseraError('invalid_argument', 'credential.publicKey must be a Uint8Array (COSE_Key bytes).');
+  }
   const valid = await startSignatureVerification(publicKey, signature, signedData, input.allowRS1, input.keyCache);
   if (!valid) throw new TesseraError('invalid_signature', 'The assertion signature does not verify.');
 
