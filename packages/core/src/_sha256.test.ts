@@ -97,9 +97,9 @@ describe('sha256Into: the shared scratch under hostile inputs', () => {
       }
     }
     class ReenteringSubarray extends Uint8Array {
-      override subarray(begin?: number, end?: number): Uint8Array {
+      override subarray(begin?: number, end?: number): Uint8Array<ArrayBuffer> {
         reenter();
-        return new Uint8Array(this.buffer, this.byteOffset, this.byteLength).subarray(begin, end);
+        return new Uint8Array(this.buffer as ArrayBuffer, this.byteOffset, this.byteLength).subarray(begin, end);
       }
     }
     for (const bytes of [ReenteringLength.from(message), ReenteringSubarray.from(message)]) {
