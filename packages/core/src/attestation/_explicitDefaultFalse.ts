@@ -70,7 +70,11 @@ function wrap(tag: number, contents: readonly Uint8Array[]): Uint8Array {
   const header = [tag, ...lengthOctets(length)];
   const out = new Uint8Array(header.length + length);
   out.set(header);
-  contents.reduce((offset, part) => (out.set(part, offset), offset + part.length), header.length);
+  let offset = header.length;
+  for (const part of contents) {
+    out.set(part, offset);
+    offset += part.length;
+  }
   return out;
 }
 
