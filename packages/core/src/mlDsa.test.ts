@@ -57,6 +57,21 @@ describe('verifySignature with ML-DSA keys (vectors made with @noble/post-quantu
     expect(await verifySignature({ publicKey: coseKey, signature, data })).toBe(true);
   });
 
+  it.each(VECTORS)('$name: a repeat verification parses and imports nothing, whether or not WebCrypto has ML-DSA', async ({ coseKey, signature, data }) => {
+    const keyCache = new PublicKeyCache();
+    let loads = 0;
+    const counting = Object.assign(Object.create(keyCache) as PublicKeyCache, {
+      getOrLoad: (bytes: Uint8Array, load: Parameters<PublicKeyCache['getOrLoad']>[1]) =>
+        keyCache.getOrLoad(bytes, (key) => {
+          loads++;
+          return load(key);
+        }),
+    });
+    for (let i = 0; i < 3; i++) expect(await verifySignature({ publicKey: coseKey, signature, data, keyCache: counting })).toBe(true);
+    expect(loads).toBe(1);
+    expect(keyCache.size).toBe(1);
+  });
+
   it.each(VECTORS)('$name: a flipped signature byte, a changed message or another key is false', async ({ coseKey, signature, data, alg, noble }) => {
     for (const at of [0, 100, signature.length - 1]) expect(await verify(coseKey, flipped(signature, at), data), `byte ${at}`).toBe(false);
     expect(await verify(coseKey, signature, flipped(data, 0))).toBe(false);

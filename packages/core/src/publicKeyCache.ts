@@ -1,5 +1,5 @@
 import { MAX_COSE_KEY_BYTES, type CoseKey } from './cose.ts';
-import { TesseraError } from './errors.ts';
+import { TesseraError, isTesseraError } from './errors.ts';
 
 /** A parsed credential public key and its WebCrypto import, as {@link PublicKeyCache} keeps them. */
 export interface CachedPublicKey {
@@ -75,7 +75,8 @@ interface Slot {
  * parsed key and its WebCrypto `CryptoKey`, so verifying again with a stored credential costs one
  * `crypto.subtle.verify` and no parsing or import. It holds only public keys, keyed by their exact bytes.
  *
- * A key whose parsing fails is never stored; one whose import rejects is removed as soon as it rejects. When
+ * A key whose parsing fails is never stored; one whose import rejects is removed as soon as it rejects, unless
+ * WebCrypto lacks its algorithm here (ML-DSA on most runtimes, verified in JavaScript instead). When
  * full, it evicts by "second chance" (CLOCK), an approximation of least-recently-used: a hit only sets a flag,
  * where moving the entry to the back of a 1,000-entry `Map` cost about 1.2 µs per sign-in; keys are examined
  * oldest first, and one used since it was last examined is kept (and re-queued) instead of evicted.
@@ -130,8 +131,11 @@ export class PublicKeyCache {
       return hit.entry;
     }
     const entry = load(publicKey);
-    // Forget a failed import; this handler also keeps an unawaited rejection from going unhandled.
-    entry.cryptoKey.then(undefined, () => {
+    // Forget a failed import, unless this runtime's WebCrypto lacks the algorithm (`unsupported_algorithm`): that
+    // answer never changes, and for ML-DSA the verifier then uses @noble/post-quantum, so keeping the entry saves a
+    // parse and a failed import per verification. This handler also keeps an unawaited rejection from going unhandled.
+    entry.cryptoKey.then(undefined, (error: unknown) => {
+      if (isTesseraError(error, 'unsupported_algorithm')) return;
       if (this.#entries.get(id)?.entry === entry) this.#entries.delete(id);
     });
     if (this.maxEntries > 0) {
