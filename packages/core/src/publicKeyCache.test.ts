@@ -2,7 +2,7 @@ import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCoseKey } from './cose.ts';
-import { isTesseraError } from './errors.ts';
+import { TesseraError, isTesseraError } from './errors.ts';
 import {
   DEFAULT_PUBLIC_KEY_CACHE_ENTRIES,
   PublicKeyCache,
@@ -274,9 +274,9 @@ describe('PublicKeyCache under attack: an adversary choosing many stored keys', 
   });
   const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-  type Step = { kind: 'get'; key: number; outcome: 'ok' | 'rejects' | 'throws' } | { kind: 'settle' };
+  type Step = { kind: 'get'; key: number; outcome: 'ok' | 'rejects' | 'unsupported' | 'throws' } | { kind: 'settle' };
   const step: fc.Arbitrary<Step> = fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('get' as const), key: fc.nat({ max: keys.length - 1 }), outcome: fc.constantFrom('ok' as const, 'ok' as const, 'rejects' as const, 'throws' as const) }) },
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('get' as const), key: fc.nat({ max: keys.length - 1 }), outcome: fc.constantFrom('ok' as const, 'ok' as const, 'rejects' as const, 'unsupported' as const, 'throws' as const) }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'settle' as const }) },
   );
 
@@ -293,7 +293,12 @@ describe('PublicKeyCache under attack: an adversary choosing many stored keys', 
           const load = (loaded: Uint8Array): CachedPublicKey => {
             expect(hex(loaded)).toBe(hex(bytes));
             if (current.outcome === 'throws') throw new Error('parse failure');
-            const cryptoKey = current.outcome === 'rejects' ? Promise.reject(new Error('import failure')) : new Promise<CryptoKey>(() => undefined);
+            const cryptoKey =
+              current.outcome === 'rejects'
+                ? Promise.reject(new Error('import failure'))
+                : current.outcome === 'unsupported'
+                  ? Promise.reject(new TesseraError('unsupported_algorithm', 'kept: the answer never changes'))
+                  : new Promise<CryptoKey>(() => undefined);
             return { key: { bytes: hex(loaded) } as never, cryptoKey };
           };
           let entry: CachedPublicKey | undefined;
