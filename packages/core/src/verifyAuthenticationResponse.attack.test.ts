@@ -129,6 +129,16 @@ describe('the hand-recognised shape accepts nothing the schema refuses', () => {
     const error = await rejection(inputOf({ ...sample, clientExtensionResults: { nested } }));
     if (error !== undefined) expect(isTesseraError(error, 'malformed_response'), String(error)).toBe(true);
   });
+
+  it('an inherited appid: true in clientExtensionResults is not the client saying it used appid', async () => {
+    // With appid used, the RP ID hash would be checked against the AppID's (§10.1.1) and this response refused.
+    const clientExtensionResults = Object.create({ appid: true }) as Record<string, unknown>;
+    const input = { ...inputOf({ ...sample, clientExtensionResults }), appid: 'https://appid.example/facets.json' };
+    await expect(verifyAuthenticationResponse(input)).resolves.toMatchObject({ verified: true });
+    const own = { ...inputOf({ ...sample, clientExtensionResults: { appid: true } }), appid: 'https://appid.example/facets.json' };
+    const error = await rejection(own);
+    expect(isTesseraError(error, 'rp_id_mismatch'), String(error)).toBe(true);
+  });
 });
 
 describe('the stored credential’s public key must be bytes', () => {
