@@ -1,3 +1,4 @@
+import { isObject } from './_isObject.ts';
 import { MAX_AUTHENTICATOR_DATA_BYTES } from './authenticatorData.ts';
 import { base64urlByteLength, isBase64url } from './base64url.ts';
 import { MAX_CLIENT_DATA_JSON_BYTES } from './clientData.ts';
@@ -13,7 +14,6 @@ import { MAX_USER_HANDLE_BYTES } from './userHandle.ts';
  * explains. Tests prove the two agree on generated responses.
  */
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Canonical base64url of `min`–`max` bytes, as `base64urlBytesSchema` requires. */
 function isBase64urlOfSize(value: unknown, min: number, max: number): value is string {

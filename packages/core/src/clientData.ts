@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isObject } from './_isObject.ts';
 import { parseOrThrow } from './_zod.ts';
 import { TesseraError } from './errors.ts';
 
@@ -65,7 +66,6 @@ export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
   return parseOrThrow(collectedClientDataSchema, json, 'malformed_response', 'client data JSON');
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isOptional = (value: unknown, type: 'string' | 'boolean'): boolean => value === undefined || typeof value === type;
 
 /**

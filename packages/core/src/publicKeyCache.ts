@@ -11,7 +11,10 @@ export interface CachedPublicKey {
 
 /** Options for {@link PublicKeyCache}. */
 export interface PublicKeyCacheOptions {
-  /** Most keys kept; when full, one not used lately is evicted (second chance, an approximation of least recently used). `0` disables caching. Default {@link DEFAULT_PUBLIC_KEY_CACHE_ENTRIES}. */
+  /**
+   * Most keys kept; when full, one not used lately is evicted (second chance, an approximation of least recently
+   * used). `0` disables caching. Default {@link DEFAULT_PUBLIC_KEY_CACHE_ENTRIES}.
+   */
   maxEntries?: number | undefined;
 }
 
