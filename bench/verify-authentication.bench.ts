@@ -41,9 +41,9 @@
  *     creation, the promise) is 5–8 µs of main thread. Every microsecond a verifier adds lands on that thread,
  *     and then the pool drains between submissions and each job must wake a sleeping pool thread. So the
  *     floor itself, with native primitives and no checks, keeps only 0.78–0.85× of raw RS256 (three runs on
- *     Node 20, one on Node 24): 0.9× is above what any complete verifier can reach here. ES256 and EdDSA,
+ *     Node 20, two on Node 24): 0.9× is above what any complete verifier can reach here. ES256 and EdDSA,
  *     whose pool work is 3–4 times larger, keep 0.87–1.00× at the floor.
- *   - Results of those runs (tessera / raw, C = 32): Node 20 ES256 0.86–0.91×, EdDSA 0.93–0.95×, RS256
+ *   - Results of those runs (tessera / raw, C = 32): Node 20 ES256 0.83–0.91×, EdDSA 0.93–0.95×, RS256
  *     0.67–0.75×; Node 24 ES256 0.93–0.96×, EdDSA 0.96–0.98×, RS256 0.69–0.75×. Tessera is at the floor for
  *     ES256 and EdDSA and within 0.1 of it for RS256.
  *   - Tried and not kept: starting the WebCrypto verify before the §7.2 checks, so they run while the pool
